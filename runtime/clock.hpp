@@ -1,0 +1,64 @@
+// runtime/clock.hpp: where the loop reads the time.
+//
+// asyncio: BaseEventLoop.time() (time.monotonic()).
+// libuv:   uv_now / uv_update_time (the loop caches "now" once per iteration).
+// Tokio:   tokio::time::pause, which asyncio lacks: virtual time for tests.
+//
+// The loop never calls steady_clock directly: it asks a Clock. The real one is the monotonic
+// clock. A ManualClock only moves when told to, so timer logic can be tested deterministically
+// and instantly, and a demo can "wait" 100 ms without waiting. With auto-advance on, the loop
+// itself jumps the clock to the next timer deadline whenever it has nothing else to do (no
+// ready callbacks, no I/O, no outstanding work in other threads): a program that only sleeps
+// then runs in zero real time but in exactly the same order.
+#pragma once
+
+#include <chrono>
+
+namespace looplab {
+
+using Duration = std::chrono::nanoseconds;
+using TimePoint = std::chrono::time_point<std::chrono::steady_clock, Duration>;
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint now() const = 0;
+    // Virtual clocks return true; the loop then never blocks in the selector waiting for a
+    // timer, since real time passing would not bring the deadline closer.
+    virtual bool is_virtual() const { return false; }
+    // For virtual clocks with auto-advance: move to `deadline` (never backwards). Returns
+    // whether the clock agreed to jump. The loop calls this only when it is idle.
+    virtual bool auto_advance_to(TimePoint /*deadline*/) { return false; }
+};
+
+// std::chrono::steady_clock: never jumps when the wall clock is changed.
+class MonotonicClock final : public Clock {
+public:
+    TimePoint now() const override { return std::chrono::steady_clock::now(); }
+};
+
+// A clock that moves only when advanced, by the test or (auto-advance) by an idle loop.
+// Loop-thread only, like the loop itself.
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(bool auto_advance = true, TimePoint start = TimePoint{})
+        : now_(start), auto_advance_(auto_advance) {}
+
+    TimePoint now() const override { return now_; }
+    bool is_virtual() const override { return true; }
+    bool auto_advance_to(TimePoint deadline) override {
+        if (!auto_advance_) return false;
+        if (deadline > now_) now_ = deadline;
+        return true;
+    }
+
+    void advance(Duration d) { now_ += d; }
+    void set_auto_advance(bool on) { auto_advance_ = on; }
+    bool auto_advance() const { return auto_advance_; }
+
+private:
+    TimePoint now_;
+    bool auto_advance_;
+};
+
+}  // namespace looplab

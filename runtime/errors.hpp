@@ -1,0 +1,69 @@
+// runtime/errors.hpp: the exceptions the runtime itself raises.
+//
+// asyncio: asyncio.CancelledError, asyncio.InvalidStateError, TimeoutError,
+//          ExceptionGroup (raised by TaskGroup), asyncio.QueueFull / QueueEmpty.
+//
+// They are plain exception types (not error codes) because a coroutine stores an
+// exception_ptr and rethrows it at the co_await: exactly how an asyncio exception travels
+// from the innermost await to whoever awaits the task.
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace looplab {
+
+// Thrown into a coroutine at its current await point when its task is cancelled, and by
+// Future::result() on a cancelled future. A coroutine may catch it to clean up, but should
+// rethrow it (as in asyncio, swallowing it makes the task look like it finished normally).
+class CancelledError : public std::runtime_error {
+public:
+    explicit CancelledError(const std::string& msg = "")
+        : std::runtime_error(msg.empty() ? "cancelled" : "cancelled: " + msg), message_(msg) {}
+    // The message given to cancel(msg); empty when none was given.
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string message_;
+};
+
+// An operation that is not valid in the object's current state: result() of a pending
+// future, set_result() on a future that is already done, run_forever() on a running loop.
+class InvalidStateError : public std::logic_error {
+public:
+    using std::logic_error::logic_error;
+};
+
+// A deadline passed: wait_for(), timeout(), Queue::get with a timeout, result(timeout).
+class TimeoutError : public std::runtime_error {
+public:
+    explicit TimeoutError(const std::string& msg = "timed out") : std::runtime_error(msg) {}
+};
+
+// Several tasks failed together (TaskGroup). Holds every error, in the order they happened.
+class ExceptionGroup : public std::runtime_error {
+public:
+    ExceptionGroup(const std::string& msg, std::vector<std::exception_ptr> errors);
+    const std::vector<std::exception_ptr>& exceptions() const noexcept { return errors_; }
+
+private:
+    std::vector<std::exception_ptr> errors_;
+};
+
+// Queue::put_nowait on a full queue / get_nowait on an empty one.
+class QueueFull : public std::runtime_error {
+public:
+    QueueFull() : std::runtime_error("queue is full") {}
+};
+class QueueEmpty : public std::runtime_error {
+public:
+    QueueEmpty() : std::runtime_error("queue is empty") {}
+};
+
+// The text of an exception_ptr, for messages and the default exception handler:
+// what() for std::exception, "unknown exception" otherwise. Never throws.
+std::string describe(const std::exception_ptr& error) noexcept;
+
+}  // namespace looplab

@@ -1,0 +1,379 @@
+// runtime/event_loop.cpp: see event_loop.hpp for the phases of an iteration.
+#include "runtime/event_loop.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "runtime/debug.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/task.hpp"
+#include "runtime/thread_pool_executor.hpp"
+
+namespace looplab {
+
+namespace {
+
+thread_local EventLoop* running_loop = nullptr;
+
+// Sets the thread's running loop for the duration of run_forever (asyncio: _set_running_loop).
+class RunningLoopScope {
+public:
+    explicit RunningLoopScope(EventLoop* loop) : previous_(running_loop) { running_loop = loop; }
+    ~RunningLoopScope() { running_loop = previous_; }
+
+private:
+    EventLoop* previous_;
+};
+
+bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::strcmp(v, "0") != 0;
+}
+
+}  // namespace
+
+EventLoop& get_running_loop() {
+    if (!running_loop) throw std::runtime_error("no running event loop");
+    return *running_loop;
+}
+
+EventLoop* try_get_running_loop() noexcept { return running_loop; }
+
+// ---- Construction ----------------------------------------------------------------------------
+
+EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
+
+EventLoop::EventLoop(EventLoopOptions options)
+    : selector_(make_selector(options.selector ? *options.selector : selector_kind_from_env())),
+      debug_(options.debug ? *options.debug : env_flag("LOOPLAB_DEBUG")) {
+    if (options.clock) {
+        clock_ = options.clock;
+    } else {
+        owned_clock_ = std::make_unique<MonotonicClock>();
+        clock_ = owned_clock_.get();
+    }
+    owner_thread_ = std::this_thread::get_id();
+    set_up_wakeup_fd();
+}
+
+EventLoop::~EventLoop() {
+    if (!closed_) close();
+}
+
+// ---- Callbacks from other threads (see threadsafe_inbox.hpp) ----------------------------------
+
+void EventLoop::set_up_wakeup_fd() {
+    inbox_ = std::make_shared<detail::ThreadsafeInbox>();
+    // The inbox's fd is not a reader handle: phase 3 recognises it and drains it, and phase 4
+    // picks up the callbacks.
+    selector_->register_fd(inbox_->read_fd(), kRead, nullptr);
+}
+
+void EventLoop::call_soon_threadsafe(Callback fn) {
+    if (!inbox_->post(fn)) throw InvalidStateError("call_soon_threadsafe on a closed event loop");
+}
+
+// ---- Scheduling --------------------------------------------------------------------------
+
+void EventLoop::check_open(const char* what) const {
+    if (closed_) throw InvalidStateError(std::string(what) + " on a closed event loop");
+}
+
+void EventLoop::check_thread(const char* what) const {
+    if (!debug_) return;
+    debug::check_loop_thread(*this, owner_thread_, running_thread_.load(), what);
+}
+
+Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
+    check_open("call_soon");
+    check_thread("call_soon");
+    Handle h(detail::make_handle_state(std::move(fn), where));
+    ready_.push_back(h);
+    return h;
+}
+
+TimerHandle EventLoop::call_later(Duration delay, Callback fn, SourceLocation where) {
+    return call_at(time() + delay, std::move(fn), where);
+}
+
+TimerHandle EventLoop::call_at(TimePoint when, Callback fn, SourceLocation where) {
+    check_open("call_at");
+    check_thread("call_at");
+    TimerHandle h(detail::make_handle_state(std::move(fn), where));
+    h.state()->when = when;
+    h.state()->loop = this;
+    timers_.push(h);
+    return h;
+}
+
+// ---- File descriptors --------------------------------------------------------------------
+
+EventLoop::FdWatch* EventLoop::find_watch(int fd) {
+    if (fd < 0 || static_cast<std::size_t>(fd) >= watches_.size()) return nullptr;
+    return &watches_[fd];
+}
+
+// Tells the selector only when the set of events wanted for fd really changes: replacing a
+// reader, or re-adding the same one, costs no syscall (each epoll_ctl is a syscall, and
+// transports toggle their writer often).
+void EventLoop::update_interest(int fd) {
+    FdWatch& w = watches_[fd];
+    SelectorEvents wanted = (w.reader ? kRead : 0) | (w.writer ? kWrite : 0);
+    if (wanted == w.registered) return;
+    if (w.registered == 0) {
+        selector_->register_fd(fd, wanted, nullptr);
+    } else if (wanted == 0) {
+        selector_->unregister(fd);
+    } else {
+        selector_->modify(fd, wanted, nullptr);
+    }
+    w.registered = wanted;
+}
+
+void EventLoop::add_reader(int fd, Callback fn) {
+    check_open("add_reader");
+    check_thread("add_reader");
+    if (fd < 0) throw std::invalid_argument("add_reader: invalid fd");
+    if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 1);
+    FdWatch& w = watches_[fd];
+    if (w.reader) w.reader.cancel();
+    w.reader = Handle(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    update_interest(fd);
+}
+
+bool EventLoop::remove_reader(int fd) {
+    check_thread("remove_reader");
+    FdWatch* w = find_watch(fd);
+    if (!w || !w->reader) return false;
+    w->reader.cancel();
+    w->reader = Handle();
+    if (!closed_) update_interest(fd);
+    return true;
+}
+
+void EventLoop::add_writer(int fd, Callback fn) {
+    check_open("add_writer");
+    check_thread("add_writer");
+    if (fd < 0) throw std::invalid_argument("add_writer: invalid fd");
+    if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 1);
+    FdWatch& w = watches_[fd];
+    if (w.writer) w.writer.cancel();
+    w.writer = Handle(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    update_interest(fd);
+}
+
+bool EventLoop::remove_writer(int fd) {
+    check_thread("remove_writer");
+    FdWatch* w = find_watch(fd);
+    if (!w || !w->writer) return false;
+    w->writer.cancel();
+    w->writer = Handle();
+    if (!closed_) update_interest(fd);
+    return true;
+}
+
+// ---- One iteration -----------------------------------------------------------------------
+
+void EventLoop::run_once() {
+    ++iterations_;
+    const std::optional<Duration> timeout = compute_poll_timeout();  // 1
+    poll_for_io(timeout);                                             // 2
+    queue_io_callbacks();                                             // 3
+    queue_threadsafe_calls();                                         // 4
+    queue_expired_timers();                                           // 5
+    run_ready_callbacks();                                            // 6
+}
+
+// Phase 1. Blocking is only allowed when nothing is ready to run: the selector's timeout is
+// zero if the ready queue is not empty (or stop() was called), the time to the nearest live
+// timer otherwise, and "forever" when there is no timer at all: then only I/O or another
+// thread can wake us, and there is nothing else to do anyway.
+std::optional<Duration> EventLoop::compute_poll_timeout() {
+    timers_.drop_cancelled_top();
+    if (!ready_.empty() || stopping_) return Duration::zero();
+    if (inbox_->maybe_pending()) return Duration::zero();
+    const std::optional<TimePoint> next = timers_.next_deadline();
+    if (!next) return std::nullopt;
+    // A virtual clock does not move while we sleep: look at I/O without blocking, and let
+    // phase 5 jump the clock if the loop turns out to be idle. While another thread owes us
+    // a result, block (for it) instead of jumping.
+    if (clock_->is_virtual()) return external_work_ > 0 ? std::nullopt : std::optional(Duration::zero());
+    const Duration until = *next - time();
+    return until > Duration::zero() ? until : Duration::zero();
+}
+
+// Phase 2. The only place the loop thread blocks.
+void EventLoop::poll_for_io(std::optional<Duration> timeout) {
+    selector_->select(timeout, events_);
+}
+
+// Phase 3. A ready fd's handle is queued, not run: every callback runs in phase 6.
+void EventLoop::queue_io_callbacks() {
+    for (const SelectorEvent& ev : events_) {
+        if (ev.fd == inbox_->read_fd()) {
+            inbox_->drain_fd();
+            continue;
+        }
+        FdWatch* w = find_watch(ev.fd);
+        if (!w) continue;
+        if ((ev.events & kRead) && w->reader && !w->reader.cancelled()) ready_.push_back(w->reader);
+        if ((ev.events & kWrite) && w->writer && !w->writer.cancelled()) ready_.push_back(w->writer);
+    }
+}
+
+// Phase 4. Takes what other threads queued. The flag is cleared before the queue is taken:
+// see "Waking the loop" above for why that order loses no wake-up.
+void EventLoop::queue_threadsafe_calls() {
+    if (!inbox_->maybe_pending()) return;
+    inbox_->take_all(threadsafe_batch_);
+    for (Callback& fn : threadsafe_batch_) {
+        ready_.emplace_back(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    }
+    threadsafe_batch_.clear();
+}
+
+// Phase 5. With a virtual clock and nothing else to do (no callback ready, no I/O, nothing
+// owed by another thread), jump the clock to the nearest deadline first: the program then
+// runs exactly as it would in real time, without the waiting.
+void EventLoop::queue_expired_timers() {
+    if (clock_->is_virtual() && ready_.empty() && events_.empty() && external_work_ == 0 &&
+        !stopping_) {
+        timers_.drop_cancelled_top();
+        if (auto next = timers_.next_deadline()) clock_->auto_advance_to(*next);
+    }
+    const TimePoint now = time();
+    while (std::optional<Handle> h = timers_.pop_expired(now)) ready_.push_back(std::move(*h));
+}
+
+// Phase 6. Exactly the callbacks that were ready when this phase began.
+void EventLoop::run_ready_callbacks() {
+    running_.swap(ready_);
+    for (Handle& h : running_) {
+        if (!h.cancelled()) {
+            if (debug_) [[unlikely]] {
+                run_handle_timed(h);
+            } else {
+                run_handle(h);
+            }
+        }
+        h = Handle();  // release now: a finished callback's captures die before the next one runs
+    }
+    running_.clear();
+}
+
+// An exception escaping a callback is reported and the loop goes on (asyncio: Handle._run).
+void EventLoop::run_handle(const Handle& handle) {
+    try {
+        handle.state()->run();
+    } catch (...) {
+        const auto& w = handle.state()->where;
+        call_exception_handler({"Exception in callback", std::current_exception(),
+                                std::string(w.file_name()) + ":" + std::to_string(w.line())});
+    }
+}
+
+void EventLoop::run_handle_timed(const Handle& handle) {
+    const auto start = std::chrono::steady_clock::now();
+    run_handle(handle);
+    const auto took = std::chrono::steady_clock::now() - start;
+    if (took >= slow_callback_duration) debug::report_slow_callback(*this, handle, took);
+}
+
+// ---- Running -----------------------------------------------------------------------------
+
+void EventLoop::run_forever() {
+    check_open("run_forever");
+    if (is_running()) throw InvalidStateError("this event loop is already running");
+    if (try_get_running_loop()) {
+        throw InvalidStateError("cannot run an event loop while another loop is running");
+    }
+    RunningLoopScope scope(this);
+    running_thread_ = std::this_thread::get_id();
+    owner_thread_ = running_thread_;
+    struct Reset {
+        EventLoop* loop;
+        ~Reset() {
+            loop->stopping_ = false;
+            loop->running_thread_ = std::thread::id{};
+        }
+    } reset{this};
+    while (true) {
+        run_once();
+        if (stopping_) break;
+    }
+}
+
+void EventLoop::stop() { stopping_ = true; }
+
+void EventLoop::close() {
+    if (is_running()) throw InvalidStateError("cannot close a running event loop");
+    if (closed_) return;
+    // Tasks still pending are abandoned: their coroutine frames are destroyed (running
+    // destructors of their locals), which also breaks the reference cycles between a task and
+    // the future it awaits. looplab::run cancels and finishes them before getting here.
+    while (tasks_head_) tasks_head_->abandon();
+    inbox_->close();
+    closed_ = true;
+    // Dropping handles can destroy futures whose destructors schedule nothing (closed_ is set).
+    ready_.clear();
+    timers_.clear();
+    for (FdWatch& w : watches_) {
+        w.reader = Handle();
+        w.writer = Handle();
+    }
+    watches_.clear();
+    selector_.reset();
+    inbox_.reset();  // the fd closes when the last late poster lets go
+    if (default_executor_) default_executor_->shutdown(/*wait=*/false);
+}
+
+// ---- Errors ------------------------------------------------------------------------------
+
+void EventLoop::call_exception_handler(const ExceptionContext& context) {
+    if (exception_handler_) {
+        try {
+            exception_handler_(*this, context);
+            return;
+        } catch (...) {
+            // A failing handler must not kill the loop either; fall back to the default.
+            default_exception_handler({"Unhandled error in exception handler",
+                                       std::current_exception(), context.source});
+        }
+    }
+    default_exception_handler(context);
+}
+
+void EventLoop::default_exception_handler(const ExceptionContext& context) {
+    std::string text = "looplab: " + context.message;
+    if (!context.source.empty()) text += " (" + context.source + ")";
+    if (context.exception) text += "\n  exception: " + describe(context.exception);
+    std::cerr << text << std::endl;
+}
+
+// ---- Tasks -------------------------------------------------------------------------------
+
+void EventLoop::register_task(TaskBase* task) {
+    task->next_task_ = tasks_head_;
+    task->prev_task_ = nullptr;
+    if (tasks_head_) tasks_head_->prev_task_ = task;
+    tasks_head_ = task;
+}
+
+void EventLoop::unregister_task(TaskBase* task) {
+    if (task->prev_task_) {
+        task->prev_task_->next_task_ = task->next_task_;
+    } else if (tasks_head_ == task) {
+        tasks_head_ = task->next_task_;
+    }
+    if (task->next_task_) task->next_task_->prev_task_ = task->prev_task_;
+    task->next_task_ = task->prev_task_ = nullptr;
+}
+
+std::vector<TaskBase*> EventLoop::all_tasks() const {
+    std::vector<TaskBase*> out;
+    for (TaskBase* t = tasks_head_; t; t = t->next_task_) out.push_back(t);
+    return out;
+}
+
+}  // namespace looplab

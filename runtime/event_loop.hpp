@@ -1,0 +1,251 @@
+// runtime/event_loop.hpp: the event loop: one thread, one ready queue, timers and a selector.
+//
+// asyncio: asyncio.AbstractEventLoop (events.py) implemented by BaseEventLoop
+//          (base_events.py) and BaseSelectorEventLoop (selector_events.py).
+// libuv:   uv_loop_t and uv_run (src/unix/core.c).
+//
+// An event loop is a `while` loop around one question: "what can run now?". Callbacks that
+// can run now sit in the ready queue; callbacks that can run at a time sit in the timer heap;
+// callbacks that can run when a file descriptor is ready are registered with the selector.
+// One iteration (run_once) does, in this order:
+//
+//   1. compute_poll_timeout   how long may the selector block? Zero if callbacks are ready,
+//                             else until the nearest timer, else forever.
+//   2. poll_for_io            ask the selector which fds are ready (the only place the
+//                             thread sleeps).
+//   3. queue_io_callbacks     each ready fd's reader / writer handle joins the ready queue.
+//   4. queue_threadsafe_calls callbacks handed over by other threads join the ready queue.
+//   5. queue_expired_timers   timers whose deadline has passed join the ready queue.
+//   6. run_ready_callbacks    run exactly the callbacks that were ready when this phase
+//                             began; callbacks they schedule wait for the next iteration,
+//                             so a callback that reschedules itself cannot starve I/O.
+//
+// Phase 6 is the only place callbacks are called. Everything else in looplab (futures, tasks,
+// transports, the HTTP client) is built by scheduling callbacks here.
+//
+// Threading: every method is loop-thread only, except call_soon_threadsafe (any thread) and
+// stop() called through call_soon_threadsafe. Debug mode checks this (see set_debug).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include "runtime/source_location.hpp"
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/clock.hpp"
+#include "runtime/handle.hpp"
+#include "runtime/selector.hpp"
+#include "runtime/threadsafe_inbox.hpp"
+#include "runtime/timer_heap.hpp"
+
+namespace looplab {
+
+template <class T>
+class Future;
+template <class T>
+class Task;
+template <class T>
+class Coro;
+class TaskBase;
+class ThreadPoolExecutor;
+
+// What went wrong, for the exception handler (asyncio: the `context` dict).
+struct ExceptionContext {
+    std::string message;           // "Exception in callback", "Task exception was never retrieved"
+    std::exception_ptr exception;  // may be null
+    std::string source;            // the task's name or the callback's scheduling site
+};
+
+using ExceptionHandler = std::function<void(EventLoop&, const ExceptionContext&)>;
+
+struct EventLoopOptions {
+    // Which selector; nullopt means LOOPLAB_SELECTOR if set, else the platform's best.
+    std::optional<SelectorKind> selector;
+    // Where time comes from; nullptr means the monotonic clock. Not owned: must outlive the loop.
+    Clock* clock = nullptr;
+    // Debug mode; nullopt means LOOPLAB_DEBUG=1 turns it on.
+    std::optional<bool> debug;
+};
+
+class EventLoop {
+public:
+    EventLoop();
+    explicit EventLoop(EventLoopOptions options);
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // ---- Scheduling callbacks --------------------------------------------------------------
+    // Runs fn on a later iteration, after the callbacks already scheduled (FIFO).
+    Handle call_soon(Callback fn, SourceLocation where = SourceLocation::current());
+    // Runs fn once `delay` has passed on the loop's clock (at the earliest).
+    TimerHandle call_later(Duration delay, Callback fn,
+                           SourceLocation where = SourceLocation::current());
+    // Runs fn once the loop's clock reaches `when`.
+    TimerHandle call_at(TimePoint when, Callback fn,
+                        SourceLocation where = SourceLocation::current());
+    // The only method safe from any thread: queues fn and wakes the loop if it is blocked in
+    // the selector. threadsafe_inbox.hpp says how, and why wake-ups coalesce. fn runs on the
+    // loop thread, in phase 6 of the iteration that picks it up. Throws InvalidStateError if
+    // the loop is closed.
+    void call_soon_threadsafe(Callback fn);
+    // The inbox behind call_soon_threadsafe, for code that may post after the loop is gone
+    // (an executor's done callback holds it instead of a pointer to the loop).
+    std::shared_ptr<detail::ThreadsafeInbox> inbox() const { return inbox_; }
+    // The loop's idea of now (asyncio: loop.time()).
+    TimePoint time() const { return clock_->now(); }
+
+    // ---- Watching file descriptors -----------------------------------------------------------
+    // fn runs on every iteration in which fd is readable / writable, until removed. Adding a
+    // second reader for the same fd replaces the first. The fd is not owned.
+    void add_reader(int fd, Callback fn);
+    bool remove_reader(int fd);  // false if there was none
+    void add_writer(int fd, Callback fn);
+    bool remove_writer(int fd);
+
+    // ---- Running and stopping ---------------------------------------------------------------
+    // Runs iterations until stop() is called.
+    void run_forever();
+    // Runs until `future` is done and returns its result (rethrows its exception).
+    template <class T>
+    T run_until_complete(Future<T> future);
+    template <class T>
+    T run_until_complete(Coro<T> coro);
+    // Asks run_forever to return after the current iteration.
+    void stop();
+    // Runs one iteration (the six phases above). Public so tests and the step mode can drive
+    // the loop by hand.
+    void run_once();
+    // Releases the selector and every pending callback, timer and task. The loop must not be
+    // running. Idempotent.
+    void close();
+    bool is_running() const { return running_thread_.load() != std::thread::id{}; }
+    bool is_closed() const { return closed_; }
+
+    // ---- Futures and tasks (defined in future.hpp / task.hpp) --------------------------------
+    template <class T = void>
+    Future<T> create_future();
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name = {},
+                        SourceLocation where = SourceLocation::current());
+    // The task whose step is running right now, or nullptr (asyncio.current_task()).
+    TaskBase* current_task() const { return current_task_; }
+    // Every task of this loop that is not done yet (asyncio.all_tasks()).
+    std::vector<TaskBase*> all_tasks() const;
+
+    // ---- Errors ----------------------------------------------------------------------------
+    // An exception escaping a callback (or a task nobody awaited) is reported here; the loop
+    // goes on. The default handler prints the context to stderr.
+    void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+    void call_exception_handler(const ExceptionContext& context);
+    static void default_exception_handler(const ExceptionContext& context);
+
+    // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
+    void set_debug(bool on) { debug_ = on; }
+    bool get_debug() const { return debug_; }
+    Duration slow_callback_duration = std::chrono::milliseconds(100);
+
+    // ---- Threads (run_in_executor.hpp) ------------------------------------------------------
+    // Runs fn(args...) on `executor` (nullptr: the default one) and returns a loop future for
+    // its result, completed on the loop thread. Cancelling that future before the call has
+    // started on a worker prevents the call.
+    template <class F, class... Args>
+    auto run_in_executor(ThreadPoolExecutor* executor, F&& fn, Args&&... args);
+    // The executor run_in_executor(nullptr, ...) uses, created on first use.
+    ThreadPoolExecutor& default_executor();
+    void set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor);
+    // Shuts the default executor down without blocking the loop (the join happens in a
+    // helper thread); run() awaits this before closing the loop.
+    Coro<void> shutdown_default_executor();
+
+    // ---- Introspection ---------------------------------------------------------------------
+    Selector& selector() { return *selector_; }
+    Clock& clock() { return *clock_; }
+    std::uint64_t iteration_count() const { return iterations_; }
+    std::size_t ready_count() const { return ready_.size(); }
+    std::size_t timer_count() const { return timers_.size(); }
+
+    // ---- For the runtime's own types ---------------------------------------------------------
+    // Work running in another thread that will come back through call_soon_threadsafe
+    // (run_in_executor). While any is outstanding, a virtual clock does not auto-advance:
+    // the loop waits for the thread instead of jumping time forward.
+    void begin_external_work() { ++external_work_; }
+    void end_external_work() { --external_work_; }
+    // Called by TimerHandle::cancel for timers in the heap.
+    void timer_handle_cancelled() { timers_.on_cancelled(); }
+    // Task bookkeeping (task.cpp).
+    void register_task(TaskBase* task);
+    void unregister_task(TaskBase* task);
+    void set_current_task(TaskBase* task) { current_task_ = task; }
+    // Raises InvalidStateError (debug mode) when called from a thread that is not the loop's.
+    void check_thread(const char* what) const;
+
+private:
+    // One per watched fd: what the loop wants to hear about, and who to tell.
+    struct FdWatch {
+        Handle reader;
+        Handle writer;
+        SelectorEvents registered = 0;  // what the selector currently has for this fd
+    };
+
+    // The phases of run_once, in order.
+    std::optional<Duration> compute_poll_timeout();
+    void poll_for_io(std::optional<Duration> timeout);
+    void queue_io_callbacks();
+    void queue_threadsafe_calls();
+    void queue_expired_timers();
+    void run_ready_callbacks();
+
+    void run_handle(const Handle& handle);
+    void run_handle_timed(const Handle& handle);
+    void update_interest(int fd);
+    FdWatch* find_watch(int fd);
+    void set_up_wakeup_fd();
+    void check_open(const char* what) const;
+
+    std::unique_ptr<Selector> selector_;
+    std::unique_ptr<Clock> owned_clock_;
+    Clock* clock_ = nullptr;
+
+    // The ready queue, recycled: phase 6 swaps it with running_ (empty, capacity kept) and
+    // runs that, so call_soon during phase 6 appends to a vector that is not being iterated,
+    // and neither vector reallocates once it has grown to the program's working size.
+    std::vector<Handle> ready_;
+    std::vector<Handle> running_;
+    TimerHeap timers_;
+    std::vector<FdWatch> watches_;  // indexed by fd: fds are small integers
+    std::vector<SelectorEvent> events_;
+
+    // Callbacks from other threads, and the fd that wakes the selector for them.
+    std::shared_ptr<detail::ThreadsafeInbox> inbox_;
+    std::vector<Callback> threadsafe_batch_;  // phase 4's scratch space, kept for its capacity
+    std::unique_ptr<ThreadPoolExecutor> default_executor_;
+    bool default_executor_shut_down_ = false;
+
+    ExceptionHandler exception_handler_;
+    TaskBase* current_task_ = nullptr;
+    TaskBase* tasks_head_ = nullptr;  // intrusive list of live tasks (all_tasks, close)
+    std::atomic<std::thread::id> running_thread_{};
+    std::thread::id owner_thread_;  // the thread that last ran the loop (debug checks)
+    std::uint64_t iterations_ = 0;
+    std::int64_t external_work_ = 0;
+    bool stopping_ = false;
+    bool closed_ = false;
+    bool debug_ = false;
+};
+
+// The loop running in this thread (asyncio.get_running_loop()); throws std::runtime_error
+// "no running event loop" if there is none.
+EventLoop& get_running_loop();
+// Same, but nullptr instead of throwing.
+EventLoop* try_get_running_loop() noexcept;
+
+}  // namespace looplab

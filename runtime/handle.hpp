@@ -1,0 +1,84 @@
+// runtime/handle.hpp: a callback scheduled on the loop, which can be cancelled.
+//
+// asyncio: asyncio.Handle (from call_soon) and asyncio.TimerHandle (from call_later/call_at).
+// libuv:   uv_idle_t / uv_timer_t are the nearest things; libuv has no generic "run this soon".
+//
+// A Handle is what call_soon returns and what the ready queue holds. The user keeps a copy
+// only to cancel it; the loop keeps one until it has run. Contract:
+//   - the callback runs at most once (a reader/writer handle: once per readiness event);
+//   - cancel() before it runs means it never runs; cancel() is idempotent and never throws;
+//   - cancel() drops the callback (and whatever it captured) at once, unless the callback is
+//     running right now, in which case it is dropped when it returns.
+//
+// Why a pool: a task switch goes through call_soon, so a Handle is created for nearly every
+// step of every task. The states are recycled through a per-thread free list instead of being
+// allocated each time; in steady state call_soon performs no heap allocation (the callback is
+// stored inline: see unique_function.hpp). The call_soon benchmark shows the difference.
+#pragma once
+
+#include <cstdint>
+#include "runtime/source_location.hpp"
+
+#include "runtime/clock.hpp"
+#include "runtime/ref_ptr.hpp"
+#include "runtime/unique_function.hpp"
+
+namespace looplab {
+
+class EventLoop;
+
+namespace detail {
+
+// The shared state behind Handle / TimerHandle. Loop-thread only.
+struct HandleState {
+    Callback callback;
+    SourceLocation where;  // where it was scheduled (debug mode names slow callbacks)
+    std::uint32_t refs = 0;
+    bool cancelled = false;
+    bool running = false;
+    // Timer part (unused for plain handles).
+    bool scheduled = false;  // in a loop's timer heap; cancel() then tells the loop
+    TimePoint when{};
+    EventLoop* loop = nullptr;
+    HandleState* next_free = nullptr;  // free-list link while recycled
+
+    void add_ref() noexcept { ++refs; }
+    void release() noexcept;
+    void cancel() noexcept;
+    void run();  // runs the callback; exceptions propagate to the loop
+};
+
+// Takes a state from this thread's free list (or the heap when it is empty).
+RefPtr<HandleState> make_handle_state(Callback callback, SourceLocation where);
+
+}  // namespace detail
+
+class Handle {
+public:
+    Handle() = default;
+    explicit Handle(detail::RefPtr<detail::HandleState> s) : state_(std::move(s)) {}
+
+    // Prevents the callback from running (if it has not yet). Safe to call repeatedly.
+    void cancel() noexcept {
+        if (state_) state_->cancel();
+    }
+    bool cancelled() const noexcept { return state_ && state_->cancelled; }
+    explicit operator bool() const noexcept { return static_cast<bool>(state_); }
+    // Where call_soon / call_later was called from.
+    SourceLocation where() const { return state_ ? state_->where : SourceLocation{}; }
+
+    detail::HandleState* state() const noexcept { return state_.get(); }
+
+protected:
+    detail::RefPtr<detail::HandleState> state_;
+};
+
+// A Handle with a deadline on the loop's clock (asyncio.TimerHandle).
+class TimerHandle : public Handle {
+public:
+    TimerHandle() = default;
+    explicit TimerHandle(detail::RefPtr<detail::HandleState> s) : Handle(std::move(s)) {}
+    TimePoint when() const noexcept { return state_ ? state_->when : TimePoint{}; }
+};
+
+}  // namespace looplab

@@ -1,0 +1,22 @@
+// runtime/looplab.hpp: everything in runtime/, for programs that want it all at once.
+//
+// The layers, bottom up (asyncio's order): selector -> event loop (handles, timers) ->
+// futures -> coroutines and tasks -> combinators and sync primitives -> executor bridge.
+#pragma once
+
+#include "runtime/as_completed.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/coro.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/future.hpp"
+#include "runtime/gather.hpp"
+#include "runtime/run.hpp"
+#include "runtime/run_in_executor.hpp"
+#include "runtime/shield.hpp"
+#include "runtime/sleep.hpp"
+#include "runtime/task.hpp"
+#include "runtime/task_group.hpp"
+#include "runtime/thread_pool_executor.hpp"
+#include "runtime/timeout.hpp"
+#include "runtime/wait.hpp"

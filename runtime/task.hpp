@@ -1,0 +1,225 @@
+// runtime/task.hpp: Task<T>, a Future driven by a coroutine.
+//
+// asyncio: asyncio.Task (tasks.py: __step and __wakeup).
+// libuv:   none (libuv has no coroutines); the nearest is a chain of callbacks.
+//
+// This is the mechanism seed 002 describes, and the heart of asyncio:
+//
+//   1. create_task(coro) schedules the task's first step with call_soon.
+//   2. A step resumes the coroutine. It runs (inline, through any Coros it awaits) until it
+//      either finishes, or awaits a Future that is not done yet. The awaiter hands that
+//      future to the task (yield_future: asyncio's `yield fut` inside Future.__await__).
+//   3. Back in step(), the task adds a wake-up callback to the yielded future and returns to
+//      the loop. Nothing of the task runs until that future is done.
+//   4. Whoever completes the future (a timer, an I/O callback, another task) schedules the
+//      future's done callbacks with call_soon; the wake-up is one of them; it calls step()
+//      again, which resumes the coroutine right where it awaited. Go to 2.
+//   5. When the coroutine finishes, step() stores its result or exception in the task (a
+//      Future), whose own done callbacks then wake whoever awaits the task.
+//
+// Invariant (asyncio states it too): a pending task either waits on exactly one future
+// (fut_waiter_), or has its next step scheduled with call_soon; never both, never neither.
+//
+// Cancellation (asyncio 3.11+): cancel(msg) asks the future the task waits on to cancel; its
+// wake-up then resumes the coroutine and the awaiter throws CancelledError at the co_await. If
+// that future cannot be cancelled (already done, or a shield), the request is remembered
+// (must_cancel_) and thrown in at the next step. The coroutine may catch CancelledError and
+// clean up; if it escapes, the task ends cancelled. cancelling() counts requests, uncancel()
+// takes one back (timeout() uses that to tell its own cancellation from an outside one).
+//
+// Unlike asyncio, the loop keeps a pending task alive: its scheduled step or its wake-up
+// callback holds a reference. So a task whose Task<T> handle was dropped still runs to the
+// end ("fire and forget" is safe; in asyncio it is a famous bug).
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include "runtime/source_location.hpp"
+#include <string>
+#include <utility>
+
+#include "runtime/coro.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/future.hpp"
+
+namespace looplab {
+
+// The part of a task that does not depend on its result type: what asyncio.current_task(),
+// all_tasks(), TaskGroup and timeout() work with.
+class TaskBase {
+public:
+    bool cancel(std::string message = {});
+    // How many cancel() requests are pending (asyncio: Task.cancelling()).
+    int cancelling() const noexcept { return num_cancels_requested_; }
+    // Takes one cancellation request back; returns the remaining count.
+    int uncancel() noexcept;
+    bool done() const noexcept { return self_.done(); }
+    const std::string& get_name() const noexcept { return name_; }
+    void set_name(std::string name) { name_ = std::move(name); }
+    // Where create_task was called (shown by debug mode and the task dump).
+    SourceLocation created_at() const noexcept { return created_at_; }
+    // The future this task is suspended on, or nullptr (running, scheduled, or done).
+    detail::FutureStateBase* waiting_on() const noexcept { return fut_waiter_.get(); }
+    EventLoop& loop() const noexcept { return loop_; }
+    detail::FutureStateBase& future() noexcept { return self_; }
+    // A strong reference to this task's future state (keeps the task alive).
+    detail::RefPtr<detail::FutureStateBase> ref() { return detail::RefPtr(&self_); }
+
+    // ---- Machinery (called by awaiters and the loop, not by user code) ----------------------
+    void step();
+    // The awaiter behind `co_await future` calls this from await_suspend (step 2 above).
+    void yield_future(detail::FutureStateBase* future, std::coroutine_handle<> resume_point);
+    // sleep(0): "let everyone else run once", asyncio's bare `yield`.
+    void yield_bare(std::coroutine_handle<> resume_point);
+    // Called by awaiters when they resume: throws CancelledError if a cancel was delivered
+    // to this step (must_cancel_) rather than through the awaited future.
+    void throw_if_cancel_pending();
+    // Destroys the coroutine of a task that will never finish (loop close).
+    void abandon();
+
+protected:
+    TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
+             detail::PromiseBase& root_promise, std::string name, SourceLocation where);
+    ~TaskBase();
+    void schedule_first_step();
+    // Moves the finished root coroutine's result or exception into the task's future.
+    virtual void finish_from_root(detail::PromiseBase& root_promise) = 0;
+
+private:
+    friend class EventLoop;
+    void wake_up_on(detail::FutureStateBase& future);
+    void finish();
+
+    detail::FutureStateBase& self_;
+    EventLoop& loop_;
+    std::coroutine_handle<> root_;           // the task's own coroutine (owned)
+    detail::PromiseBase* root_promise_;
+    std::coroutine_handle<> resume_point_;   // the innermost suspended frame
+    detail::RefPtr<detail::FutureStateBase> fut_waiter_;  // what we wait on (asyncio: _fut_waiter)
+    detail::FutureStateBase* yielded_ = nullptr;  // set by yield_future during a step
+    bool yielded_bare_ = false;
+    bool started_ = false;
+    bool must_cancel_ = false;
+    bool cancel_pending_ = false;  // a must_cancel_ being delivered in this step
+    int num_cancels_requested_ = 0;
+    std::string cancel_message_;
+    std::string name_;
+    SourceLocation created_at_;
+    TaskBase* next_task_ = nullptr;  // the loop's list of live tasks
+    TaskBase* prev_task_ = nullptr;
+};
+
+namespace detail {
+
+template <class T>
+class TaskState final : public FutureState<T>, public TaskBase {
+public:
+    TaskState(EventLoop& loop, typename Coro<T>::Handle root, std::string name,
+              SourceLocation where)
+        : FutureState<T>(&loop),
+          TaskBase(*this, loop, root, root.promise(), std::move(name), where) {}
+
+    ~TaskState() override { this->report_if_unretrieved(); }
+
+    bool cancel(std::string message) override { return TaskBase::cancel(std::move(message)); }
+    std::string describe_self() const override { return "Task '" + get_name() + "'"; }
+    TaskBase* as_task() noexcept override { return this; }
+    void start() { schedule_first_step(); }
+
+private:
+    void finish_from_root(PromiseBase& root_promise) override {
+        auto& p = static_cast<typename Coro<T>::promise_type&>(root_promise);
+        if (p.exception_) {
+            try {
+                std::rethrow_exception(p.exception_);
+            } catch (const CancelledError& e) {
+                // A CancelledError that escapes the coroutine makes the task cancelled.
+                this->FutureStateBase::cancel(e.message());
+            } catch (...) {
+                this->set_exception(std::current_exception());
+            }
+        } else if constexpr (std::is_void_v<T>) {
+            this->set_result();
+        } else {
+            this->set_result(p.take_value());
+        }
+    }
+};
+
+template <class Promise>
+TaskBase& task_of(std::coroutine_handle<Promise> h) {
+    static_assert(std::is_base_of_v<PromiseBase, Promise>,
+                  "looplab awaitables can only be awaited from a looplab Coro<T>");
+    TaskBase* task = h.promise().task_;
+    if (!task) throw InvalidStateError("awaited outside of a task: use loop.create_task or run()");
+    return *task;
+}
+
+inline void yield_future_to_task(TaskBase& task, FutureStateBase* future,
+                                 std::coroutine_handle<> h) {
+    task.yield_future(future, h);
+}
+inline void throw_if_cancel_pending(TaskBase& task) { task.throw_if_cancel_pending(); }
+
+}  // namespace detail
+
+template <class T = void>
+class Task : public Future<T> {
+public:
+    Task() = default;
+    explicit Task(detail::RefPtr<detail::TaskState<T>> s) : Future<T>(std::move(s)) {}
+
+    TaskBase& base() const noexcept { return *static_cast<detail::TaskState<T>*>(this->state_.get()); }
+    int cancelling() const noexcept { return base().cancelling(); }
+    int uncancel() noexcept { return base().uncancel(); }
+    const std::string& get_name() const noexcept { return base().get_name(); }
+    void set_name(std::string name) { base().set_name(std::move(name)); }
+};
+
+template <class T>
+Task<T> EventLoop::create_task(Coro<T> coro, std::string name, SourceLocation where) {
+    if (is_closed()) throw InvalidStateError("create_task on a closed event loop");
+    if (!coro) throw std::invalid_argument("create_task: empty Coro");
+    auto handle = coro.release();
+    handle.promise().started_ = true;
+    detail::RefPtr<detail::TaskState<T>> state(
+        new detail::TaskState<T>(*this, handle, std::move(name), where));
+    state->start();
+    return Task<T>(std::move(state));
+}
+
+// asyncio.ensure_future: a Coro becomes a Task on the running loop; a Future stays itself.
+template <class T>
+Task<T> ensure_future(Coro<T> coro, SourceLocation where = SourceLocation::current()) {
+    return get_running_loop().create_task(std::move(coro), {}, where);
+}
+template <class T>
+Future<T> ensure_future(Future<T> future) {
+    return future;
+}
+
+// The task running the current step (asyncio.current_task()), or nullptr outside a task.
+inline TaskBase* current_task() {
+    EventLoop* loop = try_get_running_loop();
+    return loop ? loop->current_task() : nullptr;
+}
+
+// ---- run_until_complete (declared in event_loop.hpp) ----------------------------------------
+
+template <class T>
+T EventLoop::run_until_complete(Future<T> future) {
+    // Stop the loop when the future is done, whatever happens to it.
+    future.add_done_callback([this](Future<T>&) { stop(); });
+    run_forever();
+    if (!future.done()) {
+        throw InvalidStateError("event loop stopped before the future completed");
+    }
+    return future.result();
+}
+
+template <class T>
+T EventLoop::run_until_complete(Coro<T> coro) {
+    return run_until_complete(Future<T>(create_task(std::move(coro))));
+}
+
+}  // namespace looplab

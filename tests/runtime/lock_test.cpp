@@ -1,0 +1,280 @@
+// tests/runtime/lock_test.cpp: Lock and LockGuard.
+//
+// Every test runs in virtual time. Tasks are interleaved with sleep(0), which lets every other
+// ready task run one step: the orders asserted here are exact, and nothing depends on real
+// time. Tests that could hang on a broken lock instead give the tasks a fixed number of
+// iterations and then check what happened.
+#include "runtime/lock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/clock.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/sleep.hpp"
+#include "runtime/task.hpp"
+
+namespace looplab {
+namespace {
+
+// Runs make_main() to completion on a fresh loop with a virtual clock.
+template <class F>
+void run_in_virtual_time(F make_main) {
+    ManualClock clock;
+    EventLoopOptions options;
+    options.clock = &clock;
+    EventLoop loop(options);
+    loop.run_until_complete(make_main());
+}
+
+// Lets every other ready task run `iterations` steps.
+Coro<void> yield_to_others(int iterations = 1) {
+    for (int i = 0; i < iterations; ++i) co_await sleep(Duration::zero());
+}
+
+// Takes the lock, records `id`, holds the lock across one iteration, releases it.
+Coro<void> take_and_record(Lock& lock, std::vector<int>& order, int id) {
+    co_await lock.acquire();
+    order.push_back(id);
+    co_await sleep(Duration::zero());
+    lock.release();
+}
+
+// Waits for the lock and logs the outcome; releases it at once if it got it.
+Coro<void> acquire_and_log(Lock& lock, std::vector<std::string>& log, std::string name) {
+    try {
+        co_await lock.acquire();
+    } catch (const CancelledError&) {
+        log.push_back(name + " cancelled");
+        throw;
+    }
+    log.push_back(name + " acquired");
+    lock.release();
+}
+
+TEST(Lock, StartsUnlockedAndReleasingItThenThrowsInvalidStateError) {
+    Lock lock;  // no loop needed: nothing has to wait
+    EXPECT_FALSE(lock.locked());
+    EXPECT_THROW(lock.release(), InvalidStateError);
+}
+
+TEST(Lock, AcquiringAFreeLockDoesNotSuspend) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        EventLoop& loop = get_running_loop();
+        const auto before = loop.iteration_count();
+        co_await lock.acquire();
+        EXPECT_TRUE(lock.locked());
+        EXPECT_EQ(loop.iteration_count(), before);
+        lock.release();
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, CanBeBuiltBeforeTheLoopExists) {
+    Lock lock;
+    std::vector<int> order;
+    run_in_virtual_time([&]() -> Coro<void> {
+        co_await lock.acquire();
+        auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
+        co_await yield_to_others();
+        lock.release();
+        co_await waiter;
+    });
+    EXPECT_EQ(order, std::vector<int>{1});
+    EXPECT_FALSE(lock.locked());
+}
+
+TEST(Lock, WaitersAcquireInTheOrderTheyAsked) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<int> order;
+        co_await lock.acquire();
+        std::vector<Task<void>> tasks;
+        for (int id = 0; id < 5; ++id) {
+            tasks.push_back(get_running_loop().create_task(take_and_record(lock, order, id)));
+            co_await yield_to_others();  // task `id` is now queued
+        }
+        lock.release();
+        for (auto& t : tasks) co_await t;
+        EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, ReleaseHandsTheLockToTheFirstWaiterSoANewcomerCannotBarge) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<int> order;
+        co_await lock.acquire();
+        auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
+        co_await yield_to_others();
+        lock.release();
+        // The waiter has not run yet, but the lock is already its own.
+        EXPECT_TRUE(lock.locked());
+        // So this newcomer has to queue behind it even though it asks before the waiter runs.
+        co_await lock.acquire();
+        order.push_back(2);
+        lock.release();
+        co_await waiter;
+        EXPECT_EQ(order, (std::vector<int>{1, 2}));
+    });
+}
+
+TEST(Lock, ACancelledWaiterSeesCancelledErrorAndTheNextWaiterGetsTheLock) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<std::string> log;
+        EventLoop& loop = get_running_loop();
+        co_await lock.acquire();
+        auto a = loop.create_task(acquire_and_log(lock, log, "a"));
+        auto b = loop.create_task(acquire_and_log(lock, log, "b"));
+        co_await yield_to_others();
+        EXPECT_TRUE(a.cancel());
+        co_await yield_to_others();
+        EXPECT_EQ(log, std::vector<std::string>{"a cancelled"});
+        EXPECT_TRUE(a.cancelled());
+        lock.release();  // must skip a's cancelled wait
+        co_await yield_to_others(3);
+        EXPECT_EQ(log, (std::vector<std::string>{"a cancelled", "b acquired"}));
+        EXPECT_TRUE(b.done());
+        EXPECT_FALSE(lock.locked());
+        co_await lock.acquire();  // not leaked
+        EXPECT_TRUE(lock.locked());
+        lock.release();
+    });
+}
+
+TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockPassesItToTheNextWaiter) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<std::string> log;
+        EventLoop& loop = get_running_loop();
+        co_await lock.acquire();
+        auto a = loop.create_task(acquire_and_log(lock, log, "a"));
+        auto b = loop.create_task(acquire_and_log(lock, log, "b"));
+        co_await yield_to_others();
+        lock.release();        // hands the lock to a...
+        EXPECT_TRUE(a.cancel());  // ...which is cancelled before it could run
+        co_await yield_to_others(3);
+        EXPECT_EQ(log, (std::vector<std::string>{"a cancelled", "b acquired"}));
+        EXPECT_TRUE(a.cancelled());
+        EXPECT_TRUE(b.done());
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockUnlocksItWhenNoOneElseWaits) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<std::string> log;
+        co_await lock.acquire();
+        auto a = get_running_loop().create_task(acquire_and_log(lock, log, "a"));
+        co_await yield_to_others();
+        lock.release();
+        a.cancel();
+        EXPECT_TRUE(lock.locked());  // handed to a, which has not run yet
+        co_await yield_to_others();
+        EXPECT_EQ(log, std::vector<std::string>{"a cancelled"});
+        EXPECT_FALSE(lock.locked());
+        EventLoop& loop = get_running_loop();
+        const auto before = loop.iteration_count();
+        co_await lock.acquire();  // free again: no wait at all
+        EXPECT_EQ(loop.iteration_count(), before);
+        lock.release();
+    });
+}
+
+TEST(Lock, ScopedGuardReleasesWhenItGoesOutOfScope) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        {
+            LockGuard guard = co_await lock.scoped();
+            EXPECT_TRUE(guard.owns_lock());
+            EXPECT_TRUE(lock.locked());
+        }
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, AMovedGuardReleasesExactlyOnce) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        {
+            LockGuard first = co_await lock.scoped();
+            LockGuard second = std::move(first);
+            EXPECT_FALSE(first.owns_lock());
+            EXPECT_TRUE(second.owns_lock());
+            EXPECT_TRUE(lock.locked());
+        }  // a double release would throw InvalidStateError from a destructor and terminate
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, GuardReleaseLetsGoEarlyAndOnlyOnce) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        LockGuard guard = co_await lock.scoped();
+        guard.release();
+        EXPECT_FALSE(lock.locked());
+        EXPECT_FALSE(guard.owns_lock());
+        guard.release();  // no-op
+        co_await lock.acquire();
+        EXPECT_TRUE(lock.locked());
+        lock.release();
+    });
+}
+
+Coro<void> throw_while_holding(Lock& lock) {
+    LockGuard guard = co_await lock.scoped();
+    throw std::runtime_error("boom");
+}
+
+TEST(Lock, ScopedGuardReleasesWhenTheBodyThrows) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        EXPECT_THROW(co_await throw_while_holding(lock), std::runtime_error);
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, ScopedGuardOfAWaiterIsHandedTheLockInTurn) {
+    run_in_virtual_time([]() -> Coro<void> {
+        Lock lock;
+        std::vector<int> order;
+        auto guard = co_await lock.scoped();
+        auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
+        co_await yield_to_others();
+        EXPECT_TRUE(order.empty());
+        guard = LockGuard();  // assigning over a guard releases what it held
+        co_await waiter;
+        EXPECT_EQ(order, std::vector<int>{1});
+        EXPECT_FALSE(lock.locked());
+    });
+}
+
+TEST(Lock, WaitingOnALockBoundToAnotherLoopThrowsInvalidStateError) {
+    Lock lock;
+    // The first loop makes a task wait, which binds the lock to it.
+    run_in_virtual_time([&]() -> Coro<void> {
+        co_await lock.acquire();
+        std::vector<int> order;
+        auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
+        co_await yield_to_others();
+        lock.release();
+        co_await waiter;
+    });
+    run_in_virtual_time([&]() -> Coro<void> {
+        co_await lock.acquire();  // free: no waiting, so no loop needed
+        EXPECT_THROW(co_await lock.acquire(), InvalidStateError);
+        lock.release();
+    });
+}
+
+}  // namespace
+}  // namespace looplab
