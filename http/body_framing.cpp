@@ -28,27 +28,26 @@ std::optional<std::uint64_t> content_length(const Headers& headers) {
             std::uint64_t value = 0;
             for (char c : element) {
                 if (!is_digit(c))
-                    throw ProtocolError("invalid Content-Length " + quote(field) +
-                                            " (expected decimal digits)",
-                                        kBadRequest);
+                    throw ProtocolError(
+                        "invalid Content-Length " + quote(field) + " (expected decimal digits)",
+                        kBadRequest);
                 const auto digit = static_cast<std::uint64_t>(c - '0');
                 if (value > (UINT64_MAX - digit) / 10)
-                    throw ProtocolError("Content-Length " + quote(element) +
-                                            " is too large (overflows 64 bits)",
-                                        kBadRequest);
+                    throw ProtocolError(
+                        "Content-Length " + quote(element) + " is too large (overflows 64 bits)",
+                        kBadRequest);
                 value = value * 10 + digit;
             }
             if (result && *result != value)
                 throw ProtocolError("conflicting Content-Length values (" +
-                                        std::to_string(*result) + " and " +
-                                        std::to_string(value) + ")",
+                                        std::to_string(*result) + " and " + std::to_string(value) +
+                                        ")",
                                     kBadRequest);
             result = value;
             return true;
         });
         if (!any)
-            throw ProtocolError("invalid Content-Length " + quote(field) + " (empty)",
-                                kBadRequest);
+            throw ProtocolError("invalid Content-Length " + quote(field) + " (empty)", kBadRequest);
     }
     return result;
 }
@@ -69,10 +68,10 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
                                 " (RFC 9112 6.1: its framing is faulty)",
                             kBadRequest);
     std::size_t count = 0;
-    std::size_t chunked = 0;        // how many times "chunked" is listed
+    std::size_t chunked = 0;  // how many times "chunked" is listed
     bool last_is_chunked = false;
-    std::string other;              // the first coding that is not "chunked"
-    std::string listed;             // every coding, for the error message
+    std::string other;   // the first coding that is not "chunked"
+    std::string listed;  // every coding, for the error message
     for (const std::string_view field : headers.get_all("Transfer-Encoding")) {
         for_each_list_element(field, [&](std::string_view coding) {
             last_is_chunked = iequals(coding, "chunked");
@@ -86,19 +85,19 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
     if (count == 0) throw ProtocolError("empty Transfer-Encoding header", kBadRequest);
     // RFC 9112 6.1: a sender MUST NOT apply chunked more than once.
     if (chunked > 1)
-        throw ProtocolError("chunked applied more than once (Transfer-Encoding: " + quote(listed) +
-                                ")",
-                            kBadRequest);
+        throw ProtocolError(
+            "chunked applied more than once (Transfer-Encoding: " + quote(listed) + ")",
+            kBadRequest);
     // RFC 9112 6.3 rule 4: without chunked last, the body's end cannot be found (400).
     if (!last_is_chunked)
-        throw ProtocolError("chunked must be the final transfer-coding (Transfer-Encoding: " +
-                                quote(listed) + ")",
-                            kBadRequest);
+        throw ProtocolError(
+            "chunked must be the final transfer-coding (Transfer-Encoding: " + quote(listed) + ")",
+            kBadRequest);
     // RFC 9112 6.1: a coding the server does not understand is answered 501.
     if (!other.empty())
-        throw ProtocolError("unsupported transfer-coding " + quote(other) +
-                                " (looplab decodes only chunked)",
-                            kNotImplemented);
+        throw ProtocolError(
+            "unsupported transfer-coding " + quote(other) + " (looplab decodes only chunked)",
+            kNotImplemented);
 }
 
 BodyFraming framing_from_headers(MessageKind kind, const Headers& headers, HttpVersion version,
@@ -109,8 +108,7 @@ BodyFraming framing_from_headers(MessageKind kind, const Headers& headers, HttpV
     }
     if (const auto length = content_length(headers)) {
         if (*length > limits.max_body_size)
-            throw ProtocolError(std::string(side_name(kind)) +
-                                    " body too large (Content-Length " +
+            throw ProtocolError(std::string(side_name(kind)) + " body too large (Content-Length " +
                                     std::to_string(*length) + ", limit " +
                                     std::to_string(limits.max_body_size) + " bytes)",
                                 kContentTooLarge);
@@ -139,7 +137,8 @@ BodyFraming response_body_framing(const ResponseHead& head, std::string_view req
     if (request_method == "CONNECT" && head.status >= 200 && head.status < 300)
         return {Kind::kSwitched, 0};
     // Rules 3-5, then rule 8: no length given means the body runs until the server closes.
-    BodyFraming framing = framing_from_headers(MessageKind::kResponse, head.headers, head.version, limits);
+    BodyFraming framing =
+        framing_from_headers(MessageKind::kResponse, head.headers, head.version, limits);
     if (framing.kind == Kind::kNone && !head.headers.contains("Content-Length"))
         framing.kind = Kind::kUntilClose;
     return framing;

@@ -31,7 +31,8 @@ BodyReader::Step BodyReader::read(std::string_view input, bool eof) {
                 if (eof) fail_truncated();
                 return Step{};
             }
-            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input.size()));
+            const auto n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input.size()));
             received_ += n;  // Content-Length was checked against the limit up front
             return Step{n, input.substr(0, n), false};
         }

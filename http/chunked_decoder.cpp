@@ -47,7 +47,9 @@ std::string_view skip_ows(std::string_view s) {
 }  // namespace
 
 ChunkedDecoder::ChunkedDecoder(MessageKind kind, ParserLimits limits)
-    : kind_(kind), limits_(limits), trailers_(kind, detail::HeadReader::Section::kTrailers, limits) {}
+    : kind_(kind),
+      limits_(limits),
+      trailers_(kind, detail::HeadReader::Section::kTrailers, limits) {}
 
 void ChunkedDecoder::reset() noexcept {
     state_ = State::kSizeLine;
@@ -124,9 +126,9 @@ bool ChunkedDecoder::read_size_line(std::string_view rest, Step& step) {
     std::string_view line = rest.substr(0, length);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > limits_.max_line_size)
-        throw ProtocolError("chunk size line too long (limit " +
-                                std::to_string(limits_.max_line_size) + " bytes)",
-                            kBadRequest);
+        throw ProtocolError(
+            "chunk size line too long (limit " + std::to_string(limits_.max_line_size) + " bytes)",
+            kBadRequest);
     scanned_ = 0;
     step.consumed += length + 1;
     parse_size_line(line);
@@ -148,9 +150,9 @@ void ChunkedDecoder::parse_size_line(std::string_view line) {
         size = (size << 4) | static_cast<std::uint64_t>(digit);
     }
     if (i == 0)
-        throw ProtocolError("invalid chunk size line " + quote(line) +
-                                " (expected hexadecimal digits)",
-                            kBadRequest);
+        throw ProtocolError(
+            "invalid chunk size line " + quote(line) + " (expected hexadecimal digits)",
+            kBadRequest);
     const std::string_view after = skip_ows(line.substr(i));
     if (!after.empty() && after.front() != ';') {
         const char bad = after.front();

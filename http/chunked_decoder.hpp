@@ -78,9 +78,9 @@ private:
     MessageKind kind_;
     ParserLimits limits_;
     State state_ = State::kSizeLine;
-    std::size_t scanned_ = 0;       // bytes of the unfinished size line searched for '\n'
-    std::uint64_t remaining_ = 0;   // chunk-data bytes still to come in this chunk
-    std::uint64_t body_size_ = 0;   // total decoded bytes
+    std::size_t scanned_ = 0;      // bytes of the unfinished size line searched for '\n'
+    std::uint64_t remaining_ = 0;  // chunk-data bytes still to come in this chunk
+    std::uint64_t body_size_ = 0;  // total decoded bytes
     detail::HeadReader trailers_;
 };
 

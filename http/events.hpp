@@ -54,8 +54,8 @@ struct EndOfMessage {
     Headers trailers;
 };
 
-using RequestEvent = std::variant<NeedData, RequestHead, Data, EndOfMessage, Paused,
-                                  ConnectionClosed>;
+using RequestEvent =
+    std::variant<NeedData, RequestHead, Data, EndOfMessage, Paused, ConnectionClosed>;
 using ResponseEvent = std::variant<NeedData, InformationalResponse, ResponseHead, Data,
                                    EndOfMessage, Paused, ConnectionClosed>;
 

@@ -39,7 +39,8 @@ void check_outgoing_field(std::string_view name, std::string_view value) {
     for (char c : value) {
         if (!is_field_value_char(c)) {
             throw std::invalid_argument("invalid byte " + byte_name(c) + " in value of header " +
-                                        quote(name) + " (CR, LF and control bytes are not allowed)");
+                                        quote(name) +
+                                        " (CR, LF and control bytes are not allowed)");
         }
     }
 }

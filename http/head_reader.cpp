@@ -96,9 +96,9 @@ void HeadReader::on_field_line(std::string_view line) {
     // RFC 9112 5.1: "No whitespace is allowed between the field name and colon ... a server
     // MUST reject". Accepting "Content-Length :" would let two parsers disagree on framing.
     if (is_ows(name.back()))
-        throw ProtocolError("whitespace between header field name " + quote(trim_ows(name)) +
-                                " and the colon",
-                            kBadRequest);
+        throw ProtocolError(
+            "whitespace between header field name " + quote(trim_ows(name)) + " and the colon",
+            kBadRequest);
     if (!is_token(name))
         throw ProtocolError("invalid header field name " + quote(name) +
                                 " (field names are tokens: letters, digits and !#$%&'*+-.^_`|~)",
@@ -106,9 +106,8 @@ void HeadReader::on_field_line(std::string_view line) {
     const std::string_view value = trim_ows(line.substr(colon + 1));
     for (char c : value)
         if (!is_field_value_char(c))
-            throw ProtocolError("invalid byte " + byte_name(c) + " in value of header " +
-                                    quote(name),
-                                kBadRequest);
+            throw ProtocolError(
+                "invalid byte " + byte_name(c) + " in value of header " + quote(name), kBadRequest);
     if (fields_.size() + 1 > limits_.max_header_count)
         throw ProtocolError("too many header fields in " + what() + " (limit " +
                                 std::to_string(limits_.max_header_count) + ")",
@@ -136,9 +135,9 @@ void HeadReader::on_obs_fold(std::string_view line) {
     const std::string_view more = trim_ows(line);
     for (char c : more)
         if (!is_field_value_char(c))
-            throw ProtocolError("invalid byte " + byte_name(c) + " in value of header " +
-                                    quote(pending_name_),
-                                kBadRequest);
+            throw ProtocolError(
+                "invalid byte " + byte_name(c) + " in value of header " + quote(pending_name_),
+                kBadRequest);
     if (more.empty()) return;
     if (!pending_value_.empty()) pending_value_ += ' ';
     pending_value_ += more;
@@ -172,9 +171,9 @@ void HeadReader::fail_line_too_long() const {
 }
 
 void HeadReader::fail_head_too_large() const {
-    throw ProtocolError(what() + " too large (limit " + std::to_string(limits_.max_head_size) +
-                            " bytes)",
-                        kHeaderFieldsTooLarge);
+    throw ProtocolError(
+        what() + " too large (limit " + std::to_string(limits_.max_head_size) + " bytes)",
+        kHeaderFieldsTooLarge);
 }
 
 std::string HeadReader::what() const {

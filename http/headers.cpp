@@ -49,23 +49,25 @@ std::vector<std::string_view> Headers::get_all(std::string_view name) const {
     return values;
 }
 
-bool Headers::contains(std::string_view name) const { return get(name).has_value(); }
+bool Headers::contains(std::string_view name) const {
+    return get(name).has_value();
+}
 
 bool Headers::contains_token(std::string_view name, std::string_view token) const {
     for (const HeaderField& f : fields_) {
         if (!iequals(f.name, name)) continue;
         // for_each_list_element stops (returns false) at the first match.
-        if (!detail::for_each_list_element(f.value, [&](std::string_view element) {
-                return !iequals(element, token);
-            }))
+        if (!detail::for_each_list_element(
+                f.value, [&](std::string_view element) { return !iequals(element, token); }))
             return true;
     }
     return false;
 }
 
 std::size_t Headers::count(std::string_view name) const {
-    return static_cast<std::size_t>(std::count_if(
-        fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }));
+    return static_cast<std::size_t>(
+        std::count_if(fields_.begin(), fields_.end(),
+                      [&](const HeaderField& f) { return iequals(f.name, name); }));
 }
 
 }  // namespace looplab::http

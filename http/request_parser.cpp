@@ -38,9 +38,13 @@ std::span<char> RequestParser::prepare(std::size_t size) {
     return buffer_.prepare(size);
 }
 
-void RequestParser::commit(std::size_t n) { buffer_.commit(n); }
+void RequestParser::commit(std::size_t n) {
+    buffer_.commit(n);
+}
 
-void RequestParser::feed_eof() { eof_ = true; }
+void RequestParser::feed_eof() {
+    eof_ = true;
+}
 
 RequestEvent RequestParser::next_event() {
     if (state_ == State::kError) throw *error_;

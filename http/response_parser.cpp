@@ -28,9 +28,13 @@ std::span<char> ResponseParser::prepare(std::size_t size) {
     return buffer_.prepare(size);
 }
 
-void ResponseParser::commit(std::size_t n) { buffer_.commit(n); }
+void ResponseParser::commit(std::size_t n) {
+    buffer_.commit(n);
+}
 
-void ResponseParser::feed_eof() { eof_ = true; }
+void ResponseParser::feed_eof() {
+    eof_ = true;
+}
 
 ResponseEvent ResponseParser::next_event() {
     if (state_ == State::kError) throw *error_;

@@ -24,7 +24,8 @@ std::uint16_t parse_port(std::string_view port, std::string_view url) {
     if (port.empty()) throw InvalidUrl("empty port in URL " + quote(url));
     unsigned long value = 0;
     for (char c : port) {
-        if (!detail::is_digit(c)) throw InvalidUrl("invalid port " + quote(port) + " in URL " + quote(url));
+        if (!detail::is_digit(c))
+            throw InvalidUrl("invalid port " + quote(port) + " in URL " + quote(url));
         value = value * 10 + static_cast<unsigned long>(c - '0');
         if (value > 65535) throw InvalidUrl("port " + quote(port) + " out of range (1-65535)");
     }
@@ -49,7 +50,8 @@ Url Url::parse(std::string_view text) {
     if (detail::iequals(scheme, "https"))
         throw InvalidUrl("https:// is not supported yet (looplab has no TLS)");
     if (!detail::iequals(scheme, "http"))
-        throw InvalidUrl("unsupported URL scheme " + quote(scheme) + " (only http:// is supported)");
+        throw InvalidUrl("unsupported URL scheme " + quote(scheme) +
+                         " (only http:// is supported)");
 
     std::string_view rest = text.substr(colon_slashes + 3);
     if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos)
@@ -60,8 +62,9 @@ Url Url::parse(std::string_view text) {
         authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
 
     if (authority.find('@') != std::string_view::npos)
-        throw InvalidUrl("userinfo (user:password@) in URLs is not supported; send credentials "
-                         "in an Authorization header instead");
+        throw InvalidUrl(
+            "userinfo (user:password@) in URLs is not supported; send credentials "
+            "in an Authorization header instead");
 
     Url url;
     std::string_view port_text;
@@ -123,6 +126,8 @@ std::string Url::host_header() const {
     return out;
 }
 
-std::string Url::str() const { return "http://" + host_header() + target(); }
+std::string Url::str() const {
+    return "http://" + host_header() + target();
+}
 
 }  // namespace looplab::http

@@ -37,13 +37,21 @@ inline constexpr std::array<bool, 256> kTchar = make_tchar();
 inline constexpr std::array<bool, 256> kFieldValue = make_field_value();
 }  // namespace table
 
-constexpr bool is_tchar(char c) { return table::kTchar[static_cast<unsigned char>(c)]; }
+constexpr bool is_tchar(char c) {
+    return table::kTchar[static_cast<unsigned char>(c)];
+}
 constexpr bool is_field_value_char(char c) {
     return table::kFieldValue[static_cast<unsigned char>(c)];
 }
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
-constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+constexpr bool is_ows(char c) {
+    return c == ' ' || c == '\t';
+}
+constexpr char to_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 // The value of a hex digit, or -1.
 constexpr int hex_value(char c) {

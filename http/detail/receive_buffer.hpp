@@ -65,7 +65,7 @@ private:
     void reserve_tail(std::size_t n) {
         if (capacity_ - end_ >= n) return;
         const std::size_t live = end_ - begin_;
-        if (live + n <= capacity_ && begin_ > 0) {
+        if (live + n <= capacity_ && begin_ >= live) {
             std::memmove(storage_.get(), storage_.get() + begin_, live);
         } else {
             const std::size_t new_capacity = std::max({capacity_ * 2, live + n, kMinCapacity});

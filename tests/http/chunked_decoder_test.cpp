@@ -45,7 +45,8 @@ Decoded decode_in_pieces(std::string_view wire, std::size_t piece_size,
 }
 
 TEST(ChunkedDecoder, DecodesTheSameWhateverThePieceSize) {
-    const std::string wire = "3\r\nabc\r\n10;x=\"y\"\r\n0123456789abcdef\r\n1\r\n!\r\n0\r\nT: v\r\n\r\n";
+    const std::string wire =
+        "3\r\nabc\r\n10;x=\"y\"\r\n0123456789abcdef\r\n1\r\n!\r\n0\r\nT: v\r\n\r\n";
     for (std::size_t piece = 1; piece <= wire.size(); ++piece) {
         const Decoded d = decode_in_pieces(wire, piece);
         EXPECT_TRUE(d.done) << piece;

@@ -27,7 +27,7 @@ const std::vector<Row> kTable = {
     {{1, 1}, {"keep-alive, close"}, false},
     {{1, 1}, {"Upgrade,  CLOSE "}, false},
     {{1, 1}, {"upgrade", "close"}, false},
-    {{1, 1}, {"closed"}, true},      // a different token, not "close"
+    {{1, 1}, {"closed"}, true},  // a different token, not "close"
     {{1, 1}, {"x-close"}, true},
     {{1, 0}, {}, false},
     {{1, 0}, {"keep-alive"}, true},
@@ -92,8 +92,9 @@ TEST(KeepAlive, CloseDelimitedResponseIsNeverKeepAliveEvenIfItsHeadSaysSo) {
 
 TEST(KeepAlive, Http10KeepAliveWithContentLengthAllowsAnotherResponse) {
     ResponseParser parser;
-    parser.feed("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx"
-                "HTTP/1.0 204 No Content\r\n\r\n");
+    parser.feed(
+        "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx"
+        "HTTP/1.0 204 No Content\r\n\r\n");
     EXPECT_TRUE(std::holds_alternative<ResponseHead>(parser.next_event()));
     EXPECT_TRUE(parser.keep_alive());
     EXPECT_TRUE(std::holds_alternative<Data>(parser.next_event()));

@@ -71,11 +71,11 @@ TEST(ParserLimits, LimitErrorsAreTheSameHoweverTheBytesAreSplit) {
     small.max_line_size = 16;
     small.max_head_size = 100;
     small.max_header_count = 2;
-    EXPECT_EQ(final_error(request_events(
-                  "GET / HTTP/1.1\r\nHost: h\r\nX: 0123456789abcdef\r\n\r\n", request_limits(small))),
-              "error 431: header line too long in request head (limit 16 bytes)");
-    EXPECT_EQ(final_error(request_events("GET /0123456789abcdef HTTP/1.1\r\n\r\n",
+    EXPECT_EQ(final_error(request_events("GET / HTTP/1.1\r\nHost: h\r\nX: 0123456789abcdef\r\n\r\n",
                                          request_limits(small))),
+              "error 431: header line too long in request head (limit 16 bytes)");
+    EXPECT_EQ(final_error(
+                  request_events("GET /0123456789abcdef HTTP/1.1\r\n\r\n", request_limits(small))),
               "error 414: request line too long (limit 16 bytes)");
     EXPECT_EQ(final_error(request_events("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n",
                                          request_limits(small))),
@@ -110,15 +110,15 @@ TEST(ParserLimits, TooManyHeaderFieldsIs431) {
 TEST(ParserLimits, ResponseHeadLimitsApplyToo) {
     ParserLimits limits;
     limits.max_header_count = 1;
-    EXPECT_TRUE(mentions(run_response_parser({"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n"},
-                                             response_limits(limits))
-                             .back(),
-                         "too many header fields in response head (limit 1)"));
+    EXPECT_TRUE(mentions(
+        run_response_parser({"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n"}, response_limits(limits))
+            .back(),
+        "too many header fields in response head (limit 1)"));
     limits = ParserLimits{};
     limits.max_line_size = 10;
-    EXPECT_TRUE(mentions(
-        run_response_parser({"HTTP/1.1 200 OK\r\n\r\n"}, response_limits(limits)).back(),
-        "status line too long (limit 10 bytes)"));
+    EXPECT_TRUE(
+        mentions(run_response_parser({"HTTP/1.1 200 OK\r\n\r\n"}, response_limits(limits)).back(),
+                 "status line too long (limit 10 bytes)"));
 }
 
 TEST(ParserLimits, TrailerSectionIsHeldToTheHeadLimits) {
@@ -146,10 +146,11 @@ TEST(ParserLimits, RequestBodyOverTheLimitIs413BeforeAnyOfItIsRead) {
                                  request_limits(limits))
                   .back(),
               "error 413: request body too large (Content-Length 11, limit 10 bytes)");
-    EXPECT_EQ(run_request_parser({"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789"},
-                                 request_limits(limits))
-                  .back(),
-              "end");
+    EXPECT_EQ(
+        run_request_parser({"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789"},
+                           request_limits(limits))
+            .back(),
+        "end");
 }
 
 TEST(ParserLimits, ChunkedRequestBodyIsRefusedAtTheChunkThatWouldExceedTheLimit) {

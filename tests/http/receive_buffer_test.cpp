@@ -63,8 +63,9 @@ TEST(ReceiveBuffer, ManyPipelinedRequestsFedInOddPiecesAllParse) {
     std::string wire;
     for (int i = 0; i < 500; ++i) {
         const std::string body(static_cast<std::size_t>(i % 37), static_cast<char>('a' + i % 26));
-        wire += "POST /" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-                std::to_string(body.size()) + "\r\n\r\n" + body;
+        wire += "POST /" + std::to_string(i) +
+                " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body;
     }
     RequestParser parser;
     std::mt19937 rng(99);

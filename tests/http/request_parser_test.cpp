@@ -58,8 +58,9 @@ TEST(RequestParser, ChunkedUploadWithTrailers) {
 TEST(RequestParser, AllRequestTargetFormsAreAccepted) {
     EXPECT_EQ(request_events("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")[0],
               "request OPTIONS * HTTP/1.1 {Host: h} keep-alive");
-    EXPECT_EQ(request_events("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")[0],
-              "request CONNECT example.com:443 HTTP/1.1 {Host: example.com:443} keep-alive");
+    EXPECT_EQ(
+        request_events("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")[0],
+        "request CONNECT example.com:443 HTTP/1.1 {Host: example.com:443} keep-alive");
     EXPECT_EQ(request_events("GET http://example.com/x HTTP/1.1\r\nHost: example.com\r\n\r\n")[0],
               "request GET http://example.com/x HTTP/1.1 {Host: example.com} keep-alive");
 }
@@ -112,8 +113,7 @@ TEST(RequestParser, LeadingEmptyLinesBeforeTheRequestLineAreIgnored) {
 }
 
 TEST(RequestParser, ObsFoldIsRejectedInARequest) {
-    const std::string error =
-        request_error("GET / HTTP/1.1\r\nHost: h\r\nX-Long: a\r\n b\r\n\r\n");
+    const std::string error = request_error("GET / HTTP/1.1\r\nHost: h\r\nX-Long: a\r\n b\r\n\r\n");
     EXPECT_TRUE(mentions(error, "error 400"));
     EXPECT_TRUE(mentions(error, "obs-fold"));
     EXPECT_TRUE(mentions(error, "not allowed in a request"));
@@ -148,19 +148,19 @@ TEST(RequestParser, FramingErrorsCarryTheStatusToAnswer) {
 
 TEST(RequestParser, MalformedRequestLinesAreRejected) {
     EXPECT_TRUE(mentions(request_error("GET /\r\n\r\n"), "malformed request line 'GET /'"));
-    EXPECT_TRUE(mentions(request_error("G(T / HTTP/1.1\r\nHost: h\r\n\r\n"),
-                         "invalid method 'G(T'"));
+    EXPECT_TRUE(
+        mentions(request_error("G(T / HTTP/1.1\r\nHost: h\r\n\r\n"), "invalid method 'G(T'"));
     EXPECT_TRUE(mentions(request_error(" GET / HTTP/1.1\r\nHost: h\r\n\r\n"), "invalid method ''"));
-    EXPECT_TRUE(mentions(request_error("GET  / HTTP/1.1\r\nHost: h\r\n\r\n"),
-                         "empty request target"));
-    EXPECT_TRUE(mentions(request_error("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n"),
-                         "malformed request line"));
+    EXPECT_TRUE(
+        mentions(request_error("GET  / HTTP/1.1\r\nHost: h\r\n\r\n"), "empty request target"));
+    EXPECT_TRUE(
+        mentions(request_error("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n"), "malformed request line"));
     EXPECT_TRUE(mentions(request_error("GET /a\tb HTTP/1.1\r\nHost: h\r\n\r\n"),
                          "invalid byte 0x09 in request target"));
     EXPECT_TRUE(mentions(request_error("GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n"),
                          "invalid byte 0xc3 in request target"));
-    EXPECT_TRUE(mentions(request_error("GET / HTTP/1.1 \r\nHost: h\r\n\r\n"),
-                         "malformed request line"));
+    EXPECT_TRUE(
+        mentions(request_error("GET / HTTP/1.1 \r\nHost: h\r\n\r\n"), "malformed request line"));
     EXPECT_TRUE(mentions(request_error("GET / HTTP/x\r\nHost: h\r\n\r\n"),
                          "error 400: invalid HTTP version 'HTTP/x'"));
     EXPECT_TRUE(mentions(request_error("GET / HTTP/2.0\r\nHost: h\r\n\r\n"),
@@ -172,8 +172,8 @@ TEST(RequestParser, HeadErrorsAreBadRequests) {
                          "error 400: whitespace between header field name 'Host' and the colon"));
     EXPECT_TRUE(mentions(request_error(std::string("GET / HTTP/1.1\r\nHost: h\0\r\n\r\n", 29)),
                          "error 400: NUL byte in request head"));
-    EXPECT_TRUE(mentions(request_error("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"),
-                         "error 400: bare CR"));
+    EXPECT_TRUE(
+        mentions(request_error("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"), "error 400: bare CR"));
 }
 
 TEST(RequestParser, StartNextMessageIsRefusedWhenTheClientAskedToClose) {

@@ -45,71 +45,74 @@ TEST(ResponseErrors, ChunkedBodyCutShortByEofIsAnError) {
         const std::string wire =
             std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") + cut;
         EXPECT_TRUE(mentions(response_error(wire, with_eof()),
-                    "connection closed before the body was complete"))
+                             "connection closed before the body was complete"))
             << cut;
     }
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "5\r\nhello\r\n3\r\nab",
-                               with_eof()),
-                "got 7 bytes of a chunked body"));
+                                        "5\r\nhello\r\n3\r\nab",
+                                        with_eof()),
+                         "got 7 bytes of a chunked body"));
 }
 
 TEST(ResponseErrors, EofInTheMiddleOfTheHeadIsAnError) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Le", with_eof()),
-                "connection closed in the middle of the response head"));
+                         "connection closed in the middle of the response head"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 2", with_eof()),
-                "connection closed in the middle of the response head"));
+                         "connection closed in the middle of the response head"));
 }
 
 TEST(ResponseErrors, ConflictingContentLengthsAreRejected) {
-    EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
-                "conflicting Content-Length values (5 and 6)"));
+    EXPECT_TRUE(mentions(
+        response_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
+        "conflicting Content-Length values (5 and 6)"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n"),
-                "conflicting Content-Length"));
+                         "conflicting Content-Length"));
 }
 
 TEST(ResponseErrors, ContentLengthMustBeDecimalDigits) {
     for (const char* value : {"-1", "+5", "0x10", "5 5", "1e3", "abc", "5;", ","}) {
-        EXPECT_TRUE(mentions(response_error(std::string("HTTP/1.1 200 OK\r\nContent-Length: ") + value +
-                                   "\r\n\r\n"),
-                    "invalid Content-Length"))
+        EXPECT_TRUE(mentions(
+            response_error(std::string("HTTP/1.1 200 OK\r\nContent-Length: ") + value + "\r\n\r\n"),
+            "invalid Content-Length"))
             << value;
     }
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n"),
-                "invalid Content-Length '' (empty)"));
+                         "invalid Content-Length '' (empty)"));
 }
 
 TEST(ResponseErrors, ContentLengthThatOverflowsSixtyFourBitsIsRejected) {
-    EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n"),
-                "too large (overflows 64 bits)"));
+    EXPECT_TRUE(
+        mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n"),
+                 "too large (overflows 64 bits)"));
 }
 
 TEST(ResponseErrors, TransferEncodingWithContentLengthIsRejectedForResponsesToo) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
-                               "Transfer-Encoding: chunked\r\n\r\nhello"),
-                "both Transfer-Encoding and Content-Length in a response"));
+                                        "Transfer-Encoding: chunked\r\n\r\nhello"),
+                         "both Transfer-Encoding and Content-Length in a response"));
 }
 
 TEST(ResponseErrors, UnknownTransferCodingIsRejected) {
-    const std::string error = response_error(
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+    const std::string error =
+        response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
     EXPECT_TRUE(mentions(error, "unsupported transfer-coding 'gzip'"));
     EXPECT_TRUE(mentions(error, "error 501"));
 }
 
 TEST(ResponseErrors, ChunkedThatIsNotTheLastCodingIsRejected) {
-    EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
-                "chunked must be the final transfer-coding"));
+    EXPECT_TRUE(
+        mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"),
+                 "chunked must be the final transfer-coding"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-                               "Transfer-Encoding: chunked\r\n\r\n"),
-                "chunked applied more than once"));
+                                        "Transfer-Encoding: chunked\r\n\r\n"),
+                         "chunked applied more than once"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n"),
-                "chunked must be the final transfer-coding"));
+                         "chunked must be the final transfer-coding"));
 }
 
 TEST(ResponseErrors, TransferEncodingInHttp10IsRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
-                "Transfer-Encoding in an HTTP/1.0 response"));
+                         "Transfer-Encoding in an HTTP/1.0 response"));
 }
 
 TEST(ResponseErrors, InvalidChunkSizesAreRejected) {
@@ -122,14 +125,16 @@ TEST(ResponseErrors, InvalidChunkSizesAreRejected) {
 
 TEST(ResponseErrors, ChunkSizeThatOverflowsSixtyFourBitsIsRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "10000000000000000\r\n"),
-                "is too large (overflows 64 bits)"));
+                                        "10000000000000000\r\n"),
+                         "is too large (overflows 64 bits)"));
 }
 
 TEST(ResponseErrors, MalformedChunkExtensionsAreRejected) {
-    for (const char* ext : {";", "; =v", ";a=", ";a=\"unterminated", ";a=b c", ";a@b", ";a=\"x\"y"}) {
-        const std::string wire = std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                             "1") +
+    for (const char* ext :
+         {";", "; =v", ";a=", ";a=\"unterminated", ";a=b c", ";a@b", ";a=\"x\"y"}) {
+        const std::string wire = std::string(
+                                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                     "1") +
                                  ext + "\r\nx\r\n0\r\n\r\n";
         EXPECT_TRUE(mentions(response_error(wire), "invalid chunk extension")) << ext;
     }
@@ -137,18 +142,18 @@ TEST(ResponseErrors, MalformedChunkExtensionsAreRejected) {
 
 TEST(ResponseErrors, ChunkLongerThanItsSizeIsRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "3\r\nabcdef\r\n0\r\n\r\n"),
-                "chunk data not followed by CRLF"));
+                                        "3\r\nabcdef\r\n0\r\n\r\n"),
+                         "chunk data not followed by CRLF"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "3\r\nabc\rX0\r\n\r\n"),
-                "chunk data not followed by CRLF"));
+                                        "3\r\nabc\rX0\r\n\r\n"),
+                         "chunk data not followed by CRLF"));
 }
 
 TEST(ResponseErrors, NulOrBareCrInTheHeadIsRejected) {
     EXPECT_TRUE(mentions(response_error(std::string("HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n", 26)),
-                "NUL byte in response head"));
+                         "NUL byte in response head"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n"),
-                "bare CR (not followed by LF) in response head"));
+                         "bare CR (not followed by LF) in response head"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200\rOK\r\n\r\n"), "bare CR"));
 }
 
@@ -166,38 +171,38 @@ TEST(ResponseErrors, VersionMustBeHttp1x) {
     EXPECT_TRUE(mentions(response_error("http/1.1 200 OK\r\n\r\n"), "invalid HTTP version"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.10 200 OK\r\n\r\n"), "invalid HTTP version"));
     EXPECT_TRUE(mentions(response_error("ICY 200 OK\r\n\r\n"), "invalid HTTP version 'ICY'"));
-    EXPECT_TRUE(mentions(response_error("HTTP/2.0 200 OK\r\n\r\n"),
-                "unsupported HTTP version 'HTTP/2.0'"));
+    EXPECT_TRUE(
+        mentions(response_error("HTTP/2.0 200 OK\r\n\r\n"), "unsupported HTTP version 'HTTP/2.0'"));
 }
 
 TEST(ResponseErrors, InvalidHeaderFieldNamesAreRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"),
-                "invalid header field name 'Bad Name'"));
+                         "invalid header field name 'Bad Name'"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nBad(): x\r\n\r\n"),
-                "invalid header field name"));
-    EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\n: x\r\n\r\n"),
-                "empty header field name"));
+                         "invalid header field name"));
+    EXPECT_TRUE(
+        mentions(response_error("HTTP/1.1 200 OK\r\n: x\r\n\r\n"), "empty header field name"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n"),
-                "header line without a colon"));
+                         "header line without a colon"));
 }
 
 TEST(ResponseErrors, WhitespaceBeforeTheColonIsRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello"),
-                "whitespace between header field name 'Content-Length' and the colon"));
+                         "whitespace between header field name 'Content-Length' and the colon"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nX\t: 5\r\n\r\n"),
-                "whitespace between header field name"));
+                         "whitespace between header field name"));
 }
 
 TEST(ResponseErrors, WhitespaceLineBeforeTheFirstHeaderIsRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\n Folded: x\r\n\r\n"),
-                "line starting with whitespace before the first header field"));
+                         "line starting with whitespace before the first header field"));
 }
 
 TEST(ResponseErrors, ControlBytesInAHeaderValueAreRejected) {
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nX: a\x01z\r\n\r\n"),
-                "invalid byte 0x01 in value of header 'X'"));
+                         "invalid byte 0x01 in value of header 'X'"));
     EXPECT_TRUE(mentions(response_error("HTTP/1.1 200 OK\r\nX: a\r\n b\x7f\r\n\r\n"),
-                "invalid byte 0x7f in value of header 'X'"));
+                         "invalid byte 0x7f in value of header 'X'"));
 }
 
 TEST(ResponseErrors, TheErrorIsStickyAndLaterCallsThrowItAgain) {

@@ -25,9 +25,9 @@ ResponseScript methods(std::vector<std::string> list, bool eof = false) {
 }
 
 TEST(ResponseParser, ContentLengthBodyComesAsHeadThenDataThenEnd) {
-    EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
-              (Events{"response HTTP/1.1 200 OK {Content-Length: 5} keep-alive", "data hello",
-                      "end"}));
+    EXPECT_EQ(
+        response_events("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
+        (Events{"response HTTP/1.1 200 OK {Content-Length: 5} keep-alive", "data hello", "end"}));
 }
 
 TEST(ResponseParser, HeadersKeepTheirOrderCaseAndDuplicatesWithValuesTrimmed) {
@@ -61,8 +61,8 @@ TEST(ResponseParser, ChunkedBodyWithExtensionsAndTrailersIsDecoded) {
 
 TEST(ResponseParser, ChunkSizesAreHexCaseInsensitiveWithLeadingZerosAllowed) {
     const std::string body(0x1A, 'x');
-    const std::string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n001a\r\n" + body +
-                             "\r\n0000\r\n\r\n";
+    const std::string wire =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n001a\r\n" + body + "\r\n0000\r\n\r\n";
     EXPECT_EQ(response_events(wire),
               (Events{"response HTTP/1.1 200 OK {Transfer-Encoding: Chunked} keep-alive",
                       "data " + body, "end"}));
@@ -77,8 +77,8 @@ TEST(ResponseParser, BareLfLineEndingsAreAcceptedInHeadAndChunks) {
 TEST(ResponseParser, CloseDelimitedBodyEndsCleanlyAtEof) {
     EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nServer: old\r\n\r\nall of this until close",
                               methods({"GET"}, true)),
-              (Events{"response HTTP/1.1 200 OK {Server: old} close", "data all of this until close",
-                      "end"}));
+              (Events{"response HTTP/1.1 200 OK {Server: old} close",
+                      "data all of this until close", "end"}));
 }
 
 TEST(ResponseParser, CloseDelimitedBodyIsNotReportedCompleteBeforeEof) {
@@ -92,12 +92,11 @@ TEST(ResponseParser, EmptyCloseDelimitedBodyEndsAtEof) {
 }
 
 TEST(ResponseParser, ResponseToHeadHasNoBodyWhateverItsHeadersSay) {
-    EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
-                              methods({"HEAD"})),
+    EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", methods({"HEAD"})),
               (Events{"response HTTP/1.1 200 OK {Content-Length: 1000} keep-alive", "end"}));
-    EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-                              methods({"HEAD"})),
-              (Events{"response HTTP/1.1 200 OK {Transfer-Encoding: chunked} keep-alive", "end"}));
+    EXPECT_EQ(
+        response_events("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", methods({"HEAD"})),
+        (Events{"response HTTP/1.1 200 OK {Transfer-Encoding: chunked} keep-alive", "end"}));
 }
 
 TEST(ResponseParser, NoContentAndNotModifiedHaveNoBody) {
@@ -108,11 +107,11 @@ TEST(ResponseParser, NoContentAndNotModifiedHaveNoBody) {
 }
 
 TEST(ResponseParser, HundredContinueIsReportedThenTheFinalResponseIsParsed) {
-    EXPECT_EQ(response_events("HTTP/1.1 100 Continue\r\n\r\n"
-                              "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
-              (Events{"informational HTTP/1.1 100 Continue {}",
-                      "response HTTP/1.1 200 OK {Content-Length: 2} keep-alive", "data ok",
-                      "end"}));
+    EXPECT_EQ(
+        response_events("HTTP/1.1 100 Continue\r\n\r\n"
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        (Events{"informational HTTP/1.1 100 Continue {}",
+                "response HTTP/1.1 200 OK {Content-Length: 2} keep-alive", "data ok", "end"}));
 }
 
 TEST(ResponseParser, SeveralInformationalResponsesMayPrecedeTheFinalOne) {
@@ -147,14 +146,15 @@ TEST(ResponseParser, SuccessfulConnectOpensATunnel) {
 }
 
 TEST(ResponseParser, TwoResponsesOnOneConnectionTheSecondToHead) {
-    EXPECT_EQ(response_events("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
-                              "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
-                              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
-                              methods({"GET", "HEAD", "GET"})),
-              (Events{"response HTTP/1.1 200 OK {Content-Length: 3} keep-alive", "data abc", "end",
-                      "next", "response HTTP/1.1 200 OK {Content-Length: 99} keep-alive", "end",
-                      "next", "response HTTP/1.1 200 OK {Transfer-Encoding: chunked} keep-alive",
-                      "data z", "end"}));
+    EXPECT_EQ(
+        response_events("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+                        "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
+                        methods({"GET", "HEAD", "GET"})),
+        (Events{"response HTTP/1.1 200 OK {Content-Length: 3} keep-alive", "data abc", "end",
+                "next", "response HTTP/1.1 200 OK {Content-Length: 99} keep-alive", "end", "next",
+                "response HTTP/1.1 200 OK {Transfer-Encoding: chunked} keep-alive", "data z",
+                "end"}));
 }
 
 TEST(ResponseParser, WaitsPausedAfterEndOfMessageUntilToldWhatComesNext) {

@@ -104,10 +104,8 @@ TEST(Serializer, BodilessStatusesTakeNoFraming) {
     std::string out;
     EXPECT_THROW(write_response_head(out, 204, {}, OutgoingBody::of_length(0)),
                  std::invalid_argument);
-    EXPECT_THROW(write_response_head(out, 100, {}, OutgoingBody::chunked()),
-                 std::invalid_argument);
-    EXPECT_THROW(write_response_head(out, 304, {}, OutgoingBody::chunked()),
-                 std::invalid_argument);
+    EXPECT_THROW(write_response_head(out, 100, {}, OutgoingBody::chunked()), std::invalid_argument);
+    EXPECT_THROW(write_response_head(out, 304, {}, OutgoingBody::chunked()), std::invalid_argument);
     EXPECT_NO_THROW(write_response_head(out, 304, {}, OutgoingBody::of_length(10)));
     EXPECT_THROW(write_response_head(out, 99, {}), std::invalid_argument);
     EXPECT_THROW(write_response_head(out, 1000, {}), std::invalid_argument);

@@ -218,8 +218,7 @@ inline bool never_ended(const Events& events) {
 // needing gmock, so the suite links against gtest alone).
 inline ::testing::AssertionResult mentions(std::string_view text, std::string_view needle) {
     if (text.find(needle) != std::string_view::npos) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << "'" << text << "' does not mention '" << needle << "'";
+    return ::testing::AssertionFailure() << "'" << text << "' does not mention '" << needle << "'";
 }
 
 }  // namespace looplab::http::testing

@@ -1,0 +1,208 @@
+// tests/http/blocking_client_test.cpp: the blocking client against well- and ill-behaved servers.
+#include "http/blocking_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "http/support/scripted_server.hpp"
+#include "net/support/fd_leak_check.hpp"
+#include "net/support/loopback.hpp"
+
+namespace looplab::http {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ok_response;
+using testing::read_request_head;
+using testing::ScriptedServer;
+using testing::write_all;
+
+class BlockingClient : public net::testing::NoFdLeaks {};
+
+TEST_F(BlockingClient, GetsAContentLengthBody) {
+    std::string seen_request;
+    ScriptedServer server([&](int fd, int) {
+        seen_request = read_request_head(fd);
+        write_all(fd, ok_response("Hello World!"));
+    });
+    blocking::Response r = blocking::get(server.url("/hello?x=1"));
+    server.stop();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.text(), "Hello World!");
+    EXPECT_TRUE(seen_request.starts_with("GET /hello?x=1 HTTP/1.1\r\n")) << seen_request;
+    EXPECT_NE(seen_request.find("Host: 127.0.0.1:"), std::string::npos) << seen_request;
+}
+
+TEST_F(BlockingClient, DecodesAChunkedBody) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd,
+                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nHello\r\n7;ext=1\r\n World!\r\n0\r\nX-Trailer: yes\r\n\r\n");
+    });
+    EXPECT_EQ(blocking::get(server.url()).body, "Hello World!");
+}
+
+TEST_F(BlockingClient, SessionReusesOneConnectionForSequentialRequests) {
+    ScriptedServer server([](int fd, int) {
+        for (int i = 0; i < 3; ++i) {
+            if (read_request_head(fd).empty()) return;
+            write_all(fd, ok_response("r" + std::to_string(i)));
+        }
+    });
+    blocking::Session session;
+    EXPECT_EQ(session.get(server.url()).body, "r0");
+    EXPECT_EQ(session.get(server.url()).body, "r1");
+    EXPECT_EQ(session.get(server.url()).body, "r2");
+    EXPECT_EQ(session.connections_opened(), 1u);
+    EXPECT_EQ(server.connections(), 1);
+    session.close();
+}
+
+TEST_F(BlockingClient, RetriesOnceOnAFreshConnectionWhenAKeptAliveOneWasClosed) {
+    // Each connection answers one request and then closes without saying so (no
+    // "Connection: close"): the client's second request finds the idle connection dead.
+    ScriptedServer server([](int fd, int index) {
+        read_request_head(fd);
+        write_all(fd, ok_response("answer " + std::to_string(index)));
+    });
+    blocking::Session session;
+    EXPECT_EQ(session.get(server.url()).body, "answer 0");
+    std::this_thread::sleep_for(50ms);  // let the server's close arrive (not a timing assertion)
+    EXPECT_EQ(session.get(server.url()).body, "answer 1");
+    EXPECT_EQ(server.connections(), 2);
+    session.close();
+}
+
+TEST_F(BlockingClient, NeverRetriesAPostOnAStaleConnection) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, ok_response("first"));
+    });
+    blocking::Session session;
+    EXPECT_EQ(session.post(server.url(), "a").body, "first");
+    std::this_thread::sleep_for(50ms);
+    EXPECT_THROW(session.post(server.url(), "b"), ServerDisconnectedError);
+    EXPECT_EQ(server.connections(), 1);
+}
+
+TEST_F(BlockingClient, ATruncatedBodyIsAPayloadErrorNotAShortSuccess) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this much");
+    });
+    EXPECT_THROW(blocking::get(server.url()), ClientPayloadError);
+}
+
+TEST_F(BlockingClient, AResetMidBodyIsAPayloadError) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial");
+        testing::reset_on_close(fd);
+    });
+    EXPECT_THROW(blocking::get(server.url()), ClientPayloadError);
+}
+
+TEST_F(BlockingClient, AServerThatNeverAnswersHitsTheReadTimeout) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        testing::wait_for_client_close(fd, 5000);
+    });
+    blocking::Options options;
+    options.read_timeout = 200ms;
+    try {
+        blocking::get(server.url(), options);
+        FAIL() << "expected a timeout";
+    } catch (const ClientTimeoutError& e) {
+        EXPECT_EQ(e.phase(), ClientTimeoutError::Phase::sock_read);
+    }
+}
+
+TEST_F(BlockingClient, AClosedPortIsAConnectionError) {
+    const net::SocketAddress closed = net::testing::closed_loopback_port();
+    EXPECT_THROW(blocking::get("http://" + closed.to_string() + "/"), ClientConnectionError);
+}
+
+TEST_F(BlockingClient, AMalformedStatusLineIsAProtocolErrorNamingTheProblem) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n");
+    });
+    try {
+        blocking::get(server.url());
+        FAIL() << "expected a protocol error";
+    } catch (const ClientProtocolError& e) {
+        EXPECT_NE(std::string(e.what()).find("status"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(BlockingClient, FollowsRedirectsAndTurnsA303PostIntoAGet) {
+    std::string second_request;
+    ScriptedServer server([&](int fd, int index) {
+        std::string head = read_request_head(fd);
+        if (index == 0) {
+            write_all(fd, "HTTP/1.1 303 See Other\r\nLocation: /next\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n");
+        } else {
+            second_request = head;
+            write_all(fd, ok_response("landed"));
+        }
+    });
+    blocking::Response r = blocking::request("POST", server.url("/start"), {}, "payload");
+    server.stop();
+    EXPECT_EQ(r.body, "landed");
+    EXPECT_TRUE(second_request.starts_with("GET /next HTTP/1.1")) << second_request;
+    EXPECT_TRUE(r.url.ends_with("/next"));
+}
+
+TEST_F(BlockingClient, ARedirectLoopStopsAtTheMaximum) {
+    ScriptedServer server([](int fd, int) {
+        while (!read_request_head(fd).empty()) {
+            write_all(fd, "HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    blocking::Options options;
+    options.max_redirects = 3;
+    blocking::Session session(options);
+    EXPECT_THROW(session.get(server.url()), TooManyRedirects);
+    session.close();
+}
+
+TEST_F(BlockingClient, RaiseForStatusThrowsForErrorsOnly) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope");
+    });
+    blocking::Response r = blocking::get(server.url());
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.body, "nope");
+    try {
+        r.raise_for_status();
+        FAIL();
+    } catch (const ClientResponseError& e) {
+        EXPECT_EQ(e.status(), 404);
+    }
+}
+
+TEST_F(BlockingClient, ASharedSessionIsSafeAcrossThreads) {
+    ScriptedServer server([](int fd, int) {
+        while (!read_request_head(fd).empty()) write_all(fd, ok_response("ok"));
+    });
+    blocking::Session session;
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 10; ++i) ok += session.get(server.url()).body == "ok";
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(ok.load(), 40);
+    EXPECT_LE(session.connections_opened(), 4u);
+    session.close();
+}
+
+}  // namespace
+}  // namespace looplab::http
