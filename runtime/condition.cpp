@@ -4,6 +4,8 @@
 #include <exception>
 #include <limits>
 
+#include "runtime/task.hpp"
+
 namespace looplab {
 
 Condition::Condition() : owned_lock_(std::make_unique<Lock>()), lock_(owned_lock_.get()) {}
@@ -43,6 +45,8 @@ void Condition::notify(std::size_t n) {
     waiters_.wake(n);
 }
 
-void Condition::notify_all() { notify(std::numeric_limits<std::size_t>::max()); }
+void Condition::notify_all() {
+    notify(std::numeric_limits<std::size_t>::max());
+}
 
 }  // namespace looplab

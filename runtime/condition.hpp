@@ -29,13 +29,12 @@
 
 #include "runtime/coro.hpp"
 #include "runtime/lock.hpp"
-#include "runtime/task.hpp"
 #include "runtime/waiter_queue.hpp"
 
 namespace looplab {
 
-// Loop-thread only. Can be constructed outside a running loop; binds to the loop the first
-// time a task has to wait. Not copyable or movable (waiting tasks refer to it).
+// Loop-thread only. Can be constructed outside a running loop: it needs one only when a task
+// has to wait (see waiter_queue.hpp). Not copyable or movable (waiting tasks refer to it).
 class Condition {
 public:
     // With a lock of its own.
@@ -69,7 +68,7 @@ public:
 
 private:
     std::unique_ptr<Lock> owned_lock_;  // set by Condition(); null when the lock is borrowed
-    Lock* lock_;                         // the lock in use: owned_lock_ or the borrowed one
+    Lock* lock_;                        // the lock in use: owned_lock_ or the borrowed one
     detail::WaiterQueue waiters_{"Condition"};
 };
 

@@ -20,8 +20,8 @@
 
 namespace looplab {
 
-// Loop-thread only. Can be constructed outside a running loop; binds to the loop the first
-// time a task has to wait for it. Not copyable or movable (waiting tasks refer to it).
+// Loop-thread only. Can be constructed outside a running loop: it needs one only when a task
+// has to wait (see waiter_queue.hpp). Not copyable or movable (waiting tasks refer to it).
 class Event {
 public:
     Event() = default;

@@ -23,8 +23,7 @@ Coro<void> Lock::acquire() {
         if (waiter.done() && !waiter.cancelled()) release();
         throw;
     }
-    // release() kept locked_ true for us: nothing to do, the lock is already ours.
-    assert(locked_);
+    // release() kept locked_ true and handed the lock to us: nothing left to do.
 }
 
 void Lock::release() {

@@ -13,10 +13,10 @@
 // straight to the first waiter still pending (completes its future), and locked() stays true.
 // A task that calls acquire() before that waiter has run finds the lock held and queues
 // behind it, so the lock goes to tasks exactly in the order they asked for it. asyncio
-// instead unlocks and wakes the first waiter, which must then win the lock against any
-// newcomer (and extra code makes that rarely matter); hand-off makes the order exact and the
-// code shorter. The cost: between release() and the next iteration, the lock is held by a task
-// that has not run yet.
+// instead unlocks, wakes the first waiter, and keeps newcomers off its fast path while a
+// waiter that is not cancelled is still queued; the woken waiter locks again when it runs.
+// Hand-off says the same thing in one place, and locked() tells the truth meanwhile. The
+// cost: until the next iteration, the lock is held by a task that has not run yet.
 //
 // The race hand-off creates: a waiter is handed the lock and then cancelled before its step
 // runs. Its future is already done, so the cancellation arrives as CancelledError at its
@@ -34,8 +34,8 @@ namespace looplab {
 
 class LockGuard;
 
-// Loop-thread only. Can be constructed outside a running loop; binds to the loop the first
-// time a task has to wait for it. Not copyable or movable (waiting tasks refer to it).
+// Loop-thread only. Can be constructed outside a running loop: it needs one only when a task
+// has to wait (see waiter_queue.hpp). Not copyable or movable (waiting tasks refer to it).
 class Lock {
 public:
     Lock() = default;

@@ -16,10 +16,13 @@
 // Waiting, as asyncio does it: items always live in the storage, never in a future. put()
 // on a full queue queues a putter future and waits; each get frees a slot and wakes the first
 // pending putter, which then loops back and tries again (and get() mirrors that). Getters and
-// putters are woken in the order they started waiting. Unlike Lock, this is not hand-off: a
-// put_nowait()/get_nowait() from a task that never waited can take the slot or item a woken
-// waiter was about to take; that waiter then finds the queue full/empty again and queues
-// anew, at the back (as in asyncio). The nowait calls would have to fail otherwise.
+// putters are woken in the order they started waiting. Unlike Lock, this is not hand-off,
+// for two reasons: which item a getter receives is the storage policy's choice at the moment
+// it takes one (a PriorityQueue getter woken by put(5) must still get the 2 put just after),
+// and put_nowait()/get_nowait() must succeed whenever there is room / an item. So a task that
+// does not wait (a nowait call, or a put()/get() that finds room / an item) can take the slot
+// or item a woken waiter was about to take; that waiter then finds the queue full/empty again
+// and queues anew, at the back (as in asyncio).
 //
 // Cancellation loses nothing. A getter that was woken (an item is there for it) but is
 // cancelled before it runs wakes the next getter on its way out, so the item is not left
@@ -28,6 +31,8 @@
 //
 // task_done()/join() count unfinished items: put adds one, task_done() takes one away, and
 // join() waits for zero (on an Event, as asyncio does).
+//
+// Loop-thread only; can be constructed outside a running loop (see waiter_queue.hpp).
 #pragma once
 
 #include <algorithm>
@@ -160,7 +165,7 @@ private:
     WaiterQueue putters_{"Queue"};  // tasks in put(), waiting for a free slot
     std::size_t maxsize_;
     std::size_t unfinished_tasks_ = 0;  // put() calls not yet matched by task_done()
-    Event finished_;                     // set exactly when unfinished_tasks_ == 0
+    Event finished_;                    // set exactly when unfinished_tasks_ == 0
 };
 
 template <class T, class Storage>

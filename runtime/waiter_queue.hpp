@@ -16,12 +16,23 @@
 //
 // Why bind lazily: a primitive is often built before any loop runs (a member, a global, a
 // test fixture). Like asyncio 3.10+, it looks up the running loop only when a task first has
-// to wait; a primitive that never makes anyone wait never binds at all.
+// to wait; a primitive that never makes anyone wait never binds at all. Unlike asyncio, the
+// binding lasts only while futures are queued: an idle primitive may be used by the next loop
+// (tests do that), and only mixing two loops' futures in one queue is refused. asyncio's rule
+// (bound for life) compares loop identity, which C++ can only do by address, and a new loop
+// can live at a dead one's address: the rule would then pass or fail depending on where the
+// loop was allocated. Queued futures are what actually tie a primitive to a loop.
+//
+// Lifetime: a waiter removes its future when its wait is cancelled, so with looplab::run
+// (which cancels leftover tasks and lets them finish) the queue is empty when the loop ends.
+// Closing a loop with tasks still blocked here destroys their frames without that clean-up:
+// such a primitive must not be used again.
 #pragma once
 
 #include <cstddef>
 #include <deque>
 #include <string>
+#include <utility>
 
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
@@ -37,15 +48,15 @@ public:
     WaiterQueue(const WaiterQueue&) = delete;
     WaiterQueue& operator=(const WaiterQueue&) = delete;
 
-    // A new pending future at the back of the queue, for the calling task to await.
-    // Binds to the running loop on the first call. Throws std::runtime_error if no loop is
-    // running, InvalidStateError if the running loop is not the one bound earlier (a future
-    // of one loop cannot wake a task of another).
+    // A new pending future at the back of the queue, for the calling task to await, created
+    // on the running loop. Throws std::runtime_error if no loop is running, and
+    // InvalidStateError if futures of another loop are still queued (one wake-up could then
+    // have to resume tasks of two loops).
     Future<void> enqueue() {
         EventLoop& running = get_running_loop();
-        if (!loop_) loop_ = &running;
+        if (waiters_.empty()) loop_ = &running;
         if (loop_ != &running) {
-            throw InvalidStateError(std::string(owner_) + " is bound to a different event loop");
+            throw InvalidStateError(std::string(owner_) + " is in use by another event loop");
         }
         waiters_.push_back(running.create_future<void>());
         return waiters_.back();
@@ -89,7 +100,7 @@ public:
 
 private:
     const char* owner_;
-    EventLoop* loop_ = nullptr;          // bound on the first enqueue(); never changes after
+    EventLoop* loop_ = nullptr;         // the loop of every queued future (if any are queued)
     std::deque<Future<void>> waiters_;  // oldest first; may hold done (cancelled) entries
 };
 

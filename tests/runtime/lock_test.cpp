@@ -2,12 +2,14 @@
 //
 // Every test runs in virtual time. Tasks are interleaved with sleep(0), which lets every other
 // ready task run one step: the orders asserted here are exact, and nothing depends on real
-// time. Tests that could hang on a broken lock instead give the tasks a fixed number of
-// iterations and then check what happened.
+// time. Where a broken lock would leave a task blocked, the test gives the tasks a fixed
+// number of iterations and then checks what happened; a watchdog turns any other deadlock
+// into a failure instead of a hang.
 #include "runtime/lock.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,20 +18,37 @@
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
+#include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {
 namespace {
 
-// Runs make_main() to completion on a fresh loop with a virtual clock.
+// Cancels `body` if it is still running after a virtual day. A test that deadlocks has
+// nothing ready and no I/O, so the virtual clock jumps straight to this timer: the test fails
+// at once with CancelledError instead of hanging.
+Coro<void> with_watchdog(Coro<void> body) {
+    EventLoop& loop = get_running_loop();
+    Task<void> task = loop.create_task(std::move(body));
+    TimerHandle watchdog =
+        loop.call_later(std::chrono::hours(24), [task]() mutable { task.cancel("deadlock"); });
+    try {
+        co_await task;
+    } catch (...) {
+        watchdog.cancel();
+        throw;
+    }
+    watchdog.cancel();
+}
+
+// Runs make_main() to completion with looplab::run on a virtual clock.
 template <class F>
 void run_in_virtual_time(F make_main) {
     ManualClock clock;
     EventLoopOptions options;
     options.clock = &clock;
-    EventLoop loop(options);
-    loop.run_until_complete(make_main());
+    run(with_watchdog(make_main()), options);
 }
 
 // Lets every other ready task run `iterations` steps.
@@ -57,15 +76,15 @@ Coro<void> acquire_and_log(Lock& lock, std::vector<std::string>& log, std::strin
     lock.release();
 }
 
-TEST(Lock, StartsUnlockedAndReleasingItThenThrowsInvalidStateError) {
+TEST(Lock, ReleasingAnUnlockedLockThrowsInvalidStateError) {
     Lock lock;  // no loop needed: nothing has to wait
     EXPECT_FALSE(lock.locked());
     EXPECT_THROW(lock.release(), InvalidStateError);
 }
 
 TEST(Lock, AcquiringAFreeLockDoesNotSuspend) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
+    Lock lock;
+    run_in_virtual_time([&]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
         const auto before = loop.iteration_count();
         co_await lock.acquire();
@@ -91,9 +110,9 @@ TEST(Lock, CanBeBuiltBeforeTheLoopExists) {
 }
 
 TEST(Lock, WaitersAcquireInTheOrderTheyAsked) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<int> order;
+    Lock lock;
+    std::vector<int> order;
+    run_in_virtual_time([&]() -> Coro<void> {
         co_await lock.acquire();
         std::vector<Task<void>> tasks;
         for (int id = 0; id < 5; ++id) {
@@ -108,9 +127,9 @@ TEST(Lock, WaitersAcquireInTheOrderTheyAsked) {
 }
 
 TEST(Lock, ReleaseHandsTheLockToTheFirstWaiterSoANewcomerCannotBarge) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<int> order;
+    Lock lock;
+    std::vector<int> order;
+    run_in_virtual_time([&]() -> Coro<void> {
         co_await lock.acquire();
         auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
         co_await yield_to_others();
@@ -127,9 +146,9 @@ TEST(Lock, ReleaseHandsTheLockToTheFirstWaiterSoANewcomerCannotBarge) {
 }
 
 TEST(Lock, ACancelledWaiterSeesCancelledErrorAndTheNextWaiterGetsTheLock) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<std::string> log;
+    Lock lock;
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
         co_await lock.acquire();
         auto a = loop.create_task(acquire_and_log(lock, log, "a"));
@@ -151,15 +170,15 @@ TEST(Lock, ACancelledWaiterSeesCancelledErrorAndTheNextWaiterGetsTheLock) {
 }
 
 TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockPassesItToTheNextWaiter) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<std::string> log;
+    Lock lock;
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
         EventLoop& loop = get_running_loop();
         co_await lock.acquire();
         auto a = loop.create_task(acquire_and_log(lock, log, "a"));
         auto b = loop.create_task(acquire_and_log(lock, log, "b"));
         co_await yield_to_others();
-        lock.release();        // hands the lock to a...
+        lock.release();           // hands the lock to a...
         EXPECT_TRUE(a.cancel());  // ...which is cancelled before it could run
         co_await yield_to_others(3);
         EXPECT_EQ(log, (std::vector<std::string>{"a cancelled", "b acquired"}));
@@ -170,9 +189,9 @@ TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockPassesItToTheNextWaiter) 
 }
 
 TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockUnlocksItWhenNoOneElseWaits) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<std::string> log;
+    Lock lock;
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
         co_await lock.acquire();
         auto a = get_running_loop().create_task(acquire_and_log(lock, log, "a"));
         co_await yield_to_others();
@@ -191,8 +210,8 @@ TEST(Lock, AWaiterCancelledRightAfterBeingHandedTheLockUnlocksItWhenNoOneElseWai
 }
 
 TEST(Lock, ScopedGuardReleasesWhenItGoesOutOfScope) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
+    Lock lock;
+    run_in_virtual_time([&]() -> Coro<void> {
         {
             LockGuard guard = co_await lock.scoped();
             EXPECT_TRUE(guard.owns_lock());
@@ -203,8 +222,8 @@ TEST(Lock, ScopedGuardReleasesWhenItGoesOutOfScope) {
 }
 
 TEST(Lock, AMovedGuardReleasesExactlyOnce) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
+    Lock lock;
+    run_in_virtual_time([&]() -> Coro<void> {
         {
             LockGuard first = co_await lock.scoped();
             LockGuard second = std::move(first);
@@ -217,8 +236,8 @@ TEST(Lock, AMovedGuardReleasesExactlyOnce) {
 }
 
 TEST(Lock, GuardReleaseLetsGoEarlyAndOnlyOnce) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
+    Lock lock;
+    run_in_virtual_time([&]() -> Coro<void> {
         LockGuard guard = co_await lock.scoped();
         guard.release();
         EXPECT_FALSE(lock.locked());
@@ -236,17 +255,17 @@ Coro<void> throw_while_holding(Lock& lock) {
 }
 
 TEST(Lock, ScopedGuardReleasesWhenTheBodyThrows) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
+    Lock lock;
+    run_in_virtual_time([&]() -> Coro<void> {
         EXPECT_THROW(co_await throw_while_holding(lock), std::runtime_error);
         EXPECT_FALSE(lock.locked());
     });
 }
 
 TEST(Lock, ScopedGuardOfAWaiterIsHandedTheLockInTurn) {
-    run_in_virtual_time([]() -> Coro<void> {
-        Lock lock;
-        std::vector<int> order;
+    Lock lock;
+    std::vector<int> order;
+    run_in_virtual_time([&]() -> Coro<void> {
         auto guard = co_await lock.scoped();
         auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
         co_await yield_to_others();
@@ -258,22 +277,48 @@ TEST(Lock, ScopedGuardOfAWaiterIsHandedTheLockInTurn) {
     });
 }
 
-TEST(Lock, WaitingOnALockBoundToAnotherLoopThrowsInvalidStateError) {
+TEST(Lock, CanBeUsedByOneLoopAfterAnother) {
     Lock lock;
-    // The first loop makes a task wait, which binds the lock to it.
-    run_in_virtual_time([&]() -> Coro<void> {
-        co_await lock.acquire();
-        std::vector<int> order;
-        auto waiter = get_running_loop().create_task(take_and_record(lock, order, 1));
-        co_await yield_to_others();
-        lock.release();
-        co_await waiter;
-    });
-    run_in_virtual_time([&]() -> Coro<void> {
-        co_await lock.acquire();  // free: no waiting, so no loop needed
-        EXPECT_THROW(co_await lock.acquire(), InvalidStateError);
-        lock.release();
-    });
+    std::vector<int> order;
+    for (int id = 1; id <= 2; ++id) {
+        run_in_virtual_time([&]() -> Coro<void> {
+            co_await lock.acquire();
+            auto waiter = get_running_loop().create_task(take_and_record(lock, order, id));
+            co_await yield_to_others();
+            lock.release();
+            co_await waiter;
+        });
+    }
+    EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+// Holds the lock's only waiter slot on the first loop.
+Coro<void> hold_and_wait(Lock& lock) {
+    co_await lock.acquire();
+    co_await lock.acquire();  // waits (forever unless cancelled): a waiter of this loop
+}
+
+Coro<void> wait_on(Lock& lock) {
+    co_await lock.acquire();
+    lock.release();
+}
+
+TEST(Lock, WaitingFromASecondLoopWhileTheFirstStillHasAWaiterThrowsInvalidStateError) {
+    Lock lock;
+    ManualClock clock;
+    EventLoopOptions options;
+    options.clock = &clock;
+    EventLoop first(options);
+    auto holder = first.create_task(hold_and_wait(lock));
+    first.run_until_complete(yield_to_others());  // the holder takes the lock and queues
+    ASSERT_TRUE(lock.locked());
+    ASSERT_FALSE(holder.done());
+    {
+        EventLoop second(options);
+        EXPECT_THROW(second.run_until_complete(wait_on(lock)), InvalidStateError);
+    }
+    holder.cancel();
+    EXPECT_THROW(first.run_until_complete(Future<void>(holder)), CancelledError);
 }
 
 }  // namespace
