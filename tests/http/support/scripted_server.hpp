@@ -69,7 +69,7 @@ public:
     using Handler = std::function<void(int fd, int index)>;
 
     explicit ScriptedServer(Handler handler)
-        : listener_(net::testing::listen_on_loopback(AF_INET, 64)), handler_(std::move(handler)) {
+        : listener_(net::testing::listen_on_loopback(AF_INET, 1024)), handler_(std::move(handler)) {
         thread_ = std::thread([this] { accept_loop(); });
     }
     ~ScriptedServer() { stop(); }

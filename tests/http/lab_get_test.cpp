@@ -1,0 +1,317 @@
+// tests/http/lab_get_test.cpp: the lab-get tool, run as a separate process, against scripted
+// servers: what it writes to stdout, the one line it writes to stderr, and its exit code for
+// each class of failure (the table in tools/lab_get.cpp).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/support/request_reader.hpp"
+#include "http/support/scripted_server.hpp"
+#include "net/support/fd_leak_check.hpp"
+#include "net/support/loopback.hpp"
+
+extern char** environ;
+
+// tests/CMakeLists.txt defines LAB_GET_PATH when the lab-get target exists.
+#ifndef LAB_GET_PATH
+TEST(LabGet, IsNotBuilt) {
+    GTEST_SKIP() << "lab-get is not part of this build";
+}
+#else
+
+namespace looplab::http {
+namespace {
+
+using testing::ok_response;
+using testing::read_request;
+using testing::ScriptedRequest;
+using testing::ScriptedServer;
+using testing::wait_for_client_close;
+using testing::write_all;
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs lab-get with `args`, capturing stdout and stderr; a run longer than 30 s is killed
+// (and reported as exit code 128 + SIGKILL).
+Outcome run_lab_get(const std::vector<std::string>& args) {
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        ADD_FAILURE() << "pipe2 failed";
+        return {};
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    std::vector<std::string> storage{LAB_GET_PATH};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    const int spawned = ::posix_spawn(&pid, LAB_GET_PATH, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+
+    Outcome outcome;
+    if (spawned == 0) {
+        pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+        std::string* sinks[2] = {&outcome.out, &outcome.err};
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        int open_pipes = 2;
+        while (open_pipes > 0) {
+            if (std::chrono::steady_clock::now() > give_up) {
+                ::kill(pid, SIGKILL);
+                break;
+            }
+            if (::poll(fds, 2, 100) <= 0) continue;
+            for (int i = 0; i < 2; ++i) {
+                if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+                char buf[4096];
+                const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+                if (n > 0) {
+                    sinks[i]->append(buf, static_cast<std::size_t>(n));
+                } else {
+                    fds[i].fd = -1;  // poll ignores negative fds
+                    --open_pipes;
+                }
+            }
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    } else {
+        ADD_FAILURE() << "posix_spawn " << LAB_GET_PATH << " failed: " << spawned;
+    }
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    return outcome;
+}
+
+// The tool's contract: exactly one line on stderr for a failure.
+bool is_one_line(const std::string& text) {
+    return !text.empty() && text.back() == '\n' && std::count(text.begin(), text.end(), '\n') == 1;
+}
+
+void serve(int fd, std::string reply) {
+    while (read_request(fd)) write_all(fd, reply);
+}
+
+class LabGet : public net::testing::NoFdLeaks {};
+
+// ---- Success --------------------------------------------------------------------------------
+
+TEST_F(LabGet, WritesTheBodyAndNothingElse) {
+    ScriptedServer server([](int fd, int) { serve(fd, ok_response("hello")); });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{server.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 0) << "blocking=" << blocking << ": " << o.err;
+        EXPECT_EQ(o.out, "hello") << "blocking=" << blocking;
+        EXPECT_EQ(o.err, "") << "blocking=" << blocking;
+    }
+}
+
+TEST_F(LabGet, IncludeWritesTheStatusLineAndHeadersBeforeTheBody) {
+    ScriptedServer server([](int fd, int) { serve(fd, ok_response("hello", "X-Demo: yes\r\n")); });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"-i", server.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 0) << o.err;
+        EXPECT_EQ(o.out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Demo: yes\r\n\r\nhello")
+            << "blocking=" << blocking;
+        EXPECT_EQ(o.err, "");
+    }
+}
+
+TEST_F(LabGet, HeadWritesTheHeadersOnly) {
+    ScriptedServer server([](int fd, int) {
+        serve(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");  // a HEAD answer
+    });
+    const Outcome o = run_lab_get({"-I", server.url()});
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+}
+
+TEST_F(LabGet, SendsTheMethodBodyAndHeadersItWasGiven) {
+    std::optional<ScriptedRequest> seen;
+    ScriptedServer server([&](int fd, int) {
+        seen = read_request(fd);
+        write_all(fd, ok_response("ok"));
+        wait_for_client_close(fd, 5000);
+    });
+    const Outcome o = run_lab_get({"-X", "PUT", "-d", "payload", "-H", "X-One: 1", "-H",
+                                   "X-Two:  two words", server.url("/thing")});
+    server.stop();
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    ASSERT_TRUE(seen);
+    EXPECT_TRUE(seen->head.starts_with("PUT /thing HTTP/1.1\r\n")) << seen->head;
+    EXPECT_EQ(seen->body, "payload");
+    EXPECT_NE(seen->head.find("\r\nX-One: 1\r\n"), std::string::npos) << seen->head;
+    EXPECT_NE(seen->head.find("\r\nX-Two: two words\r\n"), std::string::npos) << seen->head;
+}
+
+TEST_F(LabGet, A404IsAResponseLikeAnyOtherWithoutFail) {
+    ScriptedServer server([](int fd, int) {
+        serve(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found");
+    });
+    const Outcome o = run_lab_get({server.url()});
+    EXPECT_EQ(o.exit_code, 0);
+    EXPECT_EQ(o.out, "not found");
+}
+
+TEST_F(LabGet, FollowsRedirectsOnlyWithL) {
+    ScriptedServer server([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, r->target() == "/final"
+                              ? ok_response("arrived")
+                              : std::string("HTTP/1.1 302 Found\r\nLocation: /final\r\n"
+                                            "Content-Length: 5\r\n\r\nmoved"));
+        }
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> follow{"-L", server.url("/start")};
+        std::vector<std::string> stay{server.url("/start")};
+        if (blocking) {
+            follow.insert(follow.begin(), "--blocking");
+            stay.insert(stay.begin(), "--blocking");
+        }
+        const Outcome followed = run_lab_get(follow);
+        EXPECT_EQ(followed.exit_code, 0) << followed.err;
+        EXPECT_EQ(followed.out, "arrived") << "blocking=" << blocking;
+        const Outcome stayed = run_lab_get(stay);
+        EXPECT_EQ(stayed.exit_code, 0) << stayed.err;
+        EXPECT_EQ(stayed.out, "moved") << "blocking=" << blocking;
+    }
+}
+
+// ---- One exit code per class of failure ---------------------------------------------------
+
+TEST_F(LabGet, FailTurnsA404IntoExit22WithNoOutput) {
+    ScriptedServer server([](int fd, int) {
+        serve(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found");
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--fail", server.url("/missing")};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 22);
+        EXPECT_EQ(o.out, "");
+        EXPECT_TRUE(is_one_line(o.err)) << o.err;
+        EXPECT_NE(o.err.find("404"), std::string::npos) << o.err;
+    }
+}
+
+TEST_F(LabGet, ARefusedConnectionExits7) {
+    const std::string url = "http://" + net::testing::closed_loopback_port().to_string() + "/";
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{url};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 7) << o.err;
+        EXPECT_EQ(o.out, "");
+        EXPECT_TRUE(is_one_line(o.err)) << o.err;
+        EXPECT_NE(o.err.find("refused"), std::string::npos) << o.err;
+    }
+}
+
+TEST_F(LabGet, AServerThatNeverAnswersExits28) {
+    ScriptedServer server([](int fd, int) {
+        read_request(fd);
+        wait_for_client_close(fd, 10000);
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--timeout", "0.3", server.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 28) << o.err;
+        EXPECT_EQ(o.out, "");
+        EXPECT_TRUE(is_one_line(o.err)) << o.err;
+        EXPECT_NE(o.err.find("timeout"), std::string::npos) << o.err;
+    }
+}
+
+TEST_F(LabGet, AMalformedResponseExits8) {
+    ScriptedServer server([](int fd, int) {
+        read_request(fd);
+        write_all(fd, "HTTP/1.1 abc Nope\r\n\r\n");
+        wait_for_client_close(fd, 5000);
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{server.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 8) << o.err;
+        EXPECT_EQ(o.out, "");
+        EXPECT_TRUE(is_one_line(o.err)) << o.err;
+        EXPECT_NE(o.err.find("malformed"), std::string::npos) << o.err;
+    }
+}
+
+TEST_F(LabGet, ATruncatedBodyExits18AndSaysTheOutputIsIncomplete) {
+    ScriptedServer server([](int fd, int) {
+        read_request(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this much");
+    });
+    const Outcome o = run_lab_get({server.url()});
+    EXPECT_EQ(o.exit_code, 18) << o.err;
+    EXPECT_EQ(o.out, "only this much");  // streamed before the end was known to be missing
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+    EXPECT_NE(o.err.find("14 bytes were already written"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("incomplete"), std::string::npos) << o.err;
+
+    // The blocking client returns nothing until the body is complete: nothing was written.
+    const Outcome b = run_lab_get({"--blocking", server.url()});
+    EXPECT_EQ(b.exit_code, 18) << b.err;
+    EXPECT_EQ(b.out, "");
+    EXPECT_TRUE(is_one_line(b.err)) << b.err;
+}
+
+TEST_F(LabGet, AServerThatClosesWithoutAnsweringExits52) {
+    ScriptedServer server([](int fd, int) { read_request(fd); });
+    const Outcome o = run_lab_get({server.url()});
+    EXPECT_EQ(o.exit_code, 52) << o.err;
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+}
+
+TEST_F(LabGet, TooManyRedirectsExits47) {
+    ScriptedServer server([](int fd, int) {
+        serve(fd, "HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n");
+    });
+    const Outcome o = run_lab_get({"-L", "--max-redirects", "2", server.url()});
+    EXPECT_EQ(o.exit_code, 47) << o.err;
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+}
+
+TEST_F(LabGet, UsageErrorsExit2AndABadUrlExits3) {
+    EXPECT_EQ(run_lab_get({}).exit_code, 2);
+    EXPECT_EQ(run_lab_get({"--no-such-option", "http://127.0.0.1:9/"}).exit_code, 2);
+    EXPECT_EQ(run_lab_get({"-H", "no colon", "http://127.0.0.1:9/"}).exit_code, 2);
+    const Outcome o = run_lab_get({"https://example.com/"});
+    EXPECT_EQ(o.exit_code, 3);
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+}
+
+}  // namespace
+}  // namespace looplab::http
+
+#endif  // LAB_GET_PATH

@@ -1,0 +1,340 @@
+// tools/lab_get.cpp: lab-get, a small `curl -sS` built on looplab's HTTP clients.
+//
+// curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
+//          [--fail] URL
+// aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
+//
+//     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
+//     lab-get -i -L http://127.0.0.1:8080/redirect/3
+//     lab-get --blocking --fail http://127.0.0.1:8080/status/404; echo $?    # 22
+//
+// Contract, as curl -sS: when a complete, valid final response arrives, whatever its status,
+// its body (and nothing else, unless -i / -I) goes to stdout and the exit code is 0. Anything
+// else is a failure: the exit code says which class (table below, curl's numbers where curl
+// has one) and exactly ONE line on stderr says what went wrong. The body is streamed with
+// ClientResponse::read_chunk, so a large body starts appearing at once; if the transfer then
+// fails, the error line says how many bytes were already written and that they are incomplete.
+// (--blocking uses http::blocking::Session, which returns the body only once it is complete,
+// so nothing is written before a failure; its --timeout bounds each connect and each read,
+// since the blocking client has no total deadline.)
+//
+// Exit codes:
+//    0  success (any status, unless --fail)
+//    1  any other error
+//    2  usage: bad option or header syntax
+//    3  malformed URL (curl: URL_MALFORMAT)
+//    6  the host name could not be resolved (curl: COULDNT_RESOLVE_HOST)
+//    7  could not connect: refused, unreachable (curl: COULDNT_CONNECT)
+//    8  malformed response head (curl: WEIRD_SERVER_REPLY)
+//   18  the body was cut short or malformed (curl: PARTIAL_FILE)
+//   22  --fail and the status was 400 or more (curl: HTTP_RETURNED_ERROR)
+//   23  writing to stdout failed (curl: WRITE_ERROR)
+//   28  a timeout fired: total, connect, pool or read (curl: OPERATION_TIMEDOUT)
+//   47  more redirects than --max-redirects (curl: TOO_MANY_REDIRECTS)
+//   52  the server closed the connection without answering (curl: GOT_NOTHING)
+//   56  the connection broke before the response arrived (curl: RECV_ERROR)
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "http/blocking_client.hpp"
+#include "http/client_errors.hpp"
+#include "http/client_session.hpp"
+#include "http/url.hpp"
+#include "net/errors.hpp"
+#include "runtime/run.hpp"
+
+namespace {
+
+using namespace looplab;
+
+namespace exit_code {
+constexpr int kOther = 1;
+constexpr int kUsage = 2;
+constexpr int kUrl = 3;
+constexpr int kResolve = 6;
+constexpr int kConnect = 7;
+constexpr int kProtocol = 8;
+constexpr int kPartial = 18;
+constexpr int kHttpError = 22;
+constexpr int kWrite = 23;
+constexpr int kTimeout = 28;
+constexpr int kRedirects = 47;
+constexpr int kNothing = 52;
+constexpr int kRecv = 56;
+}  // namespace exit_code
+
+constexpr const char* kExitCodeHelp =
+    "Exit codes: 0 success, 1 other error, 2 usage, 3 malformed URL, 6 name not resolved,\n"
+    "7 could not connect, 8 malformed response, 18 body cut short or malformed,\n"
+    "22 --fail and status >= 400, 23 write error, 28 timeout, 47 too many redirects,\n"
+    "52 server closed without answering, 56 connection broke before the response.\n";
+
+struct Args {
+    std::string url;
+    std::string method;  // empty: GET, HEAD with -I, POST with -d
+    std::optional<std::string> data;
+    std::vector<std::string> headers;  // "Name: value"
+    bool fail = false;
+    bool include = false;
+    bool head = false;
+    bool follow = false;
+    int max_redirects = 10;
+    double timeout_seconds = 30;
+    bool blocking = false;
+};
+
+// Thrown when a -H argument is not "Name: value".
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown by --fail for a status >= 400.
+struct HttpStatusError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown when stdout refuses bytes (a closed pipe: SIGPIPE is ignored, fwrite fails).
+struct WriteError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// stdout, counting what was written so an error can say how much of it is incomplete.
+class Output {
+public:
+    void write(std::string_view bytes) {
+        if (bytes.empty()) return;
+        if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() ||
+            std::fflush(stdout) != 0) {
+            throw WriteError("writing to stdout failed");
+        }
+        written_ += bytes.size();
+    }
+    std::size_t written() const noexcept { return written_; }
+
+private:
+    std::size_t written_ = 0;
+};
+
+http::Headers parse_headers(const std::vector<std::string>& lines) {
+    http::Headers headers;
+    for (const std::string& line : lines) {
+        const std::size_t colon = line.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            throw UsageError("-H '" + line + "': expected 'Name: value'");
+        }
+        std::string_view value(line);
+        value.remove_prefix(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+            value.remove_prefix(1);
+        }
+        headers.add(std::string_view(line).substr(0, colon), value);
+    }
+    return headers;
+}
+
+std::string method_of(const Args& a) {
+    if (!a.method.empty()) return a.method;
+    if (a.head) return "HEAD";
+    return a.data ? "POST" : "GET";
+}
+
+// The status line and header fields as -i shows them (curl: the same, CRLF included).
+std::string head_text(const http::HttpVersion& version, int status, const std::string& reason,
+                      const http::Headers& headers) {
+    std::string out = "HTTP/" + std::to_string(version.major) + "." +
+                      std::to_string(version.minor) + " " + std::to_string(status);
+    if (!reason.empty()) out += " " + reason;
+    out += "\r\n";
+    for (const http::HeaderField& f : headers) out += f.name + ": " + f.value + "\r\n";
+    out += "\r\n";
+    return out;
+}
+
+void check_status(const Args& a, int status, const std::string& reason, const std::string& url) {
+    if (a.fail && status >= 400) {
+        throw HttpStatusError("the server answered " + std::to_string(status) +
+                              (reason.empty() ? "" : " " + reason) + " for " + url);
+    }
+}
+
+// ---- The two clients --------------------------------------------------------------------------
+
+Coro<void> fetch_async(const Args& a, Output& out) {
+    http::ClientSessionOptions options;
+    options.max_redirects = a.max_redirects;
+    if (a.timeout_seconds > 0) {
+        options.timeout.total =
+            std::chrono::duration_cast<Duration>(std::chrono::duration<double>(a.timeout_seconds));
+    } else {
+        options.timeout.total.reset();
+    }
+    http::ClientSession session(options);
+    std::exception_ptr error;
+    try {
+        http::RequestOptions request_options;
+        request_options.allow_redirects = a.follow;
+        http::ClientResponse r = co_await session.request(
+            method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""), request_options);
+        check_status(a, r.status, r.reason, r.url);
+        if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
+        while (std::optional<std::string> chunk = co_await r.read_chunk()) out.write(*chunk);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    co_await session.close();
+    if (error) std::rethrow_exception(error);
+}
+
+void fetch_blocking(const Args& a, Output& out) {
+    http::blocking::Options options;
+    if (a.timeout_seconds > 0) {
+        const auto t = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::duration<double>(a.timeout_seconds));
+        options.connect_timeout = t;
+        options.read_timeout = t;
+    }
+    options.allow_redirects = a.follow;
+    options.max_redirects = a.max_redirects;
+    http::blocking::Session session(options, 0);
+    http::blocking::Response r =
+        session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
+    check_status(a, r.status, r.reason, r.url);
+    if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
+    out.write(r.body);
+}
+
+// ---- Errors: one exit code and one line each --------------------------------------------------
+
+template <class T>
+bool holds(const std::exception_ptr& e) {
+    if (!e) return false;
+    try {
+        std::rethrow_exception(e);
+    } catch (const T&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// A ClientConnectionError's class, from the net error behind it.
+int connection_error_code(const http::ClientConnectionError& e) {
+    const std::exception_ptr& cause = e.cause();
+    if (holds<net::NameResolutionError>(cause)) return exit_code::kResolve;
+    if (holds<net::ConnectionResetError>(cause) || holds<net::BrokenPipeError>(cause)) {
+        return exit_code::kRecv;
+    }
+    if (holds<net::NetError>(cause)) return exit_code::kConnect;
+    return exit_code::kRecv;  // closed under us, no OS error
+}
+
+int classify(const std::exception_ptr& error, std::string& message) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const UsageError& e) {
+        message = e.what();
+        return exit_code::kUsage;
+    } catch (const http::InvalidUrl& e) {
+        message = std::string("malformed URL: ") + e.what();
+        return exit_code::kUrl;
+    } catch (const HttpStatusError& e) {
+        message = e.what();
+        return exit_code::kHttpError;
+    } catch (const WriteError& e) {
+        message = e.what();
+        return exit_code::kWrite;
+    } catch (const http::ClientTimeoutError& e) {
+        message = e.what();
+        return exit_code::kTimeout;
+    } catch (const http::TooManyRedirects& e) {
+        message = e.what();
+        return exit_code::kRedirects;
+    } catch (const http::ServerDisconnectedError& e) {
+        message = e.what();
+        return exit_code::kNothing;
+    } catch (const http::ClientConnectionError& e) {
+        message = e.what();
+        return connection_error_code(e);
+    } catch (const http::ClientProtocolError& e) {
+        message = e.what();
+        return exit_code::kProtocol;
+    } catch (const http::ClientPayloadError& e) {
+        message = e.what();
+        return exit_code::kPartial;
+    } catch (const std::invalid_argument& e) {  // a header the serializer refused
+        message = e.what();
+        return exit_code::kUsage;
+    } catch (const std::exception& e) {
+        message = e.what();
+        return exit_code::kOther;
+    } catch (...) {
+        message = "unknown error";
+        return exit_code::kOther;
+    }
+}
+
+int report(const std::exception_ptr& error, const Output& out) {
+    std::string message;
+    const int code = classify(error, message);
+    for (char& c : message) {
+        if (c == '\n' || c == '\r') c = ' ';  // one line, always
+    }
+    if (out.written() > 0) {
+        message += " (" + std::to_string(out.written()) +
+                   " bytes were already written to stdout; they are incomplete)";
+    }
+    std::fprintf(stderr, "lab-get: %s\n", message.c_str());
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A closed stdout must be a write error (exit 23), not a silent death by SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    Args a;
+    CLI::App app{"lab-get: fetch an http:// URL with looplab's ClientSession (like curl -sS)",
+                 "lab-get"};
+    app.footer(kExitCodeHelp);
+    app.add_option("url", a.url, "http://host[:port]/path")->required();
+    app.add_option("-X,--request", a.method, "request method (default GET; POST with -d)");
+    app.add_option("-d,--data", a.data, "request body (makes the request a POST)");
+    app.add_option("-H,--header", a.headers, "extra header 'Name: value' (repeatable)");
+    app.add_flag("-f,--fail", a.fail, "a status >= 400 is an error (exit 22, no output)");
+    app.add_flag("-i,--include", a.include, "write the status line and headers before the body");
+    app.add_flag("-I,--head", a.head, "send a HEAD request and write the headers");
+    app.add_flag("-L,--location", a.follow, "follow redirects");
+    app.add_option("--max-redirects", a.max_redirects, "most redirects to follow with -L")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("-m,--timeout", a.timeout_seconds,
+                   "total time allowed, in seconds (0: none; --blocking: per connect and read)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_flag("--blocking", a.blocking, "use the blocking client (http::blocking::Session)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);  // prints help (code 0) or the error
+        return code == 0 ? 0 : exit_code::kUsage;
+    }
+
+    Output out;
+    try {
+        if (a.blocking) {
+            fetch_blocking(a, out);
+        } else {
+            looplab::run(fetch_async(a, out));
+        }
+    } catch (...) {
+        return report(std::current_exception(), out);
+    }
+    return 0;
+}

@@ -1,0 +1,82 @@
+// tools/lab_serve.cpp: `lab-serve`, the demo server on the command line.
+//
+// Runs looplab's HTTP server with the demo routes (http/demo_routes.hpp) in the foreground:
+// the endpoints every demo uses, for trying them by hand with lab-get or curl, or for pointing
+// another client (aiohttp, requests, wrk) at the same server the benchmarks use.
+//
+//     lab-serve --port 8080
+//     lab-get http://127.0.0.1:8080/delay/100
+//
+// Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully. A signal handler may not take a mutex,
+// so it cannot call call_soon_threadsafe; instead the signals are blocked in every thread and a
+// small thread waits for them with sigwait, then posts the shutdown to the loop.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include "http/demo_routes.hpp"
+#include "http/server.hpp"
+#include "runtime/run.hpp"
+
+namespace {
+
+looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet) {
+    using namespace looplab;
+    auto server = co_await http::HttpServer::start(http::demo_routes(), host, port);
+    std::cout << "lab-serve: listening on " << server->url("/") << std::endl;
+    if (!quiet) {
+        std::cout << "  try: " << server->url("/delay/100") << "  " << server->url("/bytes/1024")
+                  << std::endl;
+    }
+
+    // Signals arrive on a helper thread (blocked everywhere else), which wakes the loop.
+    EventLoop& loop = get_running_loop();
+    Future<void> stop_requested = loop.create_future<void>();
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    std::thread waiter([&loop, signals, target = stop_requested.state()] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        loop.call_soon_threadsafe([target] {
+            if (!target->done()) target->set_result();
+        });
+    });
+    co_await Future<void>(stop_requested);
+    waiter.join();
+    std::cout << "lab-serve: shutting down after " << server->requests_served() << " requests"
+              << std::endl;
+    co_await server->shutdown();
+    co_return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"lab-serve: looplab's demo HTTP server (/, /delay/<ms>, /bytes/<n>, "
+                 "/chunked/<n>, /status/<code>, /redirect/<n>, POST /echo)"};
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    bool quiet = false;
+    app.add_option("--host", host, "address to listen on")->capture_default_str();
+    app.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
+    app.add_flag("-q,--quiet", quiet, "print only the listening line");
+    CLI11_PARSE(app, argc, argv);
+
+    // Block SIGINT/SIGTERM in every thread (the loop's, the executor's) so that only the
+    // waiter thread's sigwait receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    try {
+        return looplab::run(serve(host, port, quiet));
+    } catch (const std::exception& e) {
+        std::cerr << "lab-serve: " << e.what() << std::endl;
+        return 1;
+    }
+}
