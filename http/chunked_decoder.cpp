@@ -117,7 +117,7 @@ bool ChunkedDecoder::read_size_line(std::string_view rest, Step& step) {
     const std::size_t length = rest.find('\n', scanned_);
     if (length == std::string_view::npos) {
         scanned_ = rest.size();
-        if (rest.size() > limits_.max_line_size + 1)
+        if (!rest.empty() && rest.size() - 1 > limits_.max_line_size)  // -1: a trailing CR
             throw ProtocolError("chunk size line too long (limit " +
                                     std::to_string(limits_.max_line_size) + " bytes)",
                                 kBadRequest);

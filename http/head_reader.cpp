@@ -151,8 +151,9 @@ void HeadReader::commit_pending() {
 
 void HeadReader::check_partial_line(std::size_t partial_size) const {
     if (head_bytes_ + partial_size > limits_.max_head_size) fail_head_too_large();
-    // +1: the unfinished line may end in the CR of its CRLF, which is not part of the line.
-    if (partial_size > limits_.max_line_size + 1) fail_line_too_long();
+    // -1: the unfinished line may end in the CR of its CRLF, which is not part of the line.
+    // (Subtracting rather than adding keeps max_line_size = SIZE_MAX meaning "no limit".)
+    if (partial_size > 0 && partial_size - 1 > limits_.max_line_size) fail_line_too_long();
 }
 
 void HeadReader::fail_line_too_long() const {

@@ -81,6 +81,9 @@ ResponseEvent ResponseParser::read_head() {
     buffer_.consume(head_.read(buffer_.view()));
     if (!head_.done()) {
         if (!eof_) return NeedData{};
+        if (informational_seen_)
+            throw ProtocolError(
+                "connection closed after an informational (1xx) response, before the final one");
         if (buffer_.empty() && !head_.started()) {
             state_ = State::kClosed;
             return ConnectionClosed{};
@@ -93,7 +96,11 @@ ResponseEvent ResponseParser::read_head() {
 
     // 100 Continue, 103 Early Hints...: report it and read on to the final response, which
     // answers the same request (RFC 9110 15.2).
-    if (head.status < 200 && head.status != 101) return InformationalResponse{std::move(head)};
+    if (head.status < 200 && head.status != 101) {
+        informational_seen_ = true;
+        return InformationalResponse{std::move(head)};
+    }
+    informational_seen_ = false;
 
     const detail::BodyFraming framing =
         detail::response_body_framing(head, request_method_, limits_);

@@ -113,6 +113,7 @@ private:
     bool eof_ = false;
     State state_ = State::kHead;
     bool keep_alive_ = false;
+    bool informational_seen_ = false;  // a 1xx was returned; the final response is still due
     bool switching_ = false;  // the final response switches protocols once its EndOfMessage is out
     detail::HeadReader head_;
     detail::BodyReader body_;

@@ -99,6 +99,24 @@ TEST(ParserLimits, HeadSizeCountsStartLineFieldsAndLineEndings) {
                          "request head too large"));
 }
 
+TEST(ParserLimits, MaximalLimitsMeanNoLimit) {
+    ParserLimits none;
+    none.max_line_size = SIZE_MAX;
+    none.max_head_size = SIZE_MAX;
+    none.max_header_count = SIZE_MAX;
+    none.max_body_size = ParserLimits::kUnlimited;
+    const std::string big(100000, 'v');
+    EXPECT_EQ(run_request_parser({"GET / HTTP/1.1\r\nHost: h\r\nX: ", big, "\r\n\r\n"},
+                                 request_limits(none))
+                  .back(),
+              "end");
+    EXPECT_EQ(run_response_parser({"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;", big,
+                                   "\r\nx\r\n0\r\n\r\n"},
+                                  response_limits(none))
+                  .back(),
+              "end");
+}
+
 TEST(ParserLimits, TooManyHeaderFieldsIs431) {
     std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
     for (int i = 0; i < 99; ++i) wire += "X-" + std::to_string(i) + ": v\r\n";

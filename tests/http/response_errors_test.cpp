@@ -61,6 +61,13 @@ TEST(ResponseErrors, EofInTheMiddleOfTheHeadIsAnError) {
                          "connection closed in the middle of the response head"));
 }
 
+TEST(ResponseErrors, EofAfterAnInformationalResponseIsAnErrorNotACleanClose) {
+    const Events events = response_events("HTTP/1.1 100 Continue\r\n\r\n", with_eof());
+    EXPECT_EQ(events, (Events{"informational HTTP/1.1 100 Continue {}",
+                              "error 400: connection closed after an informational (1xx) "
+                              "response, before the final one"}));
+}
+
 TEST(ResponseErrors, ConflictingContentLengthsAreRejected) {
     EXPECT_TRUE(mentions(
         response_error("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
