@@ -210,4 +210,14 @@ void throw_os_error(int err, std::string_view operation, std::string_view addres
     std::rethrow_exception(make_os_error(err, operation, address));
 }
 
+IncompleteReadError::IncompleteReadError(std::string partial, std::optional<std::size_t> expected)
+    : std::runtime_error(std::to_string(partial.size()) + " bytes read on a total of " +
+                         (expected ? std::to_string(*expected) : std::string("undefined")) +
+                         " expected bytes (the stream ended first)"),
+      partial_(std::make_shared<const std::string>(std::move(partial))),
+      expected_(expected) {}
+
+LimitOverrunError::LimitOverrunError(const std::string& message, std::size_t consumed)
+    : std::runtime_error(message), consumed_(consumed) {}
+
 }  // namespace looplab::net

@@ -21,8 +21,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -164,5 +167,37 @@ std::exception_ptr make_os_error(int err, std::string_view operation, std::strin
 // ConnectionAbortedError, ENETUNREACH/EHOSTUNREACH -> NetworkUnreachableError, ETIMEDOUT ->
 // SocketTimeoutError, anything else -> NetError.
 [[noreturn]] void throw_os_error(int err, std::string_view operation, std::string_view address);
+
+// ---- Stream errors (asyncio.streams) ------------------------------------------------------------
+// Not OS errors: the connection is fine, the data did not have the expected shape. So they
+// derive from std::runtime_error, not NetError (asyncio: IncompleteReadError is an EOFError,
+// LimitOverrunError a plain Exception).
+
+// The stream ended before a read was satisfied: readexactly(n) got fewer than n bytes, or
+// readuntil(sep) reached end of stream without finding sep. partial() is everything that was
+// read (and removed from the stream's buffer); expected() is n, or nullopt for readuntil.
+// (asyncio.IncompleteReadError.)
+class IncompleteReadError : public std::runtime_error {
+public:
+    IncompleteReadError(std::string partial, std::optional<std::size_t> expected);
+    [[nodiscard]] const std::string& partial() const noexcept { return *partial_; }
+    [[nodiscard]] std::optional<std::size_t> expected() const noexcept { return expected_; }
+
+private:
+    std::shared_ptr<const std::string> partial_;  // shared: copying an exception must not throw
+    std::optional<std::size_t> expected_;         // the n of readexactly(n); none for readuntil
+};
+
+// readuntil() looked further than the stream's limit without finding the separator, or found
+// it beyond the limit. The data stays in the buffer; consumed() says how many bytes were
+// looked at (asyncio: how many to remove to step past them). (asyncio.LimitOverrunError.)
+class LimitOverrunError : public std::runtime_error {
+public:
+    LimitOverrunError(const std::string& message, std::size_t consumed);
+    [[nodiscard]] std::size_t consumed() const noexcept { return consumed_; }
+
+private:
+    std::size_t consumed_;  // bytes examined before giving up
+};
 
 }  // namespace looplab::net

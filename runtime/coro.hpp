@@ -19,6 +19,13 @@
 // A Coro is single-use and owns its frame: destroying an un-run Coro destroys the frame
 // without running the body. Debug mode reports a Coro destroyed without ever being awaited
 // (asyncio's "coroutine ... was never awaited").
+//
+// GCC 12 bug (see CONTRIBUTING.md for the 20-line reproduction): a lambda temporary whose
+// captures have destructors (a std::string, a shared_ptr), written inside a co_await
+// expression, is destroyed twice: `co_await run_in_executor(nullptr, [url] {...});` double
+// frees. clang is right. Work-around used throughout looplab: name the lambda first
+// (`auto fetch = [url] {...}; co_await loop.run_in_executor(nullptr, fetch);`); lambdas that
+// capture only references or raw pointers are not affected.
 #pragma once
 
 #include <coroutine>

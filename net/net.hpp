@@ -1,0 +1,26 @@
+// net/net.hpp: everything in net/, for programs that want it all at once.
+//
+// The layers, bottom up (asyncio's order, each built only on the ones before it):
+//   sockets:     socket_address, socket_ops, resolver, errors, blocking_socket (no loop)
+//   loop + fds:  getaddrinfo, async_socket_ops (sock_connect / sock_recv / ...)
+//   callbacks:   protocol, transport, socket_transport, create_connection, server
+//   coroutines:  stream_reader, stream_reader_protocol, stream_writer, streams
+// demos/echo/ shows the same echo client and server written at each of the last three.
+#pragma once
+
+#include "net/async_socket_ops.hpp"
+#include "net/create_connection.hpp"
+#include "net/errors.hpp"
+#include "net/getaddrinfo.hpp"
+#include "net/protocol.hpp"
+#include "net/resolver.hpp"
+#include "net/server.hpp"
+#include "net/socket_address.hpp"
+#include "net/socket_ops.hpp"
+#include "net/socket_transport.hpp"
+#include "net/stream_reader.hpp"
+#include "net/stream_reader_protocol.hpp"
+#include "net/stream_writer.hpp"
+#include "net/streams.hpp"
+#include "net/transport.hpp"
+#include "net/unique_fd.hpp"
