@@ -31,14 +31,21 @@ public:
         EventLoop& loop = get_running_loop();
         for (auto& f : futures) {
             f.add_done_callback([s = shared_](Future<T>& done) {
+                // Past the timeout, every future not finished yet is a TimeoutError, even if
+                // it finishes before the reader asks (asyncio removes these callbacks then).
+                if (s->timed_out) return;
                 s->finished.push_back(done);
                 s->wake();
             });
         }
         if (timeout) {
-            shared_->timer = loop.call_later(*timeout, [s = shared_] {
-                s->timed_out = true;
-                s->wake();
+            // A weak reference: Shared owns this timer, so a strong one would be a cycle that
+            // nothing breaks once the timer has fired (LeakSanitizer finds it).
+            shared_->timer = loop.call_later(*timeout, [weak = std::weak_ptr<Shared>(shared_)] {
+                if (std::shared_ptr<Shared> s = weak.lock()) {
+                    s->timed_out = true;
+                    s->wake();
+                }
             });
         }
     }

@@ -70,8 +70,10 @@ void EventLoop::set_up_wakeup_fd() {
     selector_->register_fd(inbox_->read_fd(), kRead, nullptr);
 }
 
-void EventLoop::call_soon_threadsafe(Callback fn) {
-    if (!inbox_->post(fn)) throw InvalidStateError("call_soon_threadsafe on a closed event loop");
+void EventLoop::call_soon_threadsafe(Callback fn, SourceLocation where) {
+    if (!inbox_->post(fn, where)) {
+        throw InvalidStateError("call_soon_threadsafe on a closed event loop");
+    }
 }
 
 // ---- Scheduling --------------------------------------------------------------------------
@@ -80,9 +82,8 @@ void EventLoop::check_open(const char* what) const {
     if (closed_) throw InvalidStateError(std::string(what) + " on a closed event loop");
 }
 
-void EventLoop::check_thread(const char* what) const {
-    if (!debug_) return;
-    debug::check_loop_thread(*this, owner_thread_, running_thread_.load(), what);
+void EventLoop::check_thread_slow(const char* what) const {
+    debug::check_loop_thread(owner_thread_.load(), running_thread_.load(), what);
 }
 
 Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
@@ -94,6 +95,7 @@ Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
 }
 
 TimerHandle EventLoop::call_later(Duration delay, Callback fn, SourceLocation where) {
+    check_thread("call_later");
     return call_at(time() + delay, std::move(fn), where);
 }
 
@@ -131,14 +133,14 @@ void EventLoop::update_interest(int fd) {
     w.registered = wanted;
 }
 
-void EventLoop::add_reader(int fd, Callback fn) {
+void EventLoop::add_reader(int fd, Callback fn, SourceLocation where) {
     check_open("add_reader");
     check_thread("add_reader");
     if (fd < 0) throw std::invalid_argument("add_reader: invalid fd");
     if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 1);
     FdWatch& w = watches_[fd];
     if (w.reader) w.reader.cancel();
-    w.reader = Handle(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    w.reader = Handle(detail::make_handle_state(std::move(fn), where));
     update_interest(fd);
 }
 
@@ -152,14 +154,14 @@ bool EventLoop::remove_reader(int fd) {
     return true;
 }
 
-void EventLoop::add_writer(int fd, Callback fn) {
+void EventLoop::add_writer(int fd, Callback fn, SourceLocation where) {
     check_open("add_writer");
     check_thread("add_writer");
     if (fd < 0) throw std::invalid_argument("add_writer: invalid fd");
     if (static_cast<std::size_t>(fd) >= watches_.size()) watches_.resize(fd + 1);
     FdWatch& w = watches_[fd];
     if (w.writer) w.writer.cancel();
-    w.writer = Handle(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    w.writer = Handle(detail::make_handle_state(std::move(fn), where));
     update_interest(fd);
 }
 
@@ -197,19 +199,30 @@ std::optional<Duration> EventLoop::compute_poll_timeout() {
     if (!next) return std::nullopt;
     // A virtual clock does not move while we sleep: look at I/O without blocking, and let
     // phase 5 jump the clock if the loop turns out to be idle. While another thread owes us
-    // a result, block (for it) instead of jumping.
-    if (clock_->is_virtual()) return external_work_ > 0 ? std::nullopt : std::optional(Duration::zero());
+    // a result, block (for it) instead of jumping; but not when the timer is due already:
+    // it needs no jump, and the other thread may well be waiting for what it does.
+    if (clock_->is_virtual()) {
+        if (external_work_ > 0 && *next > time()) return std::nullopt;
+        return Duration::zero();
+    }
     const Duration until = *next - time();
     return until > Duration::zero() ? until : Duration::zero();
 }
 
 // Phase 2. The only place the loop thread blocks.
 void EventLoop::poll_for_io(std::optional<Duration> timeout) {
+    // Debug mode, about to block with no deadline: if nothing in the loop can ever wake the
+    // tasks that wait, say so (debug.hpp). The report's handler may have scheduled something
+    // (stop(), say), so then decide again.
+    if (!timeout && debug_) [[unlikely]] {
+        if (debug::report_stuck_tasks(*this)) timeout = compute_poll_timeout();
+    }
     selector_->select(timeout, events_);
 }
 
 // Phase 3. A ready fd's handle is queued, not run: every callback runs in phase 6.
 void EventLoop::queue_io_callbacks() {
+    io_events_ += events_.size();
     for (const SelectorEvent& ev : events_) {
         if (ev.fd == inbox_->read_fd()) {
             inbox_->drain_fd();
@@ -222,13 +235,13 @@ void EventLoop::queue_io_callbacks() {
     }
 }
 
-// Phase 4. Takes what other threads queued. The flag is cleared before the queue is taken:
-// see "Waking the loop" above for why that order loses no wake-up.
+// Phase 4. Takes what other threads queued, with the sites they were posted from.
+// threadsafe_inbox.hpp says why no wake-up can be lost between phases 3 and 4.
 void EventLoop::queue_threadsafe_calls() {
     if (!inbox_->maybe_pending()) return;
     inbox_->take_all(threadsafe_batch_);
-    for (Callback& fn : threadsafe_batch_) {
-        ready_.emplace_back(detail::make_handle_state(std::move(fn), SourceLocation::current()));
+    for (detail::ThreadsafeInbox::Posted& p : threadsafe_batch_) {
+        ready_.emplace_back(detail::make_handle_state(std::move(p.fn), p.where));
     }
     threadsafe_batch_.clear();
 }
@@ -282,15 +295,19 @@ void EventLoop::run_handle_timed(const Handle& handle) {
 
 // ---- Running -----------------------------------------------------------------------------
 
-void EventLoop::run_forever() {
-    check_open("run_forever");
+void EventLoop::check_can_run(const char* what) const {
+    check_open(what);
     if (is_running()) throw InvalidStateError("this event loop is already running");
     if (try_get_running_loop()) {
         throw InvalidStateError("cannot run an event loop while another loop is running");
     }
+}
+
+void EventLoop::run_forever() {
+    check_can_run("run_forever");
     RunningLoopScope scope(this);
     running_thread_ = std::this_thread::get_id();
-    owner_thread_ = running_thread_;
+    owner_thread_ = std::this_thread::get_id();
     struct Reset {
         EventLoop* loop;
         ~Reset() {
@@ -304,7 +321,10 @@ void EventLoop::run_forever() {
     }
 }
 
-void EventLoop::stop() { stopping_ = true; }
+void EventLoop::stop() {
+    check_thread("stop");
+    stopping_ = true;
+}
 
 void EventLoop::close() {
     if (is_running()) throw InvalidStateError("cannot close a running event loop");
@@ -324,7 +344,9 @@ void EventLoop::close() {
     }
     watches_.clear();
     selector_.reset();
-    inbox_.reset();  // the fd closes when the last late poster lets go
+    // inbox_ is kept (closed): call_soon_threadsafe from another thread then throws
+    // InvalidStateError instead of racing with this function. Its fd closes with the loop,
+    // or when the last late poster (an executor callback) lets go.
     if (default_executor_) default_executor_->shutdown(/*wait=*/false);
 }
 

@@ -23,8 +23,10 @@
 // Phase 6 is the only place callbacks are called. Everything else in looplab (futures, tasks,
 // transports, the HTTP client) is built by scheduling callbacks here.
 //
-// Threading: every method is loop-thread only, except call_soon_threadsafe (any thread) and
-// stop() called through call_soon_threadsafe. Debug mode checks this (see set_debug).
+// Threading: every method is loop-thread only, except call_soon_threadsafe (any thread), and
+// stop() only through call_soon_threadsafe. "The loop's thread" is the thread running it, or,
+// while it is not running, the thread that last ran it (at first: the one that created it).
+// Debug mode checks this in every scheduling method and names the method (see set_debug).
 #pragma once
 
 #include <atomic>
@@ -96,7 +98,7 @@ public:
     // the selector. threadsafe_inbox.hpp says how, and why wake-ups coalesce. fn runs on the
     // loop thread, in phase 6 of the iteration that picks it up. Throws InvalidStateError if
     // the loop is closed.
-    void call_soon_threadsafe(Callback fn);
+    void call_soon_threadsafe(Callback fn, SourceLocation where = SourceLocation::current());
     // The inbox behind call_soon_threadsafe, for code that may post after the loop is gone
     // (an executor's done callback holds it instead of a pointer to the loop).
     std::shared_ptr<detail::ThreadsafeInbox> inbox() const { return inbox_; }
@@ -106,9 +108,9 @@ public:
     // ---- Watching file descriptors -----------------------------------------------------------
     // fn runs on every iteration in which fd is readable / writable, until removed. Adding a
     // second reader for the same fd replaces the first. The fd is not owned.
-    void add_reader(int fd, Callback fn);
+    void add_reader(int fd, Callback fn, SourceLocation where = SourceLocation::current());
     bool remove_reader(int fd);  // false if there was none
-    void add_writer(int fd, Callback fn);
+    void add_writer(int fd, Callback fn, SourceLocation where = SourceLocation::current());
     bool remove_writer(int fd);
 
     // ---- Running and stopping ---------------------------------------------------------------
@@ -119,7 +121,8 @@ public:
     T run_until_complete(Future<T> future);
     template <class T>
     T run_until_complete(Coro<T> coro);
-    // Asks run_forever to return after the current iteration.
+    // Asks run_forever to return after the current iteration. Loop thread only: from another
+    // thread, call_soon_threadsafe([&] { loop.stop(); }).
     void stop();
     // Runs one iteration (the six phases above). Public so tests and the step mode can drive
     // the loop by hand.
@@ -149,6 +152,8 @@ public:
     static void default_exception_handler(const ExceptionContext& context);
 
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
+    // What it checks and reports: runtime/debug.hpp. Set it on the loop thread, before other
+    // threads use the loop (they read the flag in check_thread).
     void set_debug(bool on) { debug_ = on; }
     bool get_debug() const { return debug_; }
     Duration slow_callback_duration = std::chrono::milliseconds(100);
@@ -172,6 +177,10 @@ public:
     std::uint64_t iteration_count() const { return iterations_; }
     std::size_t ready_count() const { return ready_.size(); }
     std::size_t timer_count() const { return timers_.size(); }
+    // Ready fds the selector has reported so far (the inbox's wake-ups included).
+    std::uint64_t io_event_count() const { return io_events_; }
+    // Calls running in other threads that will come back through the inbox (see below).
+    std::int64_t external_work() const { return external_work_; }
 
     // ---- For the runtime's own types ---------------------------------------------------------
     // Work running in another thread that will come back through call_soon_threadsafe
@@ -185,8 +194,13 @@ public:
     void register_task(TaskBase* task);
     void unregister_task(TaskBase* task);
     void set_current_task(TaskBase* task) { current_task_ = task; }
-    // Raises InvalidStateError (debug mode) when called from a thread that is not the loop's.
-    void check_thread(const char* what) const;
+    // Debug mode: throws InvalidStateError naming `what` when called from a thread that is
+    // not the loop's. Inline, so that with debug mode off it costs one branch.
+    void check_thread(const char* what) const {
+        if (debug_) [[unlikely]] {
+            check_thread_slow(what);
+        }
+    }
 
 private:
     // One per watched fd: what the loop wants to hear about, and who to tell.
@@ -210,6 +224,10 @@ private:
     FdWatch* find_watch(int fd);
     void set_up_wakeup_fd();
     void check_open(const char* what) const;
+    // Throws InvalidStateError unless run_forever could start now: open, not running, and no
+    // other loop running in this thread (asyncio: _check_closed + _check_running).
+    void check_can_run(const char* what) const;
+    void check_thread_slow(const char* what) const;
 
     std::unique_ptr<Selector> selector_;
     std::unique_ptr<Clock> owned_clock_;
@@ -226,7 +244,7 @@ private:
 
     // Callbacks from other threads, and the fd that wakes the selector for them.
     std::shared_ptr<detail::ThreadsafeInbox> inbox_;
-    std::vector<Callback> threadsafe_batch_;  // phase 4's scratch space, kept for its capacity
+    std::vector<detail::ThreadsafeInbox::Posted> threadsafe_batch_;  // phase 4's scratch space
     std::unique_ptr<ThreadPoolExecutor> default_executor_;
     bool default_executor_shut_down_ = false;
 
@@ -234,8 +252,10 @@ private:
     TaskBase* current_task_ = nullptr;
     TaskBase* tasks_head_ = nullptr;  // intrusive list of live tasks (all_tasks, close)
     std::atomic<std::thread::id> running_thread_{};
-    std::thread::id owner_thread_;  // the thread that last ran the loop (debug checks)
+    // The thread that last ran the loop, or created it (debug checks; read by other threads).
+    std::atomic<std::thread::id> owner_thread_{};
     std::uint64_t iterations_ = 0;
+    std::uint64_t io_events_ = 0;
     std::int64_t external_work_ = 0;
     bool stopping_ = false;
     bool closed_ = false;

@@ -62,7 +62,9 @@ std::uint64_t FutureStateBase::add_done_callback(DoneCallback fn) {
     const std::uint64_t id = next_callback_id_++;
     if (done()) {
         schedule_callback(std::move(fn));
-    } else if (!first_callback_) {
+    } else if (!first_callback_ && more_callbacks_.empty()) {
+        // The inline slot is only for the first callback in registration order: reusing it
+        // after remove_done_callback emptied it would run this one before older ones.
         first_callback_.emplace(Entry{id, std::move(fn)});
     } else {
         more_callbacks_.push_back(Entry{id, std::move(fn)});

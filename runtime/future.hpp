@@ -263,6 +263,7 @@ auto Future<T>::operator co_await() const noexcept {
 
 template <class T>
 Future<T> EventLoop::create_future() {
+    check_thread("create_future");
     return Future<T>(*this);
 }
 

@@ -14,8 +14,7 @@ std::atomic<std::uint64_t> task_counter{0};
 }
 
 TaskBase::TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
-                   detail::PromiseBase& root_promise, std::string name,
-                   SourceLocation where)
+                   detail::PromiseBase& root_promise, std::string name, SourceLocation where)
     : self_(self),
       loop_(loop),
       root_(root),
@@ -80,7 +79,7 @@ void TaskBase::throw_if_cancel_pending() {
 void TaskBase::step() {
     if (self_.done() || !root_) return;  // finished or abandoned meanwhile
     assert(!fut_waiter_ || fut_waiter_->done());
-    fut_waiter_.reset();
+    const detail::RefPtr<detail::FutureStateBase> awaited = std::move(fut_waiter_);
 
     if (must_cancel_) {
         must_cancel_ = false;
@@ -92,6 +91,10 @@ void TaskBase::step() {
             return;
         }
         cancel_pending_ = true;  // the awaiter we resume throws CancelledError
+        // The CancelledError replaces whatever the awaited future holds, and the awaiter
+        // never looks at it. asyncio's __wakeup calls future.result() before throwing the
+        // cancellation in, so a failure there counts as retrieved: no "never retrieved".
+        if (awaited) awaited->mark_retrieved();
     }
     started_ = true;
 
@@ -102,13 +105,16 @@ void TaskBase::step() {
     yielded_ = nullptr;
     yielded_bare_ = false;
     const bool timed = loop_.get_debug();
-    const auto start = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const auto start =
+        timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
 
     resume_point_.resume();  // runs until the coroutine finishes or awaits something pending
 
     loop_.set_current_task(previous);
     cancel_pending_ = false;
-    if (timed) debug::after_task_step(*this, std::chrono::steady_clock::now() - start);
+    if (timed) {
+        debug::after_task_step(*this, std::chrono::steady_clock::now() - start, yielded_bare_);
+    }
 
     if (root_.done()) {
         finish();
@@ -128,8 +134,7 @@ void TaskBase::step() {
 // Step 3 of task.hpp: wait for `future`, and step again when it is done.
 void TaskBase::wake_up_on(detail::FutureStateBase& future) {
     fut_waiter_ = detail::RefPtr(&future);
-    future.add_done_callback(
-        [self = ref()](detail::FutureStateBase&) { self->as_task()->step(); });
+    future.add_done_callback([self = ref()](detail::FutureStateBase&) { self->as_task()->step(); });
     // cancel() may have been called during this very step (a task cancelling itself, or a
     // callback it ran): asyncio then cancels the future it just yielded.
     if (must_cancel_ && fut_waiter_->cancel(cancel_message_)) must_cancel_ = false;
@@ -141,8 +146,18 @@ void TaskBase::finish() {
     auto keep_alive = ref();
     loop_.unregister_task(this);
     std::coroutine_handle<> root = std::exchange(root_, nullptr);
-    if (started_ || root.done()) {
-        if (root.done()) finish_from_root(*root_promise_);
+    if (root.done()) {
+        if (must_cancel_ && !root_promise_->exception_) {
+            // A cancel() that found nothing to cancel (the task cancelled itself, or the
+            // future it last awaited was already done) and the coroutine then returned
+            // without awaiting again: the request wins over the value, as in asyncio's
+            // Task.__step ("Task is cancelled right before coro stops"). An exception
+            // escaping the coroutine still wins over the request.
+            must_cancel_ = false;
+            self_.detail::FutureStateBase::cancel(cancel_message_);
+        } else {
+            finish_from_root(*root_promise_);
+        }
     }
     root.destroy();
     resume_point_ = nullptr;

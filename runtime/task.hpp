@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "runtime/coro.hpp"
+#include "runtime/debug.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
 
@@ -64,6 +65,8 @@ public:
     detail::FutureStateBase& future() noexcept { return self_; }
     // A strong reference to this task's future state (keeps the task alive).
     detail::RefPtr<detail::FutureStateBase> ref() { return detail::RefPtr(&self_); }
+    // What debug mode noted about this task (debug.hpp); untouched while debug mode is off.
+    debug::TaskRecord& debug_record() noexcept { return debug_record_; }
 
     // ---- Machinery (called by awaiters and the loop, not by user code) ----------------------
     void step();
@@ -105,6 +108,7 @@ private:
     std::string cancel_message_;
     std::string name_;
     SourceLocation created_at_;
+    debug::TaskRecord debug_record_;
     TaskBase* next_task_ = nullptr;  // the loop's list of live tasks
     TaskBase* prev_task_ = nullptr;
 };
@@ -179,6 +183,7 @@ public:
 template <class T>
 Task<T> EventLoop::create_task(Coro<T> coro, std::string name, SourceLocation where) {
     if (is_closed()) throw InvalidStateError("create_task on a closed event loop");
+    check_thread("create_task");
     if (!coro) throw std::invalid_argument("create_task: empty Coro");
     auto handle = coro.release();
     handle.promise().started_ = true;
@@ -208,8 +213,18 @@ inline TaskBase* current_task() {
 
 template <class T>
 T EventLoop::run_until_complete(Future<T> future) {
+    // Check before touching the future: a call that cannot run (closed loop, or called from
+    // inside the running loop) must not leave a stop() callback behind on it.
+    check_can_run("run_until_complete");
     // Stop the loop when the future is done, whatever happens to it.
-    future.add_done_callback([this](Future<T>&) { stop(); });
+    const std::uint64_t stop_id = future.add_done_callback([this](Future<T>&) { stop(); });
+    // If something else stops the loop first, take the callback back (asyncio does too):
+    // otherwise the future completing later would stop an unrelated run of the loop.
+    struct RemoveStop {
+        Future<T>& future;
+        std::uint64_t id;
+        ~RemoveStop() { future.remove_done_callback(id); }
+    } remove_stop{future, stop_id};
     run_forever();
     if (!future.done()) {
         throw InvalidStateError("event loop stopped before the future completed");
@@ -219,6 +234,7 @@ T EventLoop::run_until_complete(Future<T> future) {
 
 template <class T>
 T EventLoop::run_until_complete(Coro<T> coro) {
+    check_can_run("run_until_complete");  // before the Coro becomes a task that would run later
     return run_until_complete(Future<T>(create_task(std::move(coro))));
 }
 

@@ -20,6 +20,7 @@
 // (C++ has no `async with`, so the scope is a function taking the awaitable.)
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -88,13 +89,27 @@ auto wait_for(Aw aw, Duration delay) -> Coro<detail::awaited_t<Aw>> {
     using T = detail::awaited_t<Aw>;
     Future<T> inner = detail::to_future(std::move(aw));
     if (delay <= Duration::zero() && !inner.done()) {
-        // asyncio: a zero timeout still gives an already-finished future its result.
+        // asyncio: a zero timeout still gives an already-finished future its result (the
+        // general path below does). A pending one is cancelled and waited for, on a separate
+        // future (asyncio's _cancel_and_wait): cancelling *us* meanwhile then cancels only
+        // that wait and stays CancelledError, instead of being absorbed by the inner one.
+        Future<void> finished = get_running_loop().template create_future<void>();
+        const std::uint64_t id = inner.add_done_callback([finished](Future<T>&) mutable {
+            if (!finished.done()) finished.set_result();
+        });
         inner.cancel("timeout");
+        std::exception_ptr cancelled;
         try {
-            co_await Future<T>(inner);
-        } catch (const CancelledError&) {
+            co_await Future<void>(finished);
+        } catch (...) {
+            cancelled = std::current_exception();
         }
-        throw TimeoutError();
+        inner.remove_done_callback(id);
+        if (cancelled) std::rethrow_exception(cancelled);
+        // Only a cancelled inner is a timeout; one that ignored the cancellation gives its
+        // value (or exception), as asyncio's `return fut.result()` does.
+        if (inner.cancelled()) throw TimeoutError();
+        co_return inner.result();
     }
     co_return co_await timeout(delay, std::move(inner));
 }

@@ -50,16 +50,23 @@ Coro<WaitResult<T>> wait(std::vector<Future<T>> futures, ReturnWhen when = ALL_C
         }
     };
     auto shared = std::make_shared<Shared>(Shared{futures.size(), loop.create_future<void>(), when, {}});
-    if (timeout) shared->timer = loop.call_later(*timeout, [shared] { shared->wake(); });
+    if (timeout) {
+        // A weak reference: Shared owns this timer, and a strong one would be a cycle that
+        // only the clean-up below breaks, which never runs if the loop closes under us.
+        shared->timer = loop.call_later(*timeout, [weak = std::weak_ptr<Shared>(shared)] {
+            if (std::shared_ptr<Shared> s = weak.lock()) s->wake();
+        });
+    }
 
     std::vector<std::uint64_t> ids;
     ids.reserve(futures.size());
     for (auto& f : futures) {
         ids.push_back(f.state()->add_done_callback([shared](detail::FutureStateBase& s) {
             --shared->remaining;
-            const bool failed = !s.cancelled() && s.exception();
+            // exception() marks the failure as retrieved, so look only when FIRST_EXCEPTION
+            // needs to know (as asyncio does): waiting for a future is not handling its error.
             if (shared->remaining == 0 || shared->when == FIRST_COMPLETED ||
-                (shared->when == FIRST_EXCEPTION && failed)) {
+                (shared->when == FIRST_EXCEPTION && !s.cancelled() && s.exception())) {
                 shared->wake();
             }
         }));
