@@ -23,7 +23,8 @@
 // Cancellation (asyncio 3.11+): cancel(msg) asks the future the task waits on to cancel; its
 // wake-up then resumes the coroutine and the awaiter throws CancelledError at the co_await. If
 // that future cannot be cancelled (already done, or a shield), the request is remembered
-// (must_cancel_) and thrown in at the next step. The coroutine may catch CancelledError and
+// (must_cancel_) and thrown in at the next step (if the coroutine returns before awaiting
+// again, the task still ends cancelled). The coroutine may catch CancelledError and
 // clean up; if it escapes, the task ends cancelled. cancelling() counts requests, uncancel()
 // takes one back (timeout() uses that to tell its own cancellation from an outside one).
 //
