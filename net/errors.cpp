@@ -11,6 +11,8 @@
 #include <netdb.h>
 
 #include <cassert>
+
+#include "runtime/invariant.hpp"
 #include <cerrno>
 
 namespace looplab::net {
@@ -180,9 +182,10 @@ TransportClosedError::TransportClosedError(std::string_view operation, std::stri
 std::exception_ptr make_os_error(int err, std::string_view operation, std::string_view address) {
     // "Try again" is not an error: the caller waits for readiness (EAGAIN) or retries the call
     // (EINTR) right where it happened. Reaching here with one of them is a bug in that caller.
-    assert(err != 0 && "make_os_error called without an error");
-    assert(err != EAGAIN && err != EWOULDBLOCK && "EAGAIN must be handled by waiting, not thrown");
-    assert(err != EINTR && "EINTR must be handled by retrying, not thrown");
+    looplab::detail::check_invariant(err != 0, "make_os_error called without an error");
+    looplab::detail::check_invariant(err != EAGAIN && err != EWOULDBLOCK,
+                            "EAGAIN must be handled by waiting, not thrown");
+    looplab::detail::check_invariant(err != EINTR, "EINTR must be handled by retrying, not thrown");
 
     std::string where(address);
     switch (err) {

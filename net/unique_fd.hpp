@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cassert>
+
+#include "runtime/invariant.hpp"
 #include <cerrno>
 #include <utility>
 
@@ -25,7 +27,7 @@ namespace looplab::net {
 //   empty.
 // - The destructor, reset() and move-assignment close the descriptor they give up, exactly once.
 // - Errors from close() are ignored (see close_owned() for why), except EBADF, which means
-//   the descriptor was already closed behind our back: a bug, caught by an assert.
+//   the descriptor was already closed behind our back: a bug, caught in every build.
 // - Not thread-safe: like any object, one owner at a time.
 class UniqueFd {
 public:
@@ -81,10 +83,12 @@ inline void UniqueFd::close_owned() noexcept {
     // - EIO and friends: a socket has nothing left to flush that we could act on, and a
     //   destructor has no one to report to.
     // - EBADF: the descriptor was not open, so someone closed it without telling its owner.
-    //   That is the double-close bug this class exists to prevent, so it is an assert.
+    //   That is the double-close bug this class exists to prevent, so it is checked in every
+    //   build (runtime/invariant.hpp).
     const int result = ::close(fd_);
-    [[maybe_unused]] const int err = result == 0 ? 0 : errno;
-    assert(err != EBADF && "UniqueFd closed a descriptor that was not open (closed twice?)");
+    const int err = result == 0 ? 0 : errno;
+    looplab::detail::check_invariant(err != EBADF,
+                            "UniqueFd closed a descriptor that was not open (closed twice?)");
     fd_ = -1;
 }
 

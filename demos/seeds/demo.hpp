@@ -1,0 +1,166 @@
+// demos/seeds/demo.hpp: what every seed demo shares: its options, its server, its output.
+//
+// `looplab-demo <name> [options]` runs one demo (main.cpp). Each demo is one file in this
+// directory and one function run_<name>(options, context), so that `all` can call the others
+// with small sizes and collect their JSON and CSV into one object and one file.
+//
+// A demo run gets a Context: where human-readable text goes (nowhere with --json, whose one
+// JSON object main() prints at the end), the CSV writer (--csv FILE), and a Target, the server
+// the requests go to: looplab's own server on a thread of its own (ServerThread, the seeds'
+// Flask app), or any server given with --url. A demo returns a DemoResult: its measurements as
+// JSON, and how many requests failed. A failed request is never hidden: it is printed as it
+// is found (to stderr with --json, so that stdout stays one JSON object), counted in the
+// JSON, and makes the exit status non-zero.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace looplab::http {
+class ServerThread;
+}
+
+namespace looplab::demos {
+
+class CsvWriter;
+struct RunResult;
+
+// The server a demo talks to. Without --url: the demo routes (/delay/<ms>, ...) on 127.0.0.1,
+// served by looplab's HTTP server on its own thread and loop, started here and stopped by the
+// destructor. With --url: that URL, as is; the server's delay is then the server's business.
+class Target {
+public:
+    explicit Target(std::string external_url = {});
+    ~Target();
+    Target(const Target&) = delete;
+    Target& operator=(const Target&) = delete;
+
+    bool embedded() const noexcept { return server_ != nullptr; }
+    // The URL of a request that the server answers after `delay_ms` (embedded: /delay/<ms>;
+    // external: the --url, whatever it does).
+    std::string url_for_delay(int delay_ms) const;
+    // "http://127.0.0.1:41234, looplab's server on its own thread and loop", or the --url.
+    std::string describe() const;
+
+private:
+    std::unique_ptr<http::ServerThread> server_;
+    std::string external_url_;
+};
+
+// Where a demo's output goes.
+class Context {
+public:
+    Context(bool json, CsvWriter* csv);
+
+    bool json() const noexcept { return json_; }
+    // Human-readable text: std::cout, or a sink that drops everything with --json.
+    std::ostream& out() const;
+    // Failures: std::cout with the text, std::cerr with --json.
+    std::ostream& err() const;
+    CsvWriter* csv() const noexcept { return csv_; }
+
+    // Prints each failed request of `run` (the first few, then a count) to err().
+    void print_failures(const RunResult& run) const;
+    // Prints `text` wrapped to 78 columns, each line starting with `indent`.
+    void say(const std::string& text, const std::string& indent = "") const;
+    // Prints "- text" wrapped to 78 columns, continuation lines indented under the text.
+    void bullet(const std::string& text) const;
+
+private:
+    bool json_;
+    CsvWriter* csv_;
+};
+
+struct DemoResult {
+    nlohmann::json json = nlohmann::json::object();
+    std::size_t failed = 0;  // requests that failed (any failure makes the exit status 1)
+};
+
+// The options most demos take; each demo registers the ones that make sense for it.
+struct CommonOptions {
+    int requests = 10;
+    int delay_ms = 100;
+    std::string url;  // empty: the embedded server
+};
+
+// ---- The demos (one file each) -------------------------------------------------------------
+
+struct CompareOptions {
+    CommonOptions common;
+    std::optional<std::size_t> workers;  // the default executor's size; unset: Python's rule
+};
+DemoResult run_compare(const CompareOptions& options, const Context& context);
+
+struct ExecutorCostOptions {
+    std::vector<int> sizes{10, 100, 1000, 10000};  // N, the number of requests
+    std::vector<int> delays_ms{1, 100};            // the server's delay
+    int max_n = 1000;                // sizes above this are skipped (10000 takes minutes)
+    std::size_t max_threads = 1000;  // the "as large as N" pool is capped here
+    std::string url;
+};
+DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& context);
+
+struct BatchTableOptions {
+    std::vector<int> batch_sizes{4, 16};
+    int iterations = 50;
+    int delay_ms = 10;
+    std::string url;
+};
+DemoResult run_batch_table(const BatchTableOptions& options, const Context& context);
+
+struct UrlBarsOptions {
+    std::vector<int> delays_ms{290, 430, 480, 510, 1210};
+    std::vector<std::string> urls;  // --url, repeatable: replaces the five embedded URLs
+};
+DemoResult run_url_bars(const UrlBarsOptions& options, const Context& context);
+
+struct ExecutorTimestampsOptions {
+    std::vector<int> delays_ms{290, 430, 480, 510, 1210};
+    std::vector<std::size_t> workers{5, 2};
+    std::vector<std::string> urls;
+};
+DemoResult run_executor_timestamps(const ExecutorTimestampsOptions& options,
+                                   const Context& context);
+
+struct BlockingLoopOptions {
+    int delay_ms = 500;  // how long the slow call takes
+    int tick_ms = 100;
+    std::string url;
+};
+DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& context);
+
+// ---- Command line (main.cpp registers every demo with these) --------------------------------
+
+// What a subcommand's callback leaves for main(): the result to print and the exit status.
+struct Invocation {
+    DemoResult result;
+    bool json = false;
+    std::string csv_path;
+    bool ran = false;
+};
+
+void add_compare_command(CLI::App& app, Invocation& invocation);
+void add_executor_cost_command(CLI::App& app, Invocation& invocation);
+void add_batch_table_command(CLI::App& app, Invocation& invocation);
+void add_url_bars_command(CLI::App& app, Invocation& invocation);
+void add_executor_timestamps_command(CLI::App& app, Invocation& invocation);
+void add_blocking_loop_command(CLI::App& app, Invocation& invocation);
+void add_all_command(CLI::App& app, Invocation& invocation);
+
+// Adds --json and --csv FILE to a subcommand.
+void add_output_options(CLI::App& command, Invocation& invocation);
+// Runs `demo` with the Context that --json / --csv ask for (opening the CSV file, if any) and
+// keeps its result for main().
+void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo);
+
+}  // namespace looplab::demos
