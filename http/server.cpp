@@ -25,12 +25,13 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ServerOptions listen_options;
     listen_options.backlog = options.backlog;
     listen_options.reuse_port = options.reuse_port;
-    auto listener = co_await net::create_server(
-        get_running_loop(),
-        [shared]() -> std::shared_ptr<net::Protocol> {
-            return std::make_shared<ServerConnection>(shared);
-        },
-        std::move(host), port, listen_options);
+    // Named before the co_await, not a temporary inside it: g++ 12 destroys a lambda temporary
+    // with non-trivial captures twice there (CONTRIBUTING.md, "Compiler bugs").
+    net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
+        return std::make_shared<ServerConnection>(shared);
+    };
+    auto listener = co_await net::create_server(get_running_loop(), std::move(factory),
+                                                std::move(host), port, listen_options);
     co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listener), std::move(shared)));
 }
 

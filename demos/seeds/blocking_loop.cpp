@@ -154,7 +154,7 @@ Coro<void> fetcher(const Setup* s, Observed* seen) {
             record = blocking_once(s->url, s->t0);  // no co_await: the loop is stuck in here
             break;
         case Mode::executor: {
-            // Named, not inside the co_await: a g++ 12 bug (see net/getaddrinfo.cpp).
+            // Named, not inside the co_await: a g++ 12 bug (CONTRIBUTING.md, "Compiler bugs").
             auto call = [url = s->url, t0 = s->t0] { return blocking_once(url, t0); };
             record = co_await get_running_loop().run_in_executor(nullptr, std::move(call));
             break;

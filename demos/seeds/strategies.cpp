@@ -111,7 +111,7 @@ Coro<RequestRecord> executor_one(ThreadPoolExecutor* pool, http::blocking::Sessi
     issued.start = seconds_since(t0);
     notify(observer->on_start, issued);
     // Named, not a temporary inside the co_await: g++ 12 destroys lambda temporaries with
-    // non-trivial captures there twice (see net/getaddrinfo.cpp).
+    // non-trivial captures there twice (CONTRIBUTING.md, "Compiler bugs").
     auto call = [session, url, t0] { return blocking_fetch(session, url, t0); };
     RequestRecord record = co_await get_running_loop().run_in_executor(pool, std::move(call));
     record.index = index;
