@@ -50,9 +50,8 @@ public:
             return;
         }
         for (auto& child : children_) {
-            child->add_done_callback([self = RefPtr<GatherState>(this)](FutureStateBase& c) {
-                self->on_child_done(c);
-            });
+            child->add_done_callback(
+                [self = RefPtr<GatherState>(this)](FutureStateBase& c) { self->on_child_done(c); });
         }
     }
 
@@ -128,8 +127,7 @@ std::vector<RefPtr<FutureStateBase>> states_of(const std::tuple<Future<Ts>...>& 
 
 // Variadic: a tuple of the children's results, in argument order.
 template <class... Aws>
-auto gather(Aws&&... aws)
-    -> Future<std::tuple<detail::ValueOf<detail::awaited_t<Aws>>...>> {
+auto gather(Aws&&... aws) -> Future<std::tuple<detail::ValueOf<detail::awaited_t<Aws>>...>> {
     using R = std::tuple<detail::ValueOf<detail::awaited_t<Aws>>...>;
     auto futures = std::make_shared<std::tuple<Future<detail::awaited_t<Aws>>...>>(
         detail::to_future(std::forward<Aws>(aws))...);
@@ -150,46 +148,57 @@ auto gather(ReturnExceptions, Aws&&... aws)
     });
 }
 
+namespace detail {
+
+// The children of a range gather, as futures (Coros become tasks here, in range order), and
+// their states for the GatherState to watch.
+template <class A>
+struct RangeChildren {
+    using T = awaited_t<A>;
+    std::shared_ptr<std::vector<Future<T>>> futures = std::make_shared<std::vector<Future<T>>>();
+    std::vector<RefPtr<FutureStateBase>> states;
+
+    explicit RangeChildren(std::vector<A>& aws) {
+        futures->reserve(aws.size());
+        states.reserve(aws.size());
+        for (auto& a : aws) {
+            futures->push_back(to_future(std::move(a)));
+            states.push_back(futures->back().state_ref());
+        }
+    }
+};
+
+}  // namespace detail
+
 // Over a range: a vector of results in the range's order.
 template <class A>
 auto gather(std::vector<A> aws) -> Future<std::vector<detail::ValueOf<detail::awaited_t<A>>>> {
-    using T = detail::awaited_t<A>;
-    using R = std::vector<detail::ValueOf<T>>;
-    auto futures = std::make_shared<std::vector<Future<T>>>();
-    futures->reserve(aws.size());
-    std::vector<detail::RefPtr<detail::FutureStateBase>> states;
-    states.reserve(aws.size());
-    for (auto& a : aws) {
-        futures->push_back(detail::to_future(std::move(a)));
-        states.push_back(futures->back().state_ref());
-    }
-    return detail::start_gather<R>(std::move(states), false, [futures]() -> R {
-        R out;
-        out.reserve(futures->size());
-        for (auto& f : *futures) out.push_back(detail::take_value(f));
-        return out;
-    });
+    using R = std::vector<detail::ValueOf<detail::awaited_t<A>>>;
+    detail::RangeChildren<A> children(aws);
+    return detail::start_gather<R>(std::move(children.states), false,
+                                   [futures = children.futures]() -> R {
+                                       R out;
+                                       out.reserve(futures->size());
+                                       for (auto& f : *futures)
+                                           out.push_back(detail::take_value(f));
+                                       return out;
+                                   });
 }
 
+// Over a range with return_exceptions: a vector of Outcome<T>.
 template <class A>
 auto gather(ReturnExceptions, std::vector<A> aws)
     -> Future<std::vector<Outcome<detail::awaited_t<A>>>> {
-    using T = detail::awaited_t<A>;
-    using R = std::vector<Outcome<T>>;
-    auto futures = std::make_shared<std::vector<Future<T>>>();
-    futures->reserve(aws.size());
-    std::vector<detail::RefPtr<detail::FutureStateBase>> states;
-    states.reserve(aws.size());
-    for (auto& a : aws) {
-        futures->push_back(detail::to_future(std::move(a)));
-        states.push_back(futures->back().state_ref());
-    }
-    return detail::start_gather<R>(std::move(states), true, [futures]() -> R {
-        R out;
-        out.reserve(futures->size());
-        for (auto& f : *futures) out.push_back(detail::take_outcome(f));
-        return out;
-    });
+    using R = std::vector<Outcome<detail::awaited_t<A>>>;
+    detail::RangeChildren<A> children(aws);
+    return detail::start_gather<R>(std::move(children.states), true,
+                                   [futures = children.futures]() -> R {
+                                       R out;
+                                       out.reserve(futures->size());
+                                       for (auto& f : *futures)
+                                           out.push_back(detail::take_outcome(f));
+                                       return out;
+                                   });
 }
 
 }  // namespace looplab

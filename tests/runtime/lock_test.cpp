@@ -21,60 +21,15 @@
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
+#include "support/virtual_time_runner.hpp"
 
 namespace looplab {
 namespace {
 
-// Cancels `body` if it is still running after a virtual day. A test that deadlocks has
-// nothing ready and no I/O, so the virtual clock jumps straight to this timer: the test fails
-// at once with CancelledError instead of hanging.
-Coro<void> with_watchdog(Coro<void> body) {
-    EventLoop& loop = get_running_loop();
-    Task<void> task = loop.create_task(std::move(body));
-    TimerHandle watchdog =
-        loop.call_later(std::chrono::hours(24), [task]() mutable { task.cancel("deadlock"); });
-    try {
-        co_await task;
-    } catch (...) {
-        watchdog.cancel();
-        throw;
-    }
-    watchdog.cancel();
-}
-
-// Runs make_main() to completion with looplab::run on a virtual clock.
-template <class F>
-void run_in_virtual_time(F make_main) {
-    ManualClock clock;
-    EventLoopOptions options;
-    options.clock = &clock;
-    run(with_watchdog(make_main()), options);
-}
-
-// Lets every other ready task run `iterations` steps.
-Coro<void> yield_to_others(int iterations = 1) {
-    for (int i = 0; i < iterations; ++i) co_await sleep(Duration::zero());
-}
-
-// Takes the lock, records `id`, holds the lock across one iteration, releases it.
-Coro<void> take_and_record(Lock& lock, std::vector<int>& order, int id) {
-    co_await lock.acquire();
-    order.push_back(id);
-    co_await sleep(Duration::zero());
-    lock.release();
-}
-
-// Waits for the lock and logs the outcome; releases it at once if it got it.
-Coro<void> acquire_and_log(Lock& lock, std::vector<std::string>& log, std::string name) {
-    try {
-        co_await lock.acquire();
-    } catch (const CancelledError&) {
-        log.push_back(name + " cancelled");
-        throw;
-    }
-    log.push_back(name + " acquired");
-    lock.release();
-}
+using testing::acquire_and_log;
+using testing::run_in_virtual_time;
+using testing::take_and_record;
+using testing::yield_to_others;
 
 TEST(Lock, ReleasingAnUnlockedLockThrowsInvalidStateError) {
     Lock lock;  // no loop needed: nothing has to wait

@@ -22,40 +22,13 @@
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
+#include "support/virtual_time_runner.hpp"
 
 namespace looplab {
 namespace {
 
-// Cancels `body` if it is still running after a virtual day. A test that deadlocks has
-// nothing ready and no I/O, so the virtual clock jumps straight to this timer: the test fails
-// at once with CancelledError instead of hanging.
-Coro<void> with_watchdog(Coro<void> body) {
-    EventLoop& loop = get_running_loop();
-    Task<void> task = loop.create_task(std::move(body));
-    TimerHandle watchdog =
-        loop.call_later(std::chrono::hours(24), [task]() mutable { task.cancel("deadlock"); });
-    try {
-        co_await task;
-    } catch (...) {
-        watchdog.cancel();
-        throw;
-    }
-    watchdog.cancel();
-}
-
-// Runs make_main() to completion with looplab::run on a virtual clock.
-template <class F>
-void run_in_virtual_time(F make_main) {
-    ManualClock clock;
-    EventLoopOptions options;
-    options.clock = &clock;
-    run(with_watchdog(make_main()), options);
-}
-
-// Lets every other ready task run `iterations` steps.
-Coro<void> yield_to_others(int iterations = 1) {
-    for (int i = 0; i < iterations; ++i) co_await sleep(Duration::zero());
-}
+using testing::run_in_virtual_time;
+using testing::yield_to_others;
 
 // Gets one item and records it; records -id if cancelled (and rethrows).
 Coro<void> get_and_record(Queue<int>& queue, std::vector<int>& got, int id) {
