@@ -19,7 +19,9 @@ struct StaleConnection {
     std::exception_ptr cause;
 };
 
-std::string key_of(const Url& url) { return url.host() + ":" + std::to_string(url.port()); }
+std::string key_of(const Url& url) {
+    return url.host() + ":" + std::to_string(url.port());
+}
 
 bool sends_body(std::string_view method, std::string_view body) {
     return !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
@@ -66,14 +68,15 @@ net::BlockingSocket Session::take_or_connect(const Url& url, const std::string& 
     reused = false;
     try {
         auto addresses = net::resolve_blocking(url.host(), url.port());
-        net::BlockingSocket socket = net::BlockingSocket::connect(addresses, options_.connect_timeout);
+        net::BlockingSocket socket =
+            net::BlockingSocket::connect(addresses, options_.connect_timeout);
         std::lock_guard lock(mutex_);
         ++connections_opened_;
         return socket;
     } catch (const net::ConnectTimeoutError& e) {
-        throw ClientTimeoutError(ClientTimeoutError::Phase::connect,
-                                 std::string("timed out connecting to ") + url.host_header() +
-                                     ": " + e.what());
+        throw ClientTimeoutError(
+            ClientTimeoutError::Phase::connect,
+            std::string("timed out connecting to ") + url.host_header() + ": " + e.what());
     } catch (const net::NetError& e) {
         throw ClientConnectionError(
             std::string("cannot connect to ") + url.host_header() + ": " + e.what(),
@@ -94,17 +97,17 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
     net::BlockingSocket socket = take_or_connect(url, key, allow_reuse, reused);
 
     std::string out;
-    write_request_head(out, method, url.target(), url.host_header(), headers,
-                       sends_body(method, body) ? OutgoingBody::of_length(body.size())
-                                                : OutgoingBody::none());
+    write_request_head(
+        out, method, url.target(), url.host_header(), headers,
+        sends_body(method, body) ? OutgoingBody::of_length(body.size()) : OutgoingBody::none());
     out.append(body);
     try {
         socket.send_all(out);
     } catch (const net::NetError& e) {
         if (reused) throw StaleConnection{std::current_exception()};
-        throw ClientConnectionError(std::string("sending the request to ") + url.host_header() +
-                                        " failed: " + e.what(),
-                                    std::current_exception());
+        throw ClientConnectionError(
+            std::string("sending the request to ") + url.host_header() + " failed: " + e.what(),
+            std::current_exception());
     }
 
     ResponseParser parser(method, options_.limits);
@@ -122,9 +125,9 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
                                              " is incomplete or malformed: " + e.what(),
                                          std::current_exception());
             }
-            throw ClientProtocolError(std::string("malformed response from ") + url.str() + ": " +
-                                          e.what(),
-                                      std::current_exception());
+            throw ClientProtocolError(
+                std::string("malformed response from ") + url.str() + ": " + e.what(),
+                std::current_exception());
         }
         if (std::holds_alternative<NeedData>(event)) {
             std::span<char> space = parser.prepare(64 * 1024);
@@ -142,9 +145,9 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
                                                  " broke during the body: " + e.what(),
                                              std::current_exception());
                 }
-                throw ClientConnectionError(std::string("connection to ") + url.host_header() +
-                                                " broke: " + e.what(),
-                                            std::current_exception());
+                throw ClientConnectionError(
+                    std::string("connection to ") + url.host_header() + " broke: " + e.what(),
+                    std::current_exception());
             }
             if (n == 0) {
                 parser.feed_eof();
@@ -169,8 +172,7 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
         }
         // InformationalResponse (100 Continue, ...): keep reading for the final response.
     }
-    const bool we_close = headers.contains("Connection") &&
-                          !keep_alive(HttpVersion{1, 1}, headers);
+    const bool we_close = headers.contains("Connection") && !keep_alive(HttpVersion{1, 1}, headers);
     if (parser.keep_alive() && !we_close) give_back(key, std::move(socket));
     return response;
 }
@@ -180,10 +182,11 @@ Response Session::request(std::string_view method, std::string_view url_text,
     Url url = Url::parse(url_text);
     std::string current_method(method);
     std::string current_body(body);
+    Headers current_headers = headers;
     for (int redirects = 0;; ++redirects) {
         Response response;
         try {
-            response = exchange(current_method, url, headers, current_body, true);
+            response = exchange(current_method, url, current_headers, current_body, true);
         } catch (const StaleConnection& stale) {
             if (!is_idempotent(current_method)) {
                 throw ServerDisconnectedError("server " + url.host_header() +
@@ -192,15 +195,16 @@ Response Session::request(std::string_view method, std::string_view url_text,
                                               stale.cause);
             }
             // Retry once, on a new connection (which cannot be stale: no second retry).
-            response = exchange(current_method, url, headers, current_body, false);
+            response = exchange(current_method, url, current_headers, current_body, false);
         }
         if (!options_.allow_redirects) return response;
-        std::optional<Redirect> next = redirect_for(response.status, current_method, url,
-                                                    response.headers);
+        std::optional<Redirect> next =
+            redirect_for(response.status, current_method, url, response.headers);
         if (!next) return response;
         if (redirects >= options_.max_redirects) {
             throw TooManyRedirects(options_.max_redirects, next->url.str());
         }
+        if (next->cross_origin) drop_credentials(current_headers);
         url = next->url;
         current_method = next->method;
         if (!next->keep_body) current_body.clear();

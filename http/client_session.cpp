@@ -106,7 +106,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
     const std::optional<detail::Deadline> total =
         detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total);
-    const Headers merged = merge_headers(options_.headers, headers);
+    Headers merged = merge_headers(options_.headers, headers);
     // Our own "Connection: close" means the connection is not to be reused.
     const bool reusable = keep_alive(HttpVersion{1, 1}, merged);
     Url url = Url::parse(url_text);
@@ -121,6 +121,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
             throw TooManyRedirects(options_.max_redirects, next->url.str());
         }
         co_await response.discard_body(kRedirectDrainLimit);
+        if (next->cross_origin) drop_credentials(merged);
         url = std::move(next->url);
         method = std::move(next->method);
         if (!next->keep_body) body.clear();

@@ -26,7 +26,9 @@ std::optional<Redirect> redirect_for(int status, std::string_view method, const 
     }
     std::optional<std::string_view> location = response_headers.get("Location");
     if (!location || location->empty()) return std::nullopt;
-    Redirect next{resolve_location(current, *location), std::string(method), true};
+    Url target = resolve_location(current, *location);
+    const bool cross_origin = target.host() != current.host() || target.port() != current.port();
+    Redirect next{std::move(target), std::string(method), true, cross_origin};
     const bool to_get = (status == 303 && method != "HEAD") ||
                         ((status == 301 || status == 302) && method == "POST");
     if (to_get) {
@@ -36,6 +38,12 @@ std::optional<Redirect> redirect_for(int status, std::string_view method, const 
         next.keep_body = false;
     }
     return next;
+}
+
+void drop_credentials(Headers& headers) {
+    headers.remove("Authorization");
+    headers.remove("Proxy-Authorization");
+    headers.remove("Cookie");
 }
 
 bool is_idempotent(std::string_view method) {

@@ -22,12 +22,18 @@ namespace looplab::http {
 struct Redirect {
     Url url;
     std::string method;
-    bool keep_body;  // 307 / 308 only
+    bool keep_body;     // 307 / 308 only
+    bool cross_origin;  // another host or port: credentials must not follow (see below)
 };
 
 // nullopt if `status` is not a followed redirect or there is no Location header.
 std::optional<Redirect> redirect_for(int status, std::string_view method, const Url& current,
                                      const Headers& response_headers);
+
+// Removes the headers that carry credentials (Authorization, Proxy-Authorization, Cookie).
+// Both clients call it when a redirect leads to another origin, so a server cannot bounce a
+// client's credentials to a host of its choosing (requests and aiohttp do the same).
+void drop_credentials(Headers& headers);
 
 // Whether a request may be sent again after the connection failed before any response byte
 // (RFC 9110 9.2.2): safe methods, PUT and DELETE; never POST or PATCH.

@@ -143,8 +143,9 @@ TEST_F(BlockingClient, FollowsRedirectsAndTurnsA303PostIntoAGet) {
     ScriptedServer server([&](int fd, int index) {
         std::string head = read_request_head(fd);
         if (index == 0) {
-            write_all(fd, "HTTP/1.1 303 See Other\r\nLocation: /next\r\nContent-Length: 0\r\n"
-                          "Connection: close\r\n\r\n");
+            write_all(fd,
+                      "HTTP/1.1 303 See Other\r\nLocation: /next\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n");
         } else {
             second_request = head;
             write_all(fd, ok_response("landed"));
@@ -155,6 +156,38 @@ TEST_F(BlockingClient, FollowsRedirectsAndTurnsA303PostIntoAGet) {
     EXPECT_EQ(r.body, "landed");
     EXPECT_TRUE(second_request.starts_with("GET /next HTTP/1.1")) << second_request;
     EXPECT_TRUE(r.url.ends_with("/next"));
+}
+
+TEST_F(BlockingClient, CredentialsAreDroppedWhenARedirectLeadsToAnotherOrigin) {
+    std::string seen_elsewhere;
+    ScriptedServer elsewhere([&](int fd, int) {
+        seen_elsewhere = read_request_head(fd);
+        write_all(fd, ok_response("elsewhere"));
+    });
+    std::string seen_same;
+    const std::string away = elsewhere.url("/landing");
+    ScriptedServer here([&](int fd, int index) {
+        std::string head = read_request_head(fd);
+        if (index == 0) {
+            write_all(fd,
+                      "HTTP/1.1 302 Found\r\nLocation: /same\r\nContent-Length: 0\r\n"
+                      "Connection: close\r\n\r\n");
+        } else {
+            seen_same = head;
+            write_all(fd, "HTTP/1.1 302 Found\r\nLocation: " + away +
+                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    Headers headers;
+    headers.set("Authorization", "Bearer secret");
+    headers.set("Cookie", "session=1");
+    blocking::Response r = blocking::request("GET", here.url("/start"), headers);
+    here.stop();
+    elsewhere.stop();
+    EXPECT_EQ(r.body, "elsewhere");
+    EXPECT_NE(seen_same.find("Authorization: Bearer secret"), std::string::npos) << seen_same;
+    EXPECT_EQ(seen_elsewhere.find("Authorization"), std::string::npos) << seen_elsewhere;
+    EXPECT_EQ(seen_elsewhere.find("Cookie"), std::string::npos) << seen_elsewhere;
 }
 
 TEST_F(BlockingClient, ARedirectLoopStopsAtTheMaximum) {

@@ -820,6 +820,45 @@ TEST_F(AsyncClient, ARedirectLoopStopsAtTheMaximum) {
     EXPECT_EQ(server.connections(), 1);  // each redirect's connection was reused
 }
 
+TEST_F(AsyncClient, CredentialsFollowASameOriginRedirectButNotACrossOriginOne) {
+    std::vector<ScriptedRequest> seen_elsewhere;
+    ScriptedServer elsewhere([&](int fd, int) {
+        serve(fd, [&](const ScriptedRequest& r) {
+            seen_elsewhere.push_back(r);
+            return ok_response("elsewhere");
+        });
+    });
+    std::vector<ScriptedRequest> seen_here;
+    const std::string away = elsewhere.url("/landing");
+    ScriptedServer here([&](int fd, int) {
+        serve(fd, [&](const ScriptedRequest& r) {
+            seen_here.push_back(r);
+            if (r.target() == "/start") {
+                return std::string("HTTP/1.1 302 Found\r\nLocation: /same\r\nContent-Length: 0\r\n\r\n");
+            }
+            return "HTTP/1.1 302 Found\r\nLocation: " + away + "\r\nContent-Length: 0\r\n\r\n";
+        });
+    });
+    std::string body;
+    run_test([&]() -> Coro<void> {
+        ClientSession session;
+        Headers headers;
+        headers.set("Authorization", "Bearer secret");
+        headers.set("Cookie", "session=1");
+        ClientResponse r = co_await session.get(here.url("/start"), headers);
+        body = co_await r.text();
+        co_await session.close();
+    }());
+    here.stop();
+    elsewhere.stop();
+    EXPECT_EQ(body, "elsewhere");
+    ASSERT_EQ(seen_here.size(), 2u);
+    EXPECT_TRUE(seen_here[1].has_header("Authorization")) << seen_here[1].head;  // same origin
+    ASSERT_EQ(seen_elsewhere.size(), 1u);
+    EXPECT_FALSE(seen_elsewhere[0].has_header("Authorization")) << seen_elsewhere[0].head;
+    EXPECT_FALSE(seen_elsewhere[0].has_header("Cookie")) << seen_elsewhere[0].head;
+}
+
 TEST_F(AsyncClient, A303AfterAPostIsFollowedWithAGetWithoutBody) {
     std::vector<ScriptedRequest> seen;
     ScriptedServer server([&](int fd, int) {
