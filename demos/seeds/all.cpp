@@ -105,7 +105,7 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
 void add_all_command(CLI::App& app, Invocation& invocation) {
     auto options = std::make_shared<AllOptions>();
     CLI::App* command = app.add_subcommand(
-        "all", "Every demo in a row at small sizes, for a classroom (about a minute)");
+        "all", "Every demo in a row at small sizes, for a classroom (about 20 s)");
     command->add_option("--requests", options->common.requests, "compare's number of requests")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

@@ -87,6 +87,11 @@ DemoOutput run_demo(const std::vector<std::string>& args) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    // Under ASan / UBSan / TSan builds a report in the demo (or in one of its forked children)
+    // must fail the test, whatever the exit status says.
+    for (const char* report : {"Sanitizer", "runtime error:"}) {
+        EXPECT_EQ(result.err.find(report), std::string::npos) << result.err;
+    }
     return result;
 }
 

@@ -25,7 +25,7 @@ struct DemoOutput {
 bool demo_available();
 
 // Runs looplab-demo with `args` and waits for it. Both streams are drained concurrently, so a
-// chatty demo cannot deadlock on a full pipe.
+// chatty demo cannot deadlock on a full pipe. A sanitizer report on stderr fails the test.
 DemoOutput run_demo(const std::vector<std::string>& args);
 
 // A TCP port on 127.0.0.1 where nothing listens (bound to find it, then closed).
