@@ -66,6 +66,16 @@ ClientResponse::Step ClientResponse::poll() {
 
 // How long the next wait for bytes may last: sock_read from now, or the total deadline, if
 // earlier (a tie is reported as sock_read, the more specific one).
+// Waits until more of the body has arrived, or throws the sock_read / total timeout. The
+// awaited result is named before it is tested: a co_await inside an `if` condition is the
+// pattern GCC 12 is known to miscompile (CONTRIBUTING.md, "Compiler bugs").
+Coro<void> ClientResponse::wait_for_body_data() {
+    const std::optional<detail::Deadline> d = read_deadline();
+    const bool arrived = co_await lease_.connection().wait_for_data(
+        d ? std::optional<TimePoint>(d->when) : std::nullopt);
+    if (!arrived) throw_read_timeout(*d);
+}
+
 std::optional<detail::Deadline> ClientResponse::read_deadline() const {
     const TimePoint now = lease_.connection().loop().time();
     return detail::earliest(
@@ -120,11 +130,7 @@ Coro<std::string> ClientResponse::read() {
                 if (step.kind == Step::data) {
                     body.append(step.bytes);
                 } else if (step.kind == Step::need_data) {
-                    const std::optional<detail::Deadline> d = read_deadline();
-                    if (!co_await lease_.connection().wait_for_data(
-                            d ? std::optional<TimePoint>(d->when) : std::nullopt)) {
-                        throw_read_timeout(*d);
-                    }
+                    co_await wait_for_body_data();
                 }
             }
         } catch (const CancelledError&) {
@@ -164,13 +170,7 @@ Coro<std::optional<std::string>> ClientResponse::read_chunk(std::size_t max) {
                 leftover_at_ = 0;
                 co_return std::string(step.bytes.substr(0, max));
             }
-            if (step.kind == Step::need_data) {
-                const std::optional<detail::Deadline> d = read_deadline();
-                if (!co_await lease_.connection().wait_for_data(
-                        d ? std::optional<TimePoint>(d->when) : std::nullopt)) {
-                    throw_read_timeout(*d);
-                }
-            }
+            if (step.kind == Step::need_data) co_await wait_for_body_data();
         }
     } catch (const CancelledError&) {
         fail(std::make_exception_ptr(ClientPayloadError(

@@ -100,6 +100,7 @@ private:
                 std::optional<Duration> sock_read);
     Step poll();  // next parser event, mapped to errors
     std::optional<detail::Deadline> read_deadline() const;
+    Coro<void> wait_for_body_data();
     [[noreturn]] void throw_read_timeout(const detail::Deadline& d) const;
     void check_readable() const;
     void finish_body();                            // the body ended: the connection goes back

@@ -218,9 +218,10 @@ Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
         const std::optional<detail::Deadline> d = detail::earliest(
             detail::Deadline::after(conn.loop().time(), timeout.sock_read, Phase::sock_read),
             total);
-        if (!co_await conn.wait_for_data(d ? std::optional<TimePoint>(d->when) : std::nullopt)) {
-            throw d->error("waiting for the response from " + url.str());
-        }
+        // Named before it is tested (GCC 12 and co_await in conditions: CONTRIBUTING.md).
+        const bool arrived =
+            co_await conn.wait_for_data(d ? std::optional<TimePoint>(d->when) : std::nullopt);
+        if (!arrived) throw d->error("waiting for the response from " + url.str());
     }
 }
 
