@@ -33,8 +33,10 @@ void CallSoonChained(benchmark::State& state) {
             EventLoop* loop;
             std::int64_t* remaining;
             void operator()() const {
-                if (--*remaining > 0) loop->call_soon(Step{loop, remaining});
-                else loop->stop();
+                if (--*remaining > 0)
+                    loop->call_soon(Step{loop, remaining});
+                else
+                    loop->stop();
             }
         };
         loop.call_soon(Step{&loop, &remaining});
@@ -104,7 +106,9 @@ void FutureResolve(benchmark::State& state) {
 }
 BENCHMARK(FutureResolve)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
-Coro<int> trivial(int x) { co_return x; }
+Coro<int> trivial(int x) {
+    co_return x;
+}
 
 Coro<std::int64_t> create_and_await(std::int64_t n) {
     std::int64_t sum = 0;
@@ -156,7 +160,8 @@ void CallSoonThreadsafe(benchmark::State& state) {
 BENCHMARK(CallSoonThreadsafe)->Arg(200'000)->Unit(benchmark::kMillisecond);
 
 Coro<> executor_round_trips(std::int64_t n) {
-    for (std::int64_t i = 0; i < n; ++i) co_await get_running_loop().run_in_executor(nullptr, [] {});
+    for (std::int64_t i = 0; i < n; ++i)
+        co_await get_running_loop().run_in_executor(nullptr, [] {});
 }
 
 void ExecutorRoundTrip(benchmark::State& state) {

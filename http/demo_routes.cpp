@@ -20,9 +20,13 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
     return value;
 }
 
-ServerResponse bad_request(std::string why) { return ServerResponse::text(400, why + "\n"); }
+ServerResponse bad_request(std::string why) {
+    return ServerResponse::text(400, why + "\n");
+}
 
-Coro<ServerResponse> hello(ServerRequest&) { co_return ServerResponse::text(200, "Hello World!"); }
+Coro<ServerResponse> hello(ServerRequest&) {
+    co_return ServerResponse::text(200, "Hello World!");
+}
 
 Coro<ServerResponse> delay(ServerRequest& request) {
     auto ms = parse_number(path_argument(request.path, "/delay/"));

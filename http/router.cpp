@@ -29,8 +29,7 @@ Coro<ServerResponse> Router::dispatch(ServerRequest& request) const {
     std::string allowed;
     for (const Route& route : routes_) {
         if (!route.matches_path(request.path)) continue;
-        if (route.method == request.method ||
-            (request.method == "HEAD" && route.method == "GET")) {
+        if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
             co_return co_await route.handler(request);
         }
         if (!allowed.empty()) allowed += ", ";

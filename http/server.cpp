@@ -17,8 +17,7 @@ HttpServer::~HttpServer() {
 }
 
 Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string host,
-                                                    std::uint16_t port,
-                                                    HttpServerOptions options) {
+                                                    std::uint16_t port, HttpServerOptions options) {
     auto shared = std::make_shared<ServerShared>();
     shared->router = std::move(router);
     shared->options = options;
@@ -46,9 +45,15 @@ std::string HttpServer::url(std::string_view path) const {
     return "http://" + host + std::string(path);
 }
 
-std::size_t HttpServer::active_connections() const { return shared_->connections.size(); }
-std::uint64_t HttpServer::requests_served() const { return shared_->requests_served; }
-std::size_t HttpServer::peak_connections() const { return shared_->peak_connections; }
+std::size_t HttpServer::active_connections() const {
+    return shared_->connections.size();
+}
+std::uint64_t HttpServer::requests_served() const {
+    return shared_->requests_served;
+}
+std::size_t HttpServer::peak_connections() const {
+    return shared_->peak_connections;
+}
 
 Coro<void> HttpServer::shutdown(Duration grace) {
     shared_->shutting_down = true;

@@ -13,7 +13,9 @@ namespace looplab::http {
 ServerConnection::ServerConnection(std::shared_ptr<ServerShared> shared)
     : shared_(std::move(shared)), parser_(shared_->options.limits) {}
 
-ServerConnection::~ServerConnection() { timer_.cancel(); }
+ServerConnection::~ServerConnection() {
+    timer_.cancel();
+}
 
 // ---- Protocol callbacks ----------------------------------------------------------------------
 
@@ -21,8 +23,7 @@ void ServerConnection::connection_made(net::Transport& transport) {
     transport_ = &transport;
     shared_->connections.insert(this);
     shared_->peak_connections = std::max(shared_->peak_connections, shared_->connections.size());
-    if (shared_->connections.size() > shared_->options.max_connections ||
-        shared_->shutting_down) {
+    if (shared_->connections.size() > shared_->options.max_connections || shared_->shutting_down) {
         reject(503, "the server is at its connection limit");
         return;
     }
@@ -68,7 +69,9 @@ void ServerConnection::abort() {
 
 // ---- Timers ----------------------------------------------------------------------------------
 
-void ServerConnection::stop_timer() { timer_.cancel(); }
+void ServerConnection::stop_timer() {
+    timer_.cancel();
+}
 
 void ServerConnection::enter_reading_head() {
     state_ = State::reading_head;
@@ -187,11 +190,11 @@ void ServerConnection::write_response(const ServerRequest& request, ServerRespon
         encoder.write_last_chunk(out);
     } else {
         // A HEAD response announces the length a GET would get, and sends no body.
-        const bool framed = !(response.status == 204 || response.status == 304 ||
-                              response.status < 200);
-        write_response_head(out, response.status, response.headers,
-                            framed ? OutgoingBody::of_length(response.body.size())
-                                   : OutgoingBody::none());
+        const bool framed =
+            !(response.status == 204 || response.status == 304 || response.status < 200);
+        write_response_head(
+            out, response.status, response.headers,
+            framed ? OutgoingBody::of_length(response.body.size()) : OutgoingBody::none());
         if (!no_body) out.append(response.body);
     }
     transport_->write(out);

@@ -21,7 +21,8 @@ ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
         loop_ = &loop;
         std::shared_ptr<HttpServer> server;
         try {
-            server = loop.run_until_complete(HttpServer::start(std::move(router), host, port, options));
+            server =
+                loop.run_until_complete(HttpServer::start(std::move(router), host, port, options));
             port_ = server->port();
         } catch (...) {
             ready.set_exception(std::current_exception());
@@ -45,7 +46,9 @@ ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
     }
 }
 
-ServerThread::~ServerThread() { stop(); }
+ServerThread::~ServerThread() {
+    stop();
+}
 
 std::string ServerThread::url(std::string_view path) const {
     const bool ipv6 = host_.find(':') != std::string::npos;

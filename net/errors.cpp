@@ -12,8 +12,8 @@
 
 #include <cassert>
 
-#include "runtime/invariant.hpp"
 #include <cerrno>
+#include "runtime/invariant.hpp"
 
 namespace looplab::net {
 
@@ -184,7 +184,7 @@ std::exception_ptr make_os_error(int err, std::string_view operation, std::strin
     // (EINTR) right where it happened. Reaching here with one of them is a bug in that caller.
     looplab::detail::check_invariant(err != 0, "make_os_error called without an error");
     looplab::detail::check_invariant(err != EAGAIN && err != EWOULDBLOCK,
-                            "EAGAIN must be handled by waiting, not thrown");
+                                     "EAGAIN must be handled by waiting, not thrown");
     looplab::detail::check_invariant(err != EINTR, "EINTR must be handled by retrying, not thrown");
 
     std::string where(address);

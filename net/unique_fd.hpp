@@ -14,9 +14,9 @@
 
 #include <cassert>
 
-#include "runtime/invariant.hpp"
 #include <cerrno>
 #include <utility>
+#include "runtime/invariant.hpp"
 
 namespace looplab::net {
 
@@ -87,8 +87,8 @@ inline void UniqueFd::close_owned() noexcept {
     //   build (runtime/invariant.hpp).
     const int result = ::close(fd_);
     const int err = result == 0 ? 0 : errno;
-    looplab::detail::check_invariant(err != EBADF,
-                            "UniqueFd closed a descriptor that was not open (closed twice?)");
+    looplab::detail::check_invariant(
+        err != EBADF, "UniqueFd closed a descriptor that was not open (closed twice?)");
     fd_ = -1;
 }
 

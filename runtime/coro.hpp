@@ -31,8 +31,8 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
-#include "runtime/source_location.hpp"
 #include <utility>
+#include "runtime/source_location.hpp"
 
 #include "runtime/future.hpp"
 
@@ -60,10 +60,10 @@ public:
     FinalAwaiter final_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
-    TaskBase* task_ = nullptr;                // the task this frame runs in
-    std::coroutine_handle<> continuation_;   // who awaits this frame (none for a task's root)
-    std::exception_ptr exception_;           // what escaped the body, rethrown at the co_await
-    bool started_ = false;                   // for debug mode's "never awaited" report
+    TaskBase* task_ = nullptr;              // the task this frame runs in
+    std::coroutine_handle<> continuation_;  // who awaits this frame (none for a task's root)
+    std::exception_ptr exception_;          // what escaped the body, rethrown at the co_await
+    bool started_ = false;                  // for debug mode's "never awaited" report
 };
 
 template <class T>

@@ -38,7 +38,9 @@ EventLoop& get_running_loop() {
     return *running_loop;
 }
 
-EventLoop* try_get_running_loop() noexcept { return running_loop; }
+EventLoop* try_get_running_loop() noexcept {
+    return running_loop;
+}
 
 // ---- Construction ----------------------------------------------------------------------------
 
@@ -180,11 +182,11 @@ bool EventLoop::remove_writer(int fd) {
 void EventLoop::run_once() {
     ++iterations_;
     const std::optional<Duration> timeout = compute_poll_timeout();  // 1
-    poll_for_io(timeout);                                             // 2
-    queue_io_callbacks();                                             // 3
-    queue_threadsafe_calls();                                         // 4
-    queue_expired_timers();                                           // 5
-    run_ready_callbacks();                                            // 6
+    poll_for_io(timeout);                                            // 2
+    queue_io_callbacks();                                            // 3
+    queue_threadsafe_calls();                                        // 4
+    queue_expired_timers();                                          // 5
+    run_ready_callbacks();                                           // 6
 }
 
 // Phase 1. Blocking is only allowed when nothing is ready to run: the selector's timeout is
@@ -231,7 +233,8 @@ void EventLoop::queue_io_callbacks() {
         FdWatch* w = find_watch(ev.fd);
         if (!w) continue;
         if ((ev.events & kRead) && w->reader && !w->reader.cancelled()) ready_.push_back(w->reader);
-        if ((ev.events & kWrite) && w->writer && !w->writer.cancelled()) ready_.push_back(w->writer);
+        if ((ev.events & kWrite) && w->writer && !w->writer.cancelled())
+            ready_.push_back(w->writer);
     }
 }
 
@@ -359,8 +362,8 @@ void EventLoop::call_exception_handler(const ExceptionContext& context) {
             return;
         } catch (...) {
             // A failing handler must not kill the loop either; fall back to the default.
-            default_exception_handler({"Unhandled error in exception handler",
-                                       std::current_exception(), context.source});
+            default_exception_handler(
+                {"Unhandled error in exception handler", std::current_exception(), context.source});
         }
     }
     default_exception_handler(context);

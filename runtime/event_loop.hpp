@@ -37,10 +37,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include "runtime/source_location.hpp"
 #include <string>
 #include <thread>
 #include <vector>
+#include "runtime/source_location.hpp"
 
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
@@ -147,7 +147,9 @@ public:
     // ---- Errors ----------------------------------------------------------------------------
     // An exception escaping a callback (or a task nobody awaited) is reported here; the loop
     // goes on. The default handler prints the context to stderr.
-    void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+    void set_exception_handler(ExceptionHandler handler) {
+        exception_handler_ = std::move(handler);
+    }
     void call_exception_handler(const ExceptionContext& context);
     static void default_exception_handler(const ExceptionContext& context);
 

@@ -5,7 +5,9 @@
 
 namespace looplab::detail {
 
-FutureStateBase::~FutureStateBase() { report_if_unretrieved(); }
+FutureStateBase::~FutureStateBase() {
+    report_if_unretrieved();
+}
 
 void FutureStateBase::report_if_unretrieved() noexcept {
     if (!log_traceback_ || !loop_ || loop_->is_closed()) return;
@@ -86,9 +88,8 @@ std::size_t FutureStateBase::remove_done_callback(std::uint64_t id) {
 // closure holds a reference to this state so the future outlives the wait in the queue.
 void FutureStateBase::schedule_callback(DoneCallback fn) {
     if (loop_->is_closed()) return;  // nothing will ever run them; drop them with the loop
-    loop_->call_soon([self = RefPtr<FutureStateBase>(this), fn = std::move(fn)]() mutable {
-        fn(*self);
-    });
+    loop_->call_soon(
+        [self = RefPtr<FutureStateBase>(this), fn = std::move(fn)]() mutable { fn(*self); });
 }
 
 void FutureStateBase::finish(Status status) {

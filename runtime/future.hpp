@@ -205,11 +205,10 @@ public:
     // fn(Future<T>&) runs on the loop (via call_soon) once the future is done.
     template <class F>
     std::uint64_t add_done_callback(F fn) {
-        return state_->add_done_callback(
-            [fn = std::move(fn)](detail::FutureStateBase& s) mutable {
-                Future<T> self(detail::RefPtr<State>(static_cast<State*>(&s)));
-                fn(self);
-            });
+        return state_->add_done_callback([fn = std::move(fn)](detail::FutureStateBase& s) mutable {
+            Future<T> self(detail::RefPtr<State>(static_cast<State*>(&s)));
+            fn(self);
+        });
     }
     std::size_t remove_done_callback(std::uint64_t id) { return state_->remove_done_callback(id); }
 

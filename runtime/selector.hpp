@@ -18,7 +18,8 @@
 //     otherwise); events is a non-empty mix of kRead / kWrite.
 //   - modify(fd, events, data): fd must be registered (std::invalid_argument otherwise);
 //     replaces both the interest and data.
-//   - unregister(fd): forgets fd (std::invalid_argument if it is not registered). It also succeeds when fd was already closed by the caller
+//   - unregister(fd): forgets fd (std::invalid_argument if it is not registered). It also succeeds
+//   when fd was already closed by the caller
 //     (the kernel forgot it on close; the selector must not throw for that).
 //   - select(timeout, out): clears `out`, waits at most `timeout` (nullopt: forever, zero: just
 //     look), appends one SelectorEvent per ready fd and returns how many. EINTR returns 0

@@ -32,7 +32,7 @@
 namespace looplab {
 
 class EpollSelector final : public Selector {
-  public:
+public:
     // Opens the epoll instance with close-on-exec, so a child process started with exec does
     // not inherit it. Throws std::system_error if the kernel refuses (EMFILE, ENFILE, ENOMEM).
     EpollSelector();
@@ -54,7 +54,7 @@ class EpollSelector final : public Selector {
     std::size_t size() const override { return registered_; }
     std::string_view name() const override { return "epoll"; }
 
-  private:
+private:
     // What the selector knows about one fd. events == 0 means "not registered": register_fd
     // refuses an empty interest, so no registered fd can have it.
     struct Watch {

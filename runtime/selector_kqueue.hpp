@@ -34,7 +34,7 @@
 namespace looplab {
 
 class KqueueSelector final : public Selector {
-  public:
+public:
     // Opens the kqueue and marks it close-on-exec. Throws std::system_error if the kernel
     // refuses (EMFILE, ENFILE, ENOMEM).
     KqueueSelector();
@@ -55,7 +55,7 @@ class KqueueSelector final : public Selector {
     std::size_t size() const override { return registered_; }
     std::string_view name() const override { return "kqueue"; }
 
-  private:
+private:
     // What the selector knows about one fd. events == 0 means "not registered".
     struct Watch {
         SelectorEvents events = 0;  // kRead / kWrite, as last given to register_fd or modify

@@ -30,7 +30,7 @@
 namespace looplab {
 
 class PollSelector final : public Selector {
-  public:
+public:
     PollSelector() = default;
     ~PollSelector() override = default;
 
@@ -48,7 +48,7 @@ class PollSelector final : public Selector {
     std::size_t size() const override { return pollfds_.size(); }
     std::string_view name() const override { return "poll"; }
 
-  private:
+private:
     // What poll(2) does not carry for us, kept at the same index as the fd's pollfd.
     struct Watch {
         SelectorEvents events = 0;  // kRead / kWrite, as last given to register_fd or modify

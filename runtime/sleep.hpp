@@ -49,6 +49,8 @@ private:
 };
 
 // Suspends the calling task for `delay` on the loop's clock.
-inline Sleep sleep(Duration delay) { return Sleep(delay); }
+inline Sleep sleep(Duration delay) {
+    return Sleep(delay);
+}
 
 }  // namespace looplab

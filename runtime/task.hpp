@@ -35,9 +35,9 @@
 
 #include <coroutine>
 #include <cstdint>
-#include "runtime/source_location.hpp"
 #include <string>
 #include <utility>
+#include "runtime/source_location.hpp"
 
 #include "runtime/coro.hpp"
 #include "runtime/debug.hpp"
@@ -96,11 +96,11 @@ private:
 
     detail::FutureStateBase& self_;
     EventLoop& loop_;
-    std::coroutine_handle<> root_;           // the task's own coroutine (owned)
+    std::coroutine_handle<> root_;  // the task's own coroutine (owned)
     detail::PromiseBase* root_promise_;
-    std::coroutine_handle<> resume_point_;   // the innermost suspended frame
+    std::coroutine_handle<> resume_point_;                // the innermost suspended frame
     detail::RefPtr<detail::FutureStateBase> fut_waiter_;  // what we wait on (asyncio: _fut_waiter)
-    detail::FutureStateBase* yielded_ = nullptr;  // set by yield_future during a step
+    detail::FutureStateBase* yielded_ = nullptr;          // set by yield_future during a step
     bool yielded_bare_ = false;
     bool started_ = false;
     bool must_cancel_ = false;
@@ -164,7 +164,9 @@ inline void yield_future_to_task(TaskBase& task, FutureStateBase* future,
                                  std::coroutine_handle<> h) {
     task.yield_future(future, h);
 }
-inline void throw_if_cancel_pending(TaskBase& task) { task.throw_if_cancel_pending(); }
+inline void throw_if_cancel_pending(TaskBase& task) {
+    task.throw_if_cancel_pending();
+}
 
 }  // namespace detail
 
@@ -174,7 +176,9 @@ public:
     Task() = default;
     explicit Task(detail::RefPtr<detail::TaskState<T>> s) : Future<T>(std::move(s)) {}
 
-    TaskBase& base() const noexcept { return *static_cast<detail::TaskState<T>*>(this->state_.get()); }
+    TaskBase& base() const noexcept {
+        return *static_cast<detail::TaskState<T>*>(this->state_.get());
+    }
     int cancelling() const noexcept { return base().cancelling(); }
     int uncancel() noexcept { return base().uncancel(); }
     const std::string& get_name() const noexcept { return base().get_name(); }

@@ -93,7 +93,8 @@ Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
     }
     if (propagate_cancellation && errors_.empty()) std::rethrow_exception(propagate_cancellation);
     if (body_error && !is_cancelled_error(body_error)) errors_.push_back(body_error);
-    if (!errors_.empty()) throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors_));
+    if (!errors_.empty())
+        throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors_));
 }
 
 }  // namespace looplab

@@ -49,7 +49,8 @@ Coro<WaitResult<T>> wait(std::vector<Future<T>> futures, ReturnWhen when = ALL_C
             if (!waiter.done()) waiter.set_result();
         }
     };
-    auto shared = std::make_shared<Shared>(Shared{futures.size(), loop.create_future<void>(), when, {}});
+    auto shared =
+        std::make_shared<Shared>(Shared{futures.size(), loop.create_future<void>(), when, {}});
     if (timeout) {
         // A weak reference: Shared owns this timer, and a strong one would be a cycle that
         // only the clean-up below breaks, which never runs if the loop closes under us.

@@ -56,8 +56,9 @@ looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"lab-serve: looplab's demo HTTP server (/, /delay/<ms>, /bytes/<n>, "
-                 "/chunked/<n>, /status/<code>, /redirect/<n>, POST /echo)"};
+    CLI::App app{
+        "lab-serve: looplab's demo HTTP server (/, /delay/<ms>, /bytes/<n>, "
+        "/chunked/<n>, /status/<code>, /redirect/<n>, POST /echo)"};
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
     bool quiet = false;

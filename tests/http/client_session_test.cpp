@@ -834,7 +834,8 @@ TEST_F(AsyncClient, CredentialsFollowASameOriginRedirectButNotACrossOriginOne) {
         serve(fd, [&](const ScriptedRequest& r) {
             seen_here.push_back(r);
             if (r.target() == "/start") {
-                return std::string("HTTP/1.1 302 Found\r\nLocation: /same\r\nContent-Length: 0\r\n\r\n");
+                return std::string(
+                    "HTTP/1.1 302 Found\r\nLocation: /same\r\nContent-Length: 0\r\n\r\n");
             }
             return "HTTP/1.1 302 Found\r\nLocation: " + away + "\r\nContent-Length: 0\r\n\r\n";
         });

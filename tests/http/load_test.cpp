@@ -44,8 +44,8 @@ public:
         posix_spawn_file_actions_addclose(&actions, out[0]);
         std::vector<char*> argv{const_cast<char*>(LAB_SERVE_PATH), const_cast<char*>("--port"),
                                 const_cast<char*>("0"), const_cast<char*>("--quiet"), nullptr};
-        const int spawned = ::posix_spawn(&pid_, LAB_SERVE_PATH, &actions, nullptr, argv.data(),
-                                          environ);
+        const int spawned =
+            ::posix_spawn(&pid_, LAB_SERVE_PATH, &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         ::close(out[1]);
         if (spawned != 0) {

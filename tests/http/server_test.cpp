@@ -94,10 +94,11 @@ TEST_F(HttpServerTest, AMalformedRequestGets400AndTheConnectionCloses) {
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
     ServerThread server;
-    std::string answer = raw_exchange(server,
-                                      "GET /delay/50 HTTP/1.1\r\nHost: x\r\n\r\n"
-                                      "GET /bytes/3 HTTP/1.1\r\nHost: x\r\n\r\n"
-                                      "GET /status/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string answer =
+        raw_exchange(server,
+                     "GET /delay/50 HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /bytes/3 HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /status/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     const auto first = answer.find("Hello World!");
     const auto second = answer.find("\r\n\r\nabc");
     const auto third = answer.find("HTTP/1.1 204");
@@ -120,8 +121,9 @@ TEST_F(HttpServerTest, AnOversizedBodyGets413) {
     HttpServerOptions options;
     options.limits.max_body_size = 100;
     ServerThread server(demo_routes(), "127.0.0.1", 0, options);
-    std::string answer = raw_exchange(
-        server, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x'));
+    std::string answer =
+        raw_exchange(server, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" +
+                                 std::string(1000, 'x'));
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 413 ")) << answer;
 }
 
@@ -155,8 +157,8 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitGet503) {
     HttpServerOptions options;
     options.max_connections = 1;
     ServerThread server(demo_routes(), "127.0.0.1", 0, options);
-    auto first = net::BlockingSocket::connect({net::SocketAddress::loopback(AF_INET, server.port())},
-                                              2000ms);
+    auto first = net::BlockingSocket::connect(
+        {net::SocketAddress::loopback(AF_INET, server.port())}, 2000ms);
     first.send_all("GET /delay/300 HTTP/1.1\r\nHost: x\r\n\r\n");
     std::string answer = raw_exchange(server, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 503 ")) << answer;

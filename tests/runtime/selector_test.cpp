@@ -68,7 +68,7 @@ std::size_t count_open_fds() {
 
 // An owned fd, closed on destruction, so a failing assertion cannot leak it.
 class Fd {
-  public:
+public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
@@ -85,7 +85,7 @@ class Fd {
         fd_ = fd;
     }
 
-  private:
+private:
     int fd_ = -1;
 };
 
@@ -147,7 +147,7 @@ std::optional<SelectorEvent> event_for(const std::vector<SelectorEvent>& events,
 
 // Sets or unsets an environment variable for one scope, then puts the old value back.
 class ScopedEnv {
-  public:
+public:
     ScopedEnv(const char* name, const char* value) : name_(name) {
         if (const char* old = std::getenv(name)) old_ = old;
         if (value != nullptr) {
@@ -166,14 +166,14 @@ class ScopedEnv {
     ScopedEnv(const ScopedEnv&) = delete;
     ScopedEnv& operator=(const ScopedEnv&) = delete;
 
-  private:
+private:
     std::string name_;
     std::optional<std::string> old_;
 };
 
 // Raises the soft fd limit to at least `wanted` for one scope if the hard limit allows.
 class ScopedFdLimit {
-  public:
+public:
     explicit ScopedFdLimit(rlim_t wanted) {
         if (::getrlimit(RLIMIT_NOFILE, &old_) != 0) return;
         if (old_.rlim_cur == RLIM_INFINITY || old_.rlim_cur >= wanted) {
@@ -193,7 +193,7 @@ class ScopedFdLimit {
 
     bool ok() const { return ok_; }
 
-  private:
+private:
     rlimit old_{};
     bool ok_ = false;
     bool changed_ = false;
@@ -203,7 +203,7 @@ class ScopedFdLimit {
 // The contract, once per available backend.
 
 class SelectorConformance : public testing::TestWithParam<SelectorKind> {
-  protected:
+protected:
     void SetUp() override {
         fds_before_ = count_open_fds();
         selector_ = make_selector(GetParam());
@@ -221,7 +221,7 @@ class SelectorConformance : public testing::TestWithParam<SelectorKind> {
     std::unique_ptr<Selector> selector_;
     std::vector<SelectorEvent> events_;  // select()'s output, reused like the loop does
 
-  private:
+private:
     std::size_t fds_before_ = 0;
 };
 
