@@ -47,6 +47,7 @@
 #include "runtime/selector.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 #include "runtime/timer_heap.hpp"
+#include "runtime/tracer.hpp"
 
 namespace looplab {
 
@@ -173,6 +174,13 @@ public:
     // helper thread); run() awaits this before closing the loop.
     Coro<void> shutdown_default_executor();
 
+    // ---- Tracing (tracer.hpp) -------------------------------------------------------------
+    // Every traced path in the loop, its tasks, run_in_executor and the HTTP client records
+    // into this tracer; nullptr (the default) turns tracing off. Not owned: it must outlive
+    // the loop's use of it. Set it on the loop thread, before the work to be traced.
+    void set_tracer(Tracer* tracer) { tracer_ = tracer; }
+    Tracer* tracer() const { return tracer_; }
+
     // ---- Introspection ---------------------------------------------------------------------
     Selector& selector() { return *selector_; }
     Clock& clock() { return *clock_; }
@@ -251,6 +259,7 @@ private:
     bool default_executor_shut_down_ = false;
 
     ExceptionHandler exception_handler_;
+    Tracer* tracer_ = nullptr;
     TaskBase* current_task_ = nullptr;
     TaskBase* tasks_head_ = nullptr;  // intrusive list of live tasks (all_tasks, close)
     std::atomic<std::thread::id> running_thread_{};
