@@ -30,6 +30,12 @@ void ClientResponse::attach(detail::ConnectionLease lease, bool reusable,
     }
 }
 
+void ClientResponse::adopt_trace(detail::RequestTrace trace) {
+    trace_ = std::move(trace);
+    if (complete_) trace_.finish(status);
+    if (failure_) trace_.fail(failure_);
+}
+
 // ---- The parser, one event at a time ----------------------------------------------------------
 
 ClientResponse::Step ClientResponse::poll() {
@@ -94,6 +100,7 @@ void ClientResponse::check_readable() const {
 
 void ClientResponse::finish_body() {
     complete_ = true;
+    trace_.finish(status);
     detail::ClientConnection& conn = lease_.connection();
     const bool reusable =
         reusable_ && conn.parser().keep_alive() && conn.parser().unconsumed().empty();
@@ -103,6 +110,11 @@ void ClientResponse::finish_body() {
 void ClientResponse::fail(std::exception_ptr error) noexcept {
     lease_.discard();
     failure_ = std::move(error);
+    try {
+        trace_.fail(failure_);
+    } catch (...) {
+        // Tracing must not turn a failure into a crash; the event is lost.
+    }
 }
 
 // ---- Reading --------------------------------------------------------------------------------

@@ -39,6 +39,7 @@
 #include "http/connection_pool.hpp"
 #include "http/headers.hpp"
 #include "http/message.hpp"
+#include "http/request_trace.hpp"
 #include "runtime/coro.hpp"
 
 namespace looplab::http {
@@ -60,6 +61,7 @@ public:
     ClientResponse(ClientResponse&&) noexcept = default;
     ClientResponse& operator=(ClientResponse&&) noexcept = default;
     // Closes the connection unless the body was read to its end (see the header comment).
+    // A traced request still open ends here, as "not finished" (request_trace.hpp).
     ~ClientResponse() = default;
 
     bool ok() const noexcept { return status < 400; }
@@ -95,6 +97,9 @@ private:
         std::string_view bytes;  // for data: valid until the next call on the parser
     };
 
+    // Called by ClientSession with the final response: its request's trace, whose "body" phase
+    // and request slice end with the body (at once if the body is complete already).
+    void adopt_trace(detail::RequestTrace trace);
     // Called by ClientSession once the head has arrived.
     void attach(detail::ConnectionLease lease, bool reusable, std::optional<detail::Deadline> total,
                 std::optional<Duration> sock_read);
@@ -118,6 +123,7 @@ private:
     std::string leftover_;
     std::size_t leftover_at_ = 0;
     std::exception_ptr failure_;  // why reading stopped; rethrown by later reads
+    detail::RequestTrace trace_;  // the request's, until the body ends (inert if untraced)
     bool reusable_ = true;        // our request did not say "Connection: close"
     bool complete_ = false;       // the parser reached EndOfMessage
     bool consumed_ = false;       // read() returned the body

@@ -103,28 +103,42 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
                                             Headers headers, std::string body,
                                             RequestOptions options) {
     const std::shared_ptr<detail::ConnectionPool> pool = bind_pool();
-    const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
-    const std::optional<detail::Deadline> total =
-        detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total);
-    Headers merged = merge_headers(options_.headers, headers);
-    // Our own "Connection: close" means the connection is not to be reused.
-    const bool reusable = keep_alive(HttpVersion{1, 1}, merged);
-    Url url = Url::parse(url_text);
-    for (int redirects = 0;; ++redirects) {
-        const std::string head = serialize_request(method, url, merged, body);
-        ClientResponse response =
-            co_await send(pool, method, url, head, body, reusable, timeout, total);
-        if (!options.allow_redirects) co_return response;
-        std::optional<Redirect> next = redirect_for(response.status, method, url, response.headers);
-        if (!next) co_return response;
-        if (redirects >= options_.max_redirects) {
-            throw TooManyRedirects(options_.max_redirects, next->url.str());
+    // The request's slice on the loop's tracer, if any (request_trace.hpp): it ends with the
+    // body (in the response), or here with the error.
+    detail::RequestTrace trace(pool->loop(), method, url_text);
+    try {
+        const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
+        const std::optional<detail::Deadline> total =
+            detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total);
+        Headers merged = merge_headers(options_.headers, headers);
+        // Our own "Connection: close" means the connection is not to be reused.
+        const bool reusable = keep_alive(HttpVersion{1, 1}, merged);
+        Url url = Url::parse(url_text);
+        for (int redirects = 0;; ++redirects) {
+            const std::string head = serialize_request(method, url, merged, body);
+            ClientResponse response =
+                co_await send(pool, method, url, head, body, reusable, timeout, total, trace);
+            std::optional<Redirect> next;
+            if (options.allow_redirects) {
+                next = redirect_for(response.status, method, url, response.headers);
+            }
+            if (!next) {
+                response.adopt_trace(std::move(trace));
+                co_return response;
+            }
+            if (redirects >= options_.max_redirects) {
+                throw TooManyRedirects(options_.max_redirects, next->url.str());
+            }
+            co_await response.discard_body(kRedirectDrainLimit);
+            trace.end_phase();  // this hop's body
+            if (next->cross_origin) drop_credentials(merged);
+            url = std::move(next->url);
+            method = std::move(next->method);
+            if (!next->keep_body) body.clear();
         }
-        co_await response.discard_body(kRedirectDrainLimit);
-        if (next->cross_origin) drop_credentials(merged);
-        url = std::move(next->url);
-        method = std::move(next->method);
-        if (!next->keep_body) body.clear();
+    } catch (...) {
+        trace.fail(std::current_exception());
+        throw;
     }
 }
 
@@ -132,21 +146,24 @@ Coro<ClientResponse> ClientSession::send(std::shared_ptr<detail::ConnectionPool>
                                          const std::string& method, const Url& url,
                                          const std::string& head, const std::string& body,
                                          bool reusable, const ClientTimeout& timeout,
-                                         std::optional<detail::Deadline> total) {
+                                         std::optional<detail::Deadline> total,
+                                         detail::RequestTrace& trace) {
     std::exception_ptr stale;
     for (int attempt = 0;; ++attempt) {
         // connect covers the pool wait and the connect, per attempt (aiohttp: the same).
         const std::optional<detail::Deadline> connect =
             detail::Deadline::after(pool->loop().time(), timeout.connect, Phase::connect);
         // The retry refuses idle connections: they may all be stale (a restarted server).
-        detail::ConnectionLease lease = co_await pool->acquire(url, attempt == 0, connect, total);
+        detail::ConnectionLease lease =
+            co_await pool->acquire(url, attempt == 0, connect, total, &trace);
         const bool reused = lease.reused();
         try {
             co_return co_await exchange(std::move(lease), method, url, head, body, reusable,
-                                        timeout, total);
+                                        timeout, total, trace);
         } catch (const StaleConnection& s) {
             stale = s.cause;
         }
+        trace.end_phase("stale connection");
         // Only a reused connection is ever stale, and the retry never reuses: one retry at most.
         if (!reused || attempt > 0) throw std::logic_error("ClientSession: stale fresh connection");
         if (!is_idempotent(method)) {
@@ -162,12 +179,15 @@ Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
                                              const std::string& method, const Url& url,
                                              const std::string& head, const std::string& body,
                                              bool reusable, const ClientTimeout& timeout,
-                                             std::optional<detail::Deadline> total) {
+                                             std::optional<detail::Deadline> total,
+                                             detail::RequestTrace& trace) {
     detail::ClientConnection& conn = lease.connection();
     conn.begin_request(method);
+    trace.begin_phase("send");
     try {
         conn.write(head);
         if (body.size() > kInlineBodyLimit) conn.write(body);
+        trace.begin_phase("first byte");
     } catch (const net::NetError& e) {  // TransportClosedError: closing since we took it
         if (lease.reused()) throw StaleConnection{std::current_exception()};
         throw ClientConnectionError(
@@ -185,6 +205,7 @@ Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
                                       std::current_exception());
         }
         if (auto* h = std::get_if<ResponseHead>(&event)) {
+            trace.begin_phase("body");  // ends "first byte"
             ClientResponse response;
             response.status = h->status;
             response.reason = std::move(h->reason);

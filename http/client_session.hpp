@@ -36,6 +36,10 @@
 // TooManyRedirects. Cancelling a request closes its connection; nothing leaks, and nothing
 // half-used goes back to the pool.
 //
+// Tracing: while the loop has a tracer (EventLoop::set_tracer), each request records an
+// http_request slice and its phases (pool wait, connect, send, first byte, body): see
+// request_trace.hpp. With no tracer this costs one branch per phase and allocates nothing.
+//
 // Loop-thread only. The session must outlive the requests it runs. Call close() (and await it)
 // before the loop ends, as aiohttp warns about unclosed sessions: close() waits until every
 // connection's descriptor is closed. A session destroyed unclosed while its loop runs aborts
@@ -118,15 +122,17 @@ private:
     // The pool of the running loop, made on first use (asyncio's lazy loop binding).
     std::shared_ptr<detail::ConnectionPool> bind_pool();
     // One request (no redirects) with the stale-connection retry.
+    // `trace`: the request's (request_trace.hpp); it gets this hop's phases.
     Coro<ClientResponse> send(std::shared_ptr<detail::ConnectionPool> pool,
                               const std::string& method, const Url& url, const std::string& head,
                               const std::string& body, bool reusable, const ClientTimeout& timeout,
-                              std::optional<detail::Deadline> total);
+                              std::optional<detail::Deadline> total, detail::RequestTrace& trace);
     // Writes the request on the leased connection and reads the response head.
     Coro<ClientResponse> exchange(detail::ConnectionLease lease, const std::string& method,
                                   const Url& url, const std::string& head, const std::string& body,
                                   bool reusable, const ClientTimeout& timeout,
-                                  std::optional<detail::Deadline> total);
+                                  std::optional<detail::Deadline> total,
+                                  detail::RequestTrace& trace);
 
     ClientSessionOptions options_;
     std::shared_ptr<detail::ConnectionPool> pool_;  // null until the first request

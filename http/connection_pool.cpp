@@ -104,7 +104,7 @@ Coro<void> ConnectionPool::close() {
 
 Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
                                               std::optional<Deadline> connect,
-                                              std::optional<Deadline> total) {
+                                              std::optional<Deadline> total, RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
     if (closed_) throw InvalidStateError("ClientSession is closed");
     std::string key = key_of(url);
@@ -135,6 +135,8 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
                 const std::shared_ptr<Waiter>& waiter;
                 ~LeaveQueue() { pool.leave_queue(waiter); }
             } leave{*this, waiter};
+            // Left open if the wait fails: the request's trace ends it with the error.
+            if (trace) trace->begin_phase("pool wait");
             try {
                 co_await Future<void>(waiter->ready);
             } catch (...) {
@@ -143,12 +145,13 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
             }
             timer.cancel();
             if (waiter->timed_out) throw deadline->error("waiting for a free connection to " + key);
+            if (trace) trace->end_phase();
             conn = std::move(waiter->granted);
             grant = conn ? Grant::idle : Grant::reserved;
             waiter->reserved = false;  // ours now: nothing for leave_queue to give back
         }
         if (grant == Grant::reserved) {
-            co_return co_await connect_new(std::move(url), std::move(key), connect, total);
+            co_return co_await connect_new(std::move(url), std::move(key), connect, total, trace);
         }
         // Handed over while idle, it may have died since (its connection_lost then found it
         // no longer in the idle list): close it and look again.
@@ -160,8 +163,10 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
 
 Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
                                                   std::optional<Deadline> connect,
-                                                  std::optional<Deadline> total) {
+                                                  std::optional<Deadline> total,
+                                                  RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
+    if (trace) trace->begin_phase("connect");  // ended below, or by the request's error
     const std::optional<Deadline> deadline = earliest(connect, total);
     auto factory = [this] {
         return std::make_shared<ClientConnection>(loop_, options_.parser_limits);
@@ -207,6 +212,7 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
         close_counted(conn, key);
         throw InvalidStateError("ClientSession was closed while connecting");
     }
+    if (trace) trace->end_phase();
     co_return ConnectionLease(self, std::move(conn), std::move(key), false);
 }
 

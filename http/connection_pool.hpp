@@ -50,6 +50,7 @@
 #include "http/client_connection.hpp"
 #include "http/client_timeout.hpp"
 #include "http/limits.hpp"
+#include "http/request_trace.hpp"
 #include "http/url.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
@@ -124,8 +125,9 @@ public:
     // pool) and the connect (phase connect) together; `total` bounds both too.
     // Throws ClientTimeoutError, ClientConnectionError (cause: the net::NetError),
     // InvalidStateError once closed, CancelledError. Holds no slot when it throws.
+    // `trace` (may be null) gets the "pool wait" and "connect" phases; it must outlive the call.
     Coro<ConnectionLease> acquire(Url url, bool allow_reuse, std::optional<Deadline> connect,
-                                  std::optional<Deadline> total);
+                                  std::optional<Deadline> total, RequestTrace* trace = nullptr);
 
     // Closes every connection (idle and in use: responses still reading then fail) and fails
     // the queued waiters, then waits until every connection has delivered connection_lost,
@@ -171,7 +173,7 @@ private:
     void wake_waiters();
     void leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept;
     Coro<ConnectionLease> connect_new(Url url, std::string key, std::optional<Deadline> connect,
-                                      std::optional<Deadline> total);
+                                      std::optional<Deadline> total, RequestTrace* trace);
     void give_back(std::shared_ptr<ClientConnection> conn, const std::string& key, bool reusable);
     void close_counted(const std::shared_ptr<ClientConnection>& conn, const std::string& key);
     void free_slot(const std::string& key);

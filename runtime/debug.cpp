@@ -1,11 +1,18 @@
 // runtime/debug.cpp: debug mode's checks and reports (see debug.hpp for what and why).
 #include "runtime/debug.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <mutex>
 #include <sstream>
 #include <string>
 
 #include "runtime/event_loop.hpp"
 #include "runtime/task.hpp"
+#include "runtime/threadsafe_inbox.hpp"
 
 namespace looplab {
 
@@ -27,6 +34,36 @@ std::string task_text(const TaskBase& task) {
 // for the callback that ran that step: a slow step is reported once, by the task's name,
 // not a second time as an anonymous callback. Per thread, as a loop runs on one thread.
 thread_local bool step_reported = false;
+
+// The SIGUSR1 state. Lock-free atomics only: the handler may touch nothing else.
+std::atomic<std::uint64_t> dump_signals{0};
+// fd + 1 of each watching loop's wake-up fd; 0 (what a global starts as) is a free slot.
+std::atomic<int> dump_wake_fds[debug::kMaxDumpWatchers];
+std::once_flag dump_signal_installed;
+
+extern "C" void on_dump_signal(int) {
+    const int saved_errno = errno;  // write() below must not change the interrupted code's errno
+    dump_signals.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t one = 1;  // an eventfd wants 8 bytes; a pipe takes them too
+    for (std::atomic<int>& slot : dump_wake_fds) {
+        const int fd = slot.load(std::memory_order_relaxed) - 1;
+        if (fd >= 0) {
+            [[maybe_unused]] const auto n = ::write(fd, &one, sizeof one);
+        }
+    }
+    errno = saved_errno;
+}
+
+void install_dump_signal() {
+    struct sigaction current {};
+    if (::sigaction(SIGUSR1, nullptr, &current) != 0) return;
+    if (current.sa_handler != SIG_DFL) return;  // the program's own handler (or SIG_IGN) stays
+    struct sigaction action {};
+    action.sa_handler = on_dump_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGUSR1, &action, nullptr);
+}
 
 }  // namespace
 
@@ -114,6 +151,30 @@ bool report_stuck_tasks(EventLoop& loop) {
              nullptr, "created at " + where_text(task->created_at())});
     }
     return reported;
+}
+
+void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
+    std::call_once(dump_signal_installed, install_dump_signal);
+    const int code = inbox->write_fd() + 1;
+    for (std::atomic<int>& slot : dump_wake_fds) {
+        if (slot.load() == code) return;
+    }
+    for (std::atomic<int>& slot : dump_wake_fds) {
+        int expected = 0;
+        if (slot.compare_exchange_strong(expected, code)) return;
+    }
+}
+
+void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
+    const int code = inbox->write_fd() + 1;
+    for (std::atomic<int>& slot : dump_wake_fds) {
+        int expected = code;
+        slot.compare_exchange_strong(expected, 0);
+    }
+}
+
+std::uint64_t dump_signal_count() noexcept {
+    return dump_signals.load(std::memory_order_relaxed);
 }
 
 }  // namespace debug

@@ -35,6 +35,12 @@
 //                    sleep(0) kBusyLoopSelfWakes times in a row with no I/O in between is
 //                    polling, burning a core instead of awaiting what it waits for. Once per
 //                    task.
+//   task dump        `kill -USR1 <pid>` prints loop.dump_tasks() to stderr (task_dump.hpp):
+//                    every live task, its state, where it was made and what it awaits. The
+//                    signal handler only counts the signal and writes to each debug loop's
+//                    wake-up fd (both async-signal-safe); the loop prints on its own thread at
+//                    its next iteration. A SIGUSR1 handler the program installed itself is
+//                    left alone.
 //
 // And what is reported always, debug mode or not (future.cpp, task.cpp), as asyncio does:
 //   "Task 'name' exception was never retrieved" / "Future exception was never retrieved":
@@ -63,6 +69,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <thread>
 
 #include "runtime/clock.hpp"
@@ -72,6 +79,10 @@ namespace looplab {
 class EventLoop;
 class Handle;
 class TaskBase;
+
+namespace detail {
+class ThreadsafeInbox;
+}
 
 namespace debug {
 
@@ -101,6 +112,15 @@ void after_task_step(TaskBase& task, Duration took, bool woke_itself);
 // Phase 2, about to block with no deadline: reports the tasks nothing in the loop can wake
 // (see "stuck tasks" above). Returns whether it reported anything.
 bool report_stuck_tasks(EventLoop& loop);
+
+// The task dump on SIGUSR1 (see "task dump" above). watch installs the handler (once per
+// process) and makes the signal wake this inbox's loop; unwatch undoes the latter (loop
+// close). At most kMaxDumpWatchers loops are woken; more still dump at their next iteration.
+inline constexpr int kMaxDumpWatchers = 32;
+void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
+void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
+// How many SIGUSR1 have arrived so far (a loop dumps when this moves).
+std::uint64_t dump_signal_count() noexcept;
 
 }  // namespace debug
 }  // namespace looplab

@@ -7,8 +7,11 @@
 
 #include "runtime/debug.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/step_mode.hpp"
 #include "runtime/task.hpp"
+#include "runtime/task_dump.hpp"
 #include "runtime/thread_pool_executor.hpp"
+#include "runtime/trace_points.hpp"
 
 namespace looplab {
 
@@ -57,6 +60,15 @@ EventLoop::EventLoop(EventLoopOptions options)
     }
     owner_thread_ = std::this_thread::get_id();
     set_up_wakeup_fd();
+    if (debug_) set_debug(true);
+    if (options.step ? *options.step : env_flag("LOOPLAB_STEP")) set_step_mode(true);
+}
+
+void EventLoop::set_debug(bool on) {
+    debug_ = on;
+    if (!on || closed_) return;
+    debug::watch_dump_signal(inbox_);
+    dump_signals_seen_ = debug::dump_signal_count();  // only signals from now on are for us
 }
 
 EventLoop::~EventLoop() {
@@ -127,8 +139,10 @@ void EventLoop::update_interest(int fd) {
     if (wanted == w.registered) return;
     if (w.registered == 0) {
         selector_->register_fd(fd, wanted, nullptr);
+        ++watched_fds_;
     } else if (wanted == 0) {
         selector_->unregister(fd);
+        --watched_fds_;
     } else {
         selector_->modify(fd, wanted, nullptr);
     }
@@ -179,14 +193,32 @@ bool EventLoop::remove_writer(int fd) {
 
 // ---- One iteration -----------------------------------------------------------------------
 
+// The `if (step_)` lines are step mode's banners (step_mode.hpp), one per phase; with step
+// mode off each is one untaken branch (no [[unlikely]] on these one-liners: clang-format would
+// split every one of them over two lines). Tracing records the iteration as one slice.
 void EventLoop::run_once() {
     ++iterations_;
+    if (debug_ || step_) before_iteration_observed();
+    Tracer* const tracer = tracer_;
+    const std::int64_t began = tracer ? trace_now() : 0;
     const std::optional<Duration> timeout = compute_poll_timeout();  // 1
-    poll_for_io(timeout);                                            // 2
-    queue_io_callbacks();                                            // 3
-    queue_threadsafe_calls();                                        // 4
-    queue_expired_timers();                                          // 5
-    run_ready_callbacks();                                           // 6
+    if (step_) step_->before_poll(*this, timeout);
+    poll_for_io(timeout);  // 2
+    queue_io_callbacks();  // 3
+    if (step_) step_->after_phase(*this, StepPhase::io);
+    queue_threadsafe_calls();  // 4
+    if (step_) step_->after_phase(*this, StepPhase::threadsafe);
+    queue_expired_timers();  // 5
+    if (step_) step_->after_phase(*this, StepPhase::timers);
+    const std::size_t ran = run_ready_callbacks();  // 6
+    if (tracer && began != 0) trace::iteration(*tracer, began, iterations_, ran);
+}
+
+// Before an iteration, in debug or step mode: answer a SIGUSR1 with the task dump, and in
+// step mode wait for the user (end of input turns step mode off).
+void EventLoop::before_iteration_observed() {
+    if (debug_) dump_tasks_if_signalled();
+    if (step_ && !step_->before_iteration(*this)) step_.reset();
 }
 
 // Phase 1. Blocking is only allowed when nothing is ready to run: the selector's timeout is
@@ -219,12 +251,36 @@ void EventLoop::poll_for_io(std::optional<Duration> timeout) {
     if (!timeout && debug_) [[unlikely]] {
         if (debug::report_stuck_tasks(*this)) timeout = compute_poll_timeout();
     }
+    if (tracer_ || metrics_enabled_) [[unlikely]] {
+        poll_measured(timeout);
+        return;
+    }
+    // A zero-timeout poll with no fd watched and no wake-up pending can report nothing:
+    // skip the system call. That is about half of each iteration when only callbacks are
+    // ready (perf: epoll_wait + syscall entry 42% of runtime_bench CallSoonChained).
+    if (watched_fds_ == 0 && timeout && *timeout == Duration::zero() && !inbox_->maybe_pending()) {
+        events_.clear();
+        return;
+    }
     selector_->select(timeout, events_);
+}
+
+// Phase 2, measured: the time blocked in the selector is the loop's idle time (libuv:
+// uv_metrics_idle_time), and the poll is a slice on the trace.
+void EventLoop::poll_measured(std::optional<Duration> timeout) {
+    Tracer* const tracer = tracer_;
+    const std::int64_t start = trace_now();
+    selector_->select(timeout, events_);
+    const std::int64_t end = trace_now();
+    idle_time_ += std::chrono::nanoseconds(end - start);
+    idle_time_measured_ = true;
+    if (tracer) trace::poll(*tracer, start, end, timeout, events_.size());
 }
 
 // Phase 3. A ready fd's handle is queued, not run: every callback runs in phase 6.
 void EventLoop::queue_io_callbacks() {
     io_events_ += events_.size();
+    wakes_ += events_.empty() ? 0 : 1;
     for (const SelectorEvent& ev : events_) {
         if (ev.fd == inbox_->read_fd()) {
             inbox_->drain_fd();
@@ -253,6 +309,9 @@ void EventLoop::queue_threadsafe_calls() {
 // owed by another thread), jump the clock to the nearest deadline first: the program then
 // runs exactly as it would in real time, without the waiting.
 void EventLoop::queue_expired_timers() {
+    // No timers, no need to read the clock (a clock_gettime per iteration: 11% of
+    // runtime_bench CallSoonChained under perf).
+    if (timers_.size() == 0) return;
     if (clock_->is_virtual() && ready_.empty() && events_.empty() && external_work_ == 0 &&
         !stopping_) {
         timers_.drop_cancelled_top();
@@ -262,20 +321,24 @@ void EventLoop::queue_expired_timers() {
     while (std::optional<Handle> h = timers_.pop_expired(now)) ready_.push_back(std::move(*h));
 }
 
-// Phase 6. Exactly the callbacks that were ready when this phase began.
-void EventLoop::run_ready_callbacks() {
+// Phase 6. Exactly the callbacks that were ready when this phase began. Returns how many ran.
+std::size_t EventLoop::run_ready_callbacks() {
     running_.swap(ready_);
+    if (step_) step_->before_run(*this, running_);
+    std::size_t ran = 0;
     for (Handle& h : running_) {
         if (!h.cancelled()) {
-            if (debug_) [[unlikely]] {
-                run_handle_timed(h);
+            if (debug_ || tracer_ || step_) [[unlikely]] {
+                run_handle_observed(h);
             } else {
                 run_handle(h);
             }
+            ++ran;
         }
         h = Handle();  // release now: a finished callback's captures die before the next one runs
     }
     running_.clear();
+    return ran;
 }
 
 // An exception escaping a callback is reported and the loop goes on (asyncio: Handle._run).
@@ -289,11 +352,20 @@ void EventLoop::run_handle(const Handle& handle) {
     }
 }
 
-void EventLoop::run_handle_timed(const Handle& handle) {
-    const auto start = std::chrono::steady_clock::now();
+// The callback is named after the task it stepped, if it stepped one (TaskBase::step sets
+// stepped_task_ through set_current_task). The handle still holds the callback, and so the
+// task, until run_ready_callbacks releases it: the pointer is valid here.
+void EventLoop::run_handle_observed(const Handle& handle) {
+    Tracer* const tracer = tracer_;
+    stepped_task_ = nullptr;
+    const std::int64_t start = trace_now();
     run_handle(handle);
-    const auto took = std::chrono::steady_clock::now() - start;
-    if (took >= slow_callback_duration) debug::report_slow_callback(*this, handle, took);
+    const std::int64_t end = trace_now();
+    const Duration took(end - start);
+    if (debug_ && took >= slow_callback_duration) debug::report_slow_callback(*this, handle, took);
+    const std::string_view task = stepped_task_ ? std::string_view(stepped_task_->get_name()) : "";
+    if (tracer) trace::callback(*tracer, start, end, handle.where(), task);
+    if (step_) step_->ran(handle, task, took);
 }
 
 // ---- Running -----------------------------------------------------------------------------
@@ -336,6 +408,7 @@ void EventLoop::close() {
     // destructors of their locals), which also breaks the reference cycles between a task and
     // the future it awaits. looplab::run cancels and finishes them before getting here.
     while (tasks_head_) tasks_head_->abandon();
+    debug::unwatch_dump_signal(inbox_);
     inbox_->close();
     closed_ = true;
     // Dropping handles can destroy futures whose destructors schedule nothing (closed_ is set).
@@ -346,11 +419,40 @@ void EventLoop::close() {
         w.writer = Handle();
     }
     watches_.clear();
+    watched_fds_ = 0;
     selector_.reset();
     // inbox_ is kept (closed): call_soon_threadsafe from another thread then throws
     // InvalidStateError instead of racing with this function. Its fd closes with the loop,
     // or when the last late poster (an executor callback) lets go.
     if (default_executor_) default_executor_->shutdown(/*wait=*/false);
+}
+
+// ---- Metrics, task dump and step mode ------------------------------------------------------
+
+LoopMetrics EventLoop::metrics() const {
+    LoopMetrics m;
+    m.iterations = iterations_;
+    m.events = io_events_;
+    m.wakes = wakes_;
+    m.idle_time = idle_time_;
+    m.idle_time_measured = idle_time_measured_;
+    return m;
+}
+
+void EventLoop::dump_tasks(std::ostream& out) const {
+    write_task_dump(*this, out);
+}
+
+void EventLoop::dump_tasks_if_signalled() {
+    const std::uint64_t signals = debug::dump_signal_count();
+    if (signals == dump_signals_seen_) return;
+    dump_signals_seen_ = signals;
+    dump_tasks(std::cerr);
+}
+
+void EventLoop::set_step_mode(bool on, std::istream* in, std::ostream* out) {
+    check_thread("set_step_mode");
+    step_ = on ? std::make_unique<StepMode>(in ? *in : std::cin, out ? *out : std::cerr) : nullptr;
 }
 
 // ---- Errors ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
+#include "runtime/loop_metrics.hpp"
 #include "runtime/selector.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 #include "runtime/timer_heap.hpp"
@@ -59,6 +61,7 @@ template <class T>
 class Coro;
 class TaskBase;
 class ThreadPoolExecutor;
+class StepMode;
 
 // What went wrong, for the exception handler (asyncio: the `context` dict).
 struct ExceptionContext {
@@ -76,6 +79,9 @@ struct EventLoopOptions {
     Clock* clock = nullptr;
     // Debug mode; nullopt means LOOPLAB_DEBUG=1 turns it on.
     std::optional<bool> debug;
+    // Step mode (step_mode.hpp); nullopt means LOOPLAB_STEP=1 turns it on, reading Enter
+    // from std::cin and printing to std::cerr.
+    std::optional<bool> step;
 };
 
 class EventLoop {
@@ -157,7 +163,7 @@ public:
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
     // What it checks and reports: runtime/debug.hpp. Set it on the loop thread, before other
     // threads use the loop (they read the flag in check_thread).
-    void set_debug(bool on) { debug_ = on; }
+    void set_debug(bool on);
     bool get_debug() const { return debug_; }
     Duration slow_callback_duration = std::chrono::milliseconds(100);
 
@@ -181,11 +187,35 @@ public:
     void set_tracer(Tracer* tracer) { tracer_ = tracer; }
     Tracer* tracer() const { return tracer_; }
 
+    // ---- Metrics (loop_metrics.hpp; libuv: uv_metrics_info) ---------------------------------
+    // Iterations, ready fds, wake-ups, and the time blocked in the selector. That idle time is
+    // measured only while a tracer is set or after enable_metrics(true) (libuv makes it
+    // opt-in too: two clock reads per selector call).
+    LoopMetrics metrics() const;
+    void enable_metrics(bool on) { metrics_enabled_ = on; }
+
+    // ---- Task dump (task_dump.hpp; asyncio: all_tasks() + Task.print_stack()) --------------
+    // Writes every live task: name, state (running / scheduled / waiting), where it was
+    // created and what it awaits. Loop thread only. In debug mode, SIGUSR1 makes the loop
+    // print this to stderr, on its own thread, at its next iteration.
+    void dump_tasks(std::ostream& out) const;
+
+    // ---- Step mode (step_mode.hpp) ----------------------------------------------------------
+    // Pauses before each iteration until a line is read from `in`, and prints a banner per
+    // phase to `out` (nullptr: std::cin / std::cerr). End of input turns step mode off, so a
+    // non-interactive run never hangs. Loop thread only.
+    void set_step_mode(bool on, std::istream* in = nullptr, std::ostream* out = nullptr);
+    bool step_mode() const { return step_ != nullptr; }
+
     // ---- Introspection ---------------------------------------------------------------------
     Selector& selector() { return *selector_; }
     Clock& clock() { return *clock_; }
     std::uint64_t iteration_count() const { return iterations_; }
     std::size_t ready_count() const { return ready_.size(); }
+    // The ready queue itself, oldest first (step mode lists it; do not keep the reference).
+    const std::vector<Handle>& ready_handles() const { return ready_; }
+    // The ready fds of this iteration's poll (phase 2's result; step mode lists them).
+    const std::vector<SelectorEvent>& polled_events() const { return events_; }
     std::size_t timer_count() const { return timers_.size(); }
     // Ready fds the selector has reported so far (the inbox's wake-ups included).
     std::uint64_t io_event_count() const { return io_events_; }
@@ -203,7 +233,16 @@ public:
     // Task bookkeeping (task.cpp).
     void register_task(TaskBase* task);
     void unregister_task(TaskBase* task);
-    void set_current_task(TaskBase* task) { current_task_ = task; }
+    void set_current_task(TaskBase* task) {
+        current_task_ = task;
+        if (task) stepped_task_ = task;
+    }
+    // The task whose step ran last: while phase 6 observes a callback (tracing, step mode),
+    // this names the callback after the task it stepped. TaskBase's destructor clears it.
+    TaskBase* stepped_task() const { return stepped_task_; }
+    void forget_stepped_task(TaskBase* task) {
+        if (stepped_task_ == task) stepped_task_ = nullptr;
+    }
     // Debug mode: throws InvalidStateError naming `what` when called from a thread that is
     // not the loop's. Inline, so that with debug mode off it costs one branch.
     void check_thread(const char* what) const {
@@ -226,10 +265,17 @@ private:
     void queue_io_callbacks();
     void queue_threadsafe_calls();
     void queue_expired_timers();
-    void run_ready_callbacks();
+    std::size_t run_ready_callbacks();
 
     void run_handle(const Handle& handle);
-    void run_handle_timed(const Handle& handle);
+    // Phase 6 while someone watches (debug mode, a tracer, step mode): times the callback,
+    // names it, and reports it to each of them.
+    void run_handle_observed(const Handle& handle);
+    // Phase 2 while idle time is measured (a tracer, or enable_metrics).
+    void poll_measured(std::optional<Duration> timeout);
+    // Debug mode: prints the task dump if SIGUSR1 arrived since the last look.
+    void dump_tasks_if_signalled();
+    void before_iteration_observed();
     void update_interest(int fd);
     FdWatch* find_watch(int fd);
     void set_up_wakeup_fd();
@@ -250,6 +296,7 @@ private:
     std::vector<Handle> running_;
     TimerHeap timers_;
     std::vector<FdWatch> watches_;  // indexed by fd: fds are small integers
+    std::size_t watched_fds_ = 0;   // fds registered through update_interest (not the inbox's)
     std::vector<SelectorEvent> events_;
 
     // Callbacks from other threads, and the fd that wakes the selector for them.
@@ -260,13 +307,20 @@ private:
 
     ExceptionHandler exception_handler_;
     Tracer* tracer_ = nullptr;
+    std::unique_ptr<StepMode> step_;  // null while step mode is off
     TaskBase* current_task_ = nullptr;
-    TaskBase* tasks_head_ = nullptr;  // intrusive list of live tasks (all_tasks, close)
+    TaskBase* stepped_task_ = nullptr;  // see stepped_task()
+    TaskBase* tasks_head_ = nullptr;    // intrusive list of live tasks (all_tasks, close)
     std::atomic<std::thread::id> running_thread_{};
     // The thread that last ran the loop, or created it (debug checks; read by other threads).
     std::atomic<std::thread::id> owner_thread_{};
     std::uint64_t iterations_ = 0;
     std::uint64_t io_events_ = 0;
+    std::uint64_t wakes_ = 0;                // polls that returned at least one event
+    std::chrono::nanoseconds idle_time_{0};  // time in the selector, while measured
+    bool idle_time_measured_ = false;
+    bool metrics_enabled_ = false;
+    std::uint64_t dump_signals_seen_ = 0;  // SIGUSR1 count already answered (debug mode)
     std::int64_t external_work_ = 0;
     bool stopping_ = false;
     bool closed_ = false;

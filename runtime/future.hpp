@@ -71,6 +71,9 @@ public:
     EventLoop& loop() const { return *loop_; }
     bool done() const noexcept { return status_ != Status::pending; }
     bool cancelled() const noexcept { return status_ == Status::cancelled; }
+    // Finished with an exception. Unlike exception(), does not count as retrieving it (the
+    // tracer asks, and must not silence "exception was never retrieved").
+    bool failed() const noexcept { return status_ == Status::finished && exception_ != nullptr; }
 
     // Cancels a pending future: it becomes cancelled and its callbacks are scheduled.
     // Tasks and gather() override this to propagate the request (asyncio does the same).

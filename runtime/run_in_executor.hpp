@@ -32,6 +32,12 @@
 // count's atomics (inside libstdc++, not instrumented) are invisible to ThreadSanitizer, which
 // then reports a race. Moved along, the exception is only ever released on the loop thread.
 //
+// Tracing: run_in_executor takes the loop's tracer at submit time and hands it to the
+// executor with the call (submit_traced), so the worker records its executor_run slice into
+// the same trace; the result's arrival back on the loop is executor_returned. With no tracer,
+// nothing is recorded and nothing extra is allocated (the two words ride in the callbacks'
+// inline storage).
+//
 // While a call is out, the loop counts it as external work: a virtual clock will not jump
 // ahead of a thread that is still working, and debug mode does not call a task waiting for
 // it stuck. The executor's stats() count these calls like any other submit().
@@ -46,6 +52,7 @@
 #include "runtime/coro.hpp"
 #include "runtime/future.hpp"
 #include "runtime/thread_pool_executor.hpp"
+#include "runtime/trace_points.hpp"
 
 namespace looplab {
 
@@ -84,16 +91,22 @@ auto catching_call(F&& fn, Args&&... args) {
 }
 
 // asyncio.wrap_future: a loop Future<R> mirroring the concurrent future of a catching_call.
+// `tracer` / `trace_id`: the work item's, for executor_returned (null / 0: untraced).
 template <class R>
-Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source) {
+Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
+                      Tracer* tracer = nullptr, std::uint64_t trace_id = 0) {
     Future<R> result = loop.create_future<R>();
     loop.begin_external_work();
 
     // 1 and 2: worker thread -> inbox -> loop thread.
-    source.add_done_callback([inbox = loop.inbox(), loop_ptr = &loop, target = result.state_ref()](
-                                 ConcurrentFuture<CallOutcome<R>>& done) mutable {
-        Callback deliver = [loop_ptr, target = std::move(target), done]() mutable {
+    source.add_done_callback([inbox = loop.inbox(), loop_ptr = &loop, target = result.state_ref(),
+                              tracer, trace_id](ConcurrentFuture<CallOutcome<R>>& done) mutable {
+        Callback deliver = [loop_ptr, target = std::move(target), done, tracer,
+                            trace_id]() mutable {
             loop_ptr->end_external_work();
+            if (tracer) [[unlikely]] {
+                trace::executor_returned(*tracer, trace_id);
+            }
             if (target->done()) return;  // cancelled on the loop side meanwhile
             if (done.cancelled()) {
                 target->cancel();
@@ -145,8 +158,14 @@ auto EventLoop::run_in_executor(ThreadPoolExecutor* executor, F&& fn, Args&&... 
     check_open("run_in_executor");
     check_thread("run_in_executor");
     ThreadPoolExecutor& pool = executor ? *executor : default_executor();
-    return detail::wrap_future<R>(*this, pool.submit(detail::catching_call<R>(
-                                             std::forward<F>(fn), std::forward<Args>(args)...)));
+    Tracer* const tracer = tracer_;
+    const std::uint64_t trace_id = tracer ? trace::new_id() : 0;
+    return detail::wrap_future<R>(
+        *this,
+        pool.submit_traced(
+            tracer, trace_id,
+            detail::catching_call<R>(std::forward<F>(fn), std::forward<Args>(args)...)),
+        tracer, trace_id);
 }
 
 // asyncio.to_thread: fn(args...) in the running loop's default executor. Loop thread only.

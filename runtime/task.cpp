@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "runtime/debug.hpp"
+#include "runtime/trace_points.hpp"
 
 namespace looplab {
 
@@ -24,6 +25,9 @@ TaskBase::TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutin
       created_at_(where) {
     root_promise.task_ = this;
     loop_.register_task(this);
+    if (Tracer* t = loop_.tracer()) [[unlikely]] {
+        trace::task_created(*t, trace_id(), name_, created_at_);
+    }
 }
 
 TaskBase::~TaskBase() {
@@ -32,6 +36,12 @@ TaskBase::~TaskBase() {
         root_ = nullptr;
     }
     if (next_task_ || prev_task_) loop_.unregister_task(this);
+    loop_.forget_stepped_task(this);
+}
+
+std::uint64_t TaskBase::trace_id() {
+    if (trace_id_ == 0) trace_id_ = trace::new_id();
+    return trace_id_;
 }
 
 void TaskBase::schedule_first_step() {
@@ -88,6 +98,9 @@ void TaskBase::step() {
             // first line, so no line runs. Here: do not start it at all.
             finish();
             self_.detail::FutureStateBase::cancel(cancel_message_);
+            if (loop_.tracer()) [[unlikely]] {
+                trace_done();
+            }
             return;
         }
         cancel_pending_ = true;  // the awaiter we resume throws CancelledError
@@ -107,6 +120,8 @@ void TaskBase::step() {
     const bool timed = loop_.get_debug();
     const auto start =
         timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    Tracer* const tracer = loop_.tracer();
+    const std::int64_t traced_start = tracer ? trace_now() : 0;
 
     resume_point_.resume();  // runs until the coroutine finishes or awaits something pending
 
@@ -116,6 +131,9 @@ void TaskBase::step() {
         debug::after_task_step(*this, std::chrono::steady_clock::now() - start, yielded_bare_);
     }
 
+    if (tracer) [[unlikely]] {
+        trace_step(*tracer, traced_start);
+    }
     if (root_.done()) {
         finish();
     } else if (yielded_) {
@@ -129,6 +147,27 @@ void TaskBase::step() {
             {"task suspended on an awaitable that is not a looplab Future; it can never resume",
              nullptr, name_});
     }
+}
+
+// The step's slice, then (the coroutine is suspended, not finished) what it waits for: the
+// instant comes after the slice so that, on the loop thread, events keep their end order.
+void TaskBase::trace_step(Tracer& tracer, std::int64_t start_ns) {
+    trace::task_step(tracer, trace_id(), name_, start_ns);
+    if (root_.done()) return;
+    if (yielded_) {
+        trace::task_wait(tracer, trace_id(), yielded_->describe_self());
+    } else if (yielded_bare_) {
+        trace::task_wait(tracer, trace_id(), "sleep(0): the next iteration");
+    }
+}
+
+void TaskBase::trace_done() {
+    Tracer* tracer = loop_.tracer();
+    if (!tracer || !self_.done()) return;
+    const TaskOutcome outcome = self_.cancelled() ? TaskOutcome::cancelled
+                                : self_.failed()  ? TaskOutcome::exception
+                                                  : TaskOutcome::result;
+    trace::task_done(*tracer, trace_id(), name_, outcome);
 }
 
 // Step 3 of task.hpp: wait for `future`, and step again when it is done.
@@ -161,6 +200,9 @@ void TaskBase::finish() {
     }
     root.destroy();
     resume_point_ = nullptr;
+    if (loop_.tracer()) [[unlikely]] {
+        trace_done();
+    }
 }
 
 void TaskBase::abandon() {
@@ -173,6 +215,9 @@ void TaskBase::abandon() {
         loop_.call_exception_handler({"Task was destroyed but it is pending", nullptr, name_});
         self_.detail::FutureStateBase::cancel("event loop closed");
         self_.mark_retrieved();
+        if (loop_.tracer()) [[unlikely]] {
+            trace_done();
+        }
     }
 }
 

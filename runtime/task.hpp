@@ -68,6 +68,9 @@ public:
     detail::RefPtr<detail::FutureStateBase> ref() { return detail::RefPtr(&self_); }
     // What debug mode noted about this task (debug.hpp); untouched while debug mode is off.
     debug::TaskRecord& debug_record() noexcept { return debug_record_; }
+    // This task's id on a trace (TraceEvent::id), given on first use: a task made and run
+    // with tracing off never takes one.
+    std::uint64_t trace_id();
 
     // ---- Machinery (called by awaiters and the loop, not by user code) ----------------------
     void step();
@@ -93,6 +96,10 @@ private:
     friend class EventLoop;
     void wake_up_on(detail::FutureStateBase& future);
     void finish();
+    // Tracing (trace_points.hpp), out of line: the step's slice and what it now waits on;
+    // the task's outcome.
+    void trace_step(Tracer& tracer, std::int64_t start_ns);
+    void trace_done();
 
     detail::FutureStateBase& self_;
     EventLoop& loop_;
@@ -109,6 +116,7 @@ private:
     std::string cancel_message_;
     std::string name_;
     SourceLocation created_at_;
+    std::uint64_t trace_id_ = 0;  // 0 until trace_id() is first called
     debug::TaskRecord debug_record_;
     TaskBase* next_task_ = nullptr;  // the loop's list of live tasks
     TaskBase* prev_task_ = nullptr;

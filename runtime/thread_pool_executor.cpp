@@ -6,6 +6,8 @@
 #include <atomic>
 #include <stdexcept>
 
+#include "runtime/trace_points.hpp"
+
 #if defined(__linux__) || defined(__APPLE__)
 #include <pthread.h>
 #endif
@@ -65,9 +67,18 @@ void ThreadPoolExecutor::enqueue(std::unique_ptr<detail::WorkItem> item) {
     // Declared before the lock so that, on the failure path below, the item is destroyed
     // after the lock is released: its destructor destroys the caller's fn and args.
     std::unique_ptr<detail::WorkItem> undone;
+    Tracer* const tracer = item->tracer;
+    const std::uint64_t trace_id = item->trace_id;
+    std::size_t queued = 0;
+    std::int64_t queued_at = 0;
     {
         std::lock_guard lock(mutex_);
         if (shutdown_) throw std::runtime_error("cannot schedule new futures after shutdown");
+        // Stamped under the lock, so it is earlier than the executor_run of the worker that
+        // takes the item, even if that worker records first.
+        if (tracer) [[unlikely]] {
+            queued_at = trace_now();
+        }
         queue_.push_back(std::move(item));
         // The thread-start rule (header comment): every queued item needs a worker that is
         // not busy with a call. If there are more items than such workers, add one.
@@ -83,10 +94,15 @@ void ThreadPoolExecutor::enqueue(std::unique_ptr<detail::WorkItem> item) {
         }
         ++stats_.submitted;
         stats_.peak_queue_depth = std::max(stats_.peak_queue_depth, queue_.size());
+        queued = queue_.size();
     }
     // Notify after unlocking: the woken worker can take the lock at once. No wakeup is lost,
     // since a worker checks the queue under the lock before it waits.
     work_available_.notify_one();
+    // Recorded outside our lock: the tracer takes its own.
+    if (tracer) [[unlikely]] {
+        trace::executor_queued(*tracer, trace_id, queued, queued_at);
+    }
 }
 
 void ThreadPoolExecutor::start_worker_locked() {
@@ -120,8 +136,12 @@ void ThreadPoolExecutor::worker_main(std::size_t index) {
         const bool started = item->start();
         SteadyClock::time_point returned_at;
         if (started) {
+            const std::int64_t traced_start = item->tracer ? trace_now() : 0;
             item->invoke();
             returned_at = SteadyClock::now();
+            if (item->tracer) [[unlikely]] {
+                trace::executor_run(*item->tracer, item->trace_id, traced_start, index);
+            }
         }
 
         // 5. Available again, before the result is visible (header comment: so that a

@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "runtime/concurrent_future.hpp"
+#include "runtime/tracer.hpp"
 
 namespace looplab {
 
@@ -78,6 +79,10 @@ public:
     virtual void cancel() noexcept = 0;
 
     std::chrono::steady_clock::time_point enqueued_at;  // set by submit, for stats
+    // Tracing (submit_traced): the tracer of the loop that submitted the call, and the
+    // item's id on the trace. Null / 0 for an untraced submit.
+    Tracer* tracer = nullptr;
+    std::uint64_t trace_id = 0;
 };
 
 template <class R, class Fn, class... Args>
@@ -183,10 +188,24 @@ public:
     template <class F, class... Args>
     requires std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>
     auto submit(F&& fn, Args&&... args) -> ConcurrentFuture<detail::SubmitResult<F, Args...>> {
+        return submit_traced(nullptr, 0, std::forward<F>(fn), std::forward<Args>(args)...);
+    }
+
+    // submit(), recording the item on `tracer` (nullptr: untraced) as work item `trace_id`:
+    // executor_queued here, executor_run on the worker that runs it (tracer.hpp). The pool
+    // belongs to no loop, so the caller says which tracer: run_in_executor passes its loop's.
+    template <class F, class... Args>
+    requires std::is_invocable_v<std::decay_t<F>, std::decay_t<Args>...>
+    auto submit_traced(Tracer* tracer, std::uint64_t trace_id, F&& fn, Args&&... args)
+        -> ConcurrentFuture<detail::SubmitResult<F, Args...>> {
         using R = detail::SubmitResult<F, Args...>;
         ConcurrentFuture<R> future;
-        enqueue(std::make_unique<detail::WorkItemFor<R, std::decay_t<F>, std::decay_t<Args>...>>(
-            future, std::forward<F>(fn), std::forward<Args>(args)...));
+        auto item =
+            std::make_unique<detail::WorkItemFor<R, std::decay_t<F>, std::decay_t<Args>...>>(
+                future, std::forward<F>(fn), std::forward<Args>(args)...);
+        item->tracer = tracer;
+        item->trace_id = trace_id;
+        enqueue(std::move(item));
         return future;
     }
 

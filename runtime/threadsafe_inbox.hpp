@@ -90,6 +90,9 @@ public:
     static void abandon(Callback fn);
 
     int read_fd() const { return read_fd_; }
+    // The fd post() writes to (the same as read_fd() for an eventfd). Debug mode's SIGUSR1
+    // handler writes to it too, to wake the loop for the task dump (debug.hpp).
+    int write_fd() const { return write_fd_; }
     // How many times a post wrote to the fd (one per wake-up, not one per post). Any thread.
     std::uint64_t wakeup_writes() const { return wakeup_writes_.load(std::memory_order_relaxed); }
 
