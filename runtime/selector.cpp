@@ -17,6 +17,7 @@
 
 #include "runtime/selector.hpp"
 #include "runtime/selector_poll.hpp"
+#include "runtime/selector_select.hpp"
 
 #if defined(__linux__)
 #include "runtime/selector_epoll.hpp"
@@ -34,8 +35,8 @@ namespace looplab {
 
 namespace {
 
-constexpr SelectorKind kAllKinds[] = {SelectorKind::epoll, SelectorKind::poll,
-                                      SelectorKind::kqueue};
+constexpr SelectorKind kAllKinds[] = {SelectorKind::epoll, SelectorKind::poll, SelectorKind::kqueue,
+                                      SelectorKind::select};
 
 // "epoll, poll": the names LOOPLAB_SELECTOR accepts in this build, for error messages.
 std::string available_names() {
@@ -70,6 +71,8 @@ bool selector_available(SelectorKind kind) {
 #endif
         case SelectorKind::poll:
             return true;  // poll(2) is POSIX: every platform looplab builds on has it.
+        case SelectorKind::select:
+            return true;  // so is select(2)
         case SelectorKind::kqueue:
 #if defined(LOOPLAB_HAVE_KQUEUE)
             return true;
@@ -109,6 +112,8 @@ std::unique_ptr<Selector> make_selector(SelectorKind kind) {
 #endif
         case SelectorKind::poll:
             return std::make_unique<PollSelector>();
+        case SelectorKind::select:
+            return std::make_unique<SelectSelector>();
         case SelectorKind::kqueue:
 #if defined(LOOPLAB_HAVE_KQUEUE)
             return std::make_unique<KqueueSelector>();
@@ -129,6 +134,8 @@ std::string_view to_string(SelectorKind kind) {
             return "poll";
         case SelectorKind::kqueue:
             return "kqueue";
+        case SelectorKind::select:
+            return "select";
     }
     return "unknown";
 }

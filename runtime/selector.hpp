@@ -12,6 +12,8 @@
 //   PollSelector    Portable POSIX poll(2): the kernel scans the whole pollfd array on every
 //                   call, so the cost is proportional to the registered fds, ready or not.
 //   KqueueSelector  BSD / macOS: one kevent filter per direction.
+//   SelectSelector  select(2), everywhere, fds below FD_SETSIZE only: the course's exercise
+//                   (docs/course.md, lesson 3), never the default.
 //
 // Contract shared by all backends (tests/runtime/selector_test.cpp checks it on each):
 //   - register_fd(fd, events, data): fd must not be registered yet (std::invalid_argument
@@ -52,7 +54,7 @@ struct SelectorEvent {
     void* data = nullptr;       // the pointer given at register_fd / modify
 };
 
-enum class SelectorKind { epoll, poll, kqueue };
+enum class SelectorKind { epoll, poll, kqueue, select };
 
 class Selector {
 public:
@@ -69,14 +71,14 @@ public:
 
     // How many fds are registered (for tests, metrics and the step-mode printout).
     virtual std::size_t size() const = 0;
-    // "epoll", "poll" or "kqueue".
+    // "epoll", "poll", "kqueue" or "select".
     virtual std::string_view name() const = 0;
 };
 
 // The best backend this platform has: epoll on Linux, kqueue on BSD/macOS, else poll.
 SelectorKind default_selector_kind();
 
-// LOOPLAB_SELECTOR=poll|epoll|kqueue if set (std::invalid_argument naming the value if it is
+// LOOPLAB_SELECTOR=poll|epoll|kqueue|select if set (std::invalid_argument naming the value if it is
 // unknown or not available here), else default_selector_kind().
 SelectorKind selector_kind_from_env();
 

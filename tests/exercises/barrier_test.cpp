@@ -1,0 +1,146 @@
+// tests/exercises/barrier_test.cpp: grading suite for exercise "barrier" (runtime/barrier.*).
+//
+// asyncio.Barrier's contract, on virtual time: nobody passes until `parties` tasks wait, the
+// last arrival releases everyone without suspending, the barrier is cyclic, abort() breaks it
+// for waiters and latecomers, and a cancelled waiter leaves the cycle. Tasks are interleaved
+// with yield_to_others, so the orders asserted are exact; the watchdog turns a deadlock into a
+// failure.
+#include "runtime/barrier.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "runtime/errors.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/gather.hpp"
+#include "runtime/support/virtual_time_runner.hpp"
+#include "runtime/task.hpp"
+
+namespace looplab {
+namespace {
+
+using testing::run_in_virtual_time;
+using testing::yield_to_others;
+
+// Waits at the barrier and records the arrival index it got.
+Coro<void> wait_and_record(Barrier& barrier, std::vector<std::size_t>& indices) {
+    const std::size_t index = co_await barrier.wait();
+    indices.push_back(index);
+}
+
+TEST(ExerciseBarrier, RefusesZeroPartiesAndOnePartyNeverWaits) {
+    EXPECT_THROW(Barrier(0), std::invalid_argument);
+    Barrier barrier(1);
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        const auto before = loop.iteration_count();
+        const std::size_t first = co_await barrier.wait();
+        const std::size_t second = co_await barrier.wait();
+        EXPECT_EQ(first, 0u);
+        EXPECT_EQ(second, 0u);
+        EXPECT_EQ(loop.iteration_count(), before) << "a barrier of one must not suspend";
+    });
+}
+
+TEST(ExerciseBarrier, NobodyPassesUntilTheLastPartyArrives) {
+    Barrier barrier(3);
+    std::vector<std::size_t> indices;
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        Task<void> a = loop.create_task(wait_and_record(barrier, indices));
+        Task<void> b = loop.create_task(wait_and_record(barrier, indices));
+        co_await yield_to_others(3);
+        EXPECT_TRUE(indices.empty()) << "two of three arrived: nobody may pass yet";
+        EXPECT_EQ(barrier.n_waiting(), 2u);
+
+        // The third arrival releases the cycle and does not suspend itself.
+        const auto before = loop.iteration_count();
+        const std::size_t mine = co_await barrier.wait();
+        EXPECT_EQ(loop.iteration_count(), before);
+        EXPECT_EQ(mine, 2u);
+        EXPECT_EQ(barrier.n_waiting(), 0u);
+        co_await a;
+        co_await b;
+    });
+    std::sort(indices.begin(), indices.end());
+    EXPECT_EQ(indices, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(ExerciseBarrier, IsCyclicEachRoundNeedsEveryPartyAgain) {
+    Barrier barrier(2);
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
+        auto runner = [&](std::string name) -> Coro<void> {
+            for (int round = 0; round < 3; ++round) {
+                co_await barrier.wait();
+                log.push_back(name + std::to_string(round));
+                co_await yield_to_others(name == "slow" ? 3 : 0);
+            }
+        };
+        co_await gather(runner("fast"), runner("slow"));
+    });
+    // The fast task can never be two rounds ahead: each round waits for the slow one.
+    ASSERT_EQ(log.size(), 6u);
+    for (int round = 0; round < 3; ++round) {
+        std::vector<std::string> pair{log[2 * round], log[2 * round + 1]};
+        std::sort(pair.begin(), pair.end());
+        EXPECT_EQ(pair, (std::vector<std::string>{"fast" + std::to_string(round),
+                                                  "slow" + std::to_string(round)}));
+    }
+}
+
+TEST(ExerciseBarrier, AbortBreaksTheWaitersAndEveryLaterWait) {
+    Barrier barrier(3);
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
+        auto waiter = [&]() -> Coro<void> {
+            try {
+                co_await barrier.wait();
+                log.push_back("passed");
+            } catch (const BrokenBarrierError&) {
+                log.push_back("broken");
+            }
+        };
+        EventLoop& loop = get_running_loop();
+        Task<void> a = loop.create_task(waiter());
+        Task<void> b = loop.create_task(waiter());
+        co_await yield_to_others(2);
+        barrier.abort();
+        barrier.abort();  // idempotent
+        EXPECT_TRUE(barrier.broken());
+        co_await a;
+        co_await b;
+        EXPECT_THROW(co_await barrier.wait(), BrokenBarrierError);
+    });
+    EXPECT_EQ(log, (std::vector<std::string>{"broken", "broken"}));
+}
+
+TEST(ExerciseBarrier, ACancelledWaiterLeavesTheCycle) {
+    Barrier barrier(2);
+    std::vector<std::size_t> indices;
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        Task<void> quitter = loop.create_task(wait_and_record(barrier, indices));
+        co_await yield_to_others(2);
+        EXPECT_EQ(barrier.n_waiting(), 1u);
+        quitter.cancel();
+        EXPECT_THROW(co_await quitter, CancelledError);
+        EXPECT_EQ(barrier.n_waiting(), 0u) << "the cancelled task must leave the cycle";
+
+        // So one arrival alone must not pass: it takes two new ones.
+        Task<void> a = loop.create_task(wait_and_record(barrier, indices));
+        co_await yield_to_others(3);
+        EXPECT_TRUE(indices.empty());
+        co_await barrier.wait();
+        co_await a;
+    });
+    EXPECT_EQ(indices, (std::vector<std::size_t>{0}));
+}
+
+}  // namespace
+}  // namespace looplab
