@@ -123,14 +123,23 @@ std::vector<RefPtr<FutureStateBase>> states_of(const std::tuple<Future<Ts>...>& 
         futures);
 }
 
+// The children's futures, made in argument order. The tuple is brace-initialised because a
+// braced list is evaluated left to right, while function arguments are not: through
+// make_shared's arguments g++ 12 evaluated them right to left, so the children's tasks were
+// created, and so started, in reverse (asyncio starts them in argument order).
+template <class... Aws>
+auto futures_in_order(Aws&&... aws) {
+    using Futures = std::tuple<Future<awaited_t<Aws>>...>;
+    return std::make_shared<Futures>(Futures{to_future(std::forward<Aws>(aws))...});
+}
+
 }  // namespace detail
 
 // Variadic: a tuple of the children's results, in argument order.
 template <class... Aws>
 auto gather(Aws&&... aws) -> Future<std::tuple<detail::ValueOf<detail::awaited_t<Aws>>...>> {
     using R = std::tuple<detail::ValueOf<detail::awaited_t<Aws>>...>;
-    auto futures = std::make_shared<std::tuple<Future<detail::awaited_t<Aws>>...>>(
-        detail::to_future(std::forward<Aws>(aws))...);
+    auto futures = detail::futures_in_order(std::forward<Aws>(aws)...);
     return detail::start_gather<R>(detail::states_of(*futures), false, [futures]() -> R {
         return std::apply([](auto&... f) { return R{detail::take_value(f)...}; }, *futures);
     });
@@ -141,8 +150,7 @@ template <class... Aws>
 auto gather(ReturnExceptions, Aws&&... aws)
     -> Future<std::tuple<Outcome<detail::awaited_t<Aws>>...>> {
     using R = std::tuple<Outcome<detail::awaited_t<Aws>>...>;
-    auto futures = std::make_shared<std::tuple<Future<detail::awaited_t<Aws>>...>>(
-        detail::to_future(std::forward<Aws>(aws))...);
+    auto futures = detail::futures_in_order(std::forward<Aws>(aws)...);
     return detail::start_gather<R>(detail::states_of(*futures), true, [futures]() -> R {
         return std::apply([](auto&... f) { return R{detail::take_outcome(f)...}; }, *futures);
     });

@@ -41,6 +41,23 @@ TEST(Gather, ResultsComeInArgumentOrderNotCompletionOrder) {
     EXPECT_EQ(v.elapsed(), 3s);  // concurrently: the longest, not the sum
 }
 
+// asyncio starts gather's children in argument order. The children here record when they
+// start; with the futures made through make_shared's arguments, g++ started them 3, 2, 1.
+TEST(Gather, ChildrenStartInArgumentOrder) {
+    VirtualLoop v;
+    std::vector<int> started;
+    auto child = [&started](int n) -> Coro<void> {
+        started.push_back(n);
+        co_return;
+    };
+    auto body = [&]() -> Coro<void> {
+        co_await gather(child(1), child(2), child(3));
+        co_await gather(return_exceptions, child(4), child(5), child(6));
+    };
+    v.loop.run_until_complete(body());
+    EXPECT_EQ(started, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+}
+
 TEST(Gather, VoidChildrenGiveMonostate) {
     VirtualLoop v;
     auto body = []() -> Coro<int> {
