@@ -1,4 +1,5 @@
 // demos/echo/protocol_client.cpp: an echo client written as a Protocol.
+// Lesson: docs/course.md#lesson-9-transports-and-protocols
 //
 // asyncio layer: transports and protocols (loop.create_connection + asyncio.Protocol). The
 // protocol reacts to callbacks; a Future completed in connection_lost is how the coroutine

@@ -1,4 +1,5 @@
 // demos/echo/protocol_server.cpp: an echo server written as a Protocol.
+// Lesson: docs/course.md#lesson-9-transports-and-protocols
 //
 // asyncio layer: transports and protocols (loop.create_server + asyncio.Protocol). No
 // coroutine per client: the transport reads for us and calls data_received; write() never

@@ -1,4 +1,5 @@
 // demos/echo/sock_client.cpp: an echo client written with loop.sock_* calls.
+// Lesson: docs/course.md#lesson-3-selectors-and-readiness
 //
 // asyncio layer: low-level socket operations (loop.getaddrinfo / sock_connect / sock_sendall /
 // sock_recv). Every step is a syscall we ask for, awaited until the socket is ready. Same

@@ -1,4 +1,5 @@
 // demos/echo/sock_server.cpp: an echo server written with loop.sock_* calls.
+// Lesson: docs/course.md#lesson-3-selectors-and-readiness
 //
 // asyncio layer: low-level socket operations (loop.sock_accept / sock_recv / sock_sendall) on
 // non-blocking sockets. We own every socket, and a task per client does what the loop cannot

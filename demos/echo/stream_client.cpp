@@ -1,4 +1,5 @@
 // demos/echo/stream_client.cpp: an echo client written with streams.
+// Lesson: docs/course.md#lesson-10-streams-and-http11-framing
 //
 // asyncio layer: streams (asyncio.open_connection with StreamReader / StreamWriter), the layer
 // most asyncio programs use. Same client, lower down: protocol_client.cpp, sock_client.cpp.

@@ -1,4 +1,5 @@
 // demos/echo/stream_server.cpp: an echo server written with streams.
+// Lesson: docs/course.md#lesson-10-streams-and-http11-framing
 //
 // asyncio layer: streams (asyncio.start_server with StreamReader / StreamWriter). Code reads
 // top to bottom like blocking code, but each await lets other clients run; drain() keeps a

@@ -1,4 +1,5 @@
 // demos/seeds/all.cpp: `looplab-demo all`, every seed demo in a row, at classroom sizes.
+// Lesson: docs/course.md#a-course-on-event-loops-with-looplab
 //
 // The order tells the story: seed 000's comparison first (the question), then seed 002's
 // lesson (why the naive version is sequential: a blocking call stops the loop), seeds 003 and
@@ -41,6 +42,10 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
         demos[name] = std::move(result.json);
         all.failed += result.failed;
     };
+    // --trace / --timeline / --svg: each demo's lanes are titled "<demo>: <run>".
+    auto trace_section = [&context](const std::string& name) {
+        if (context.trace()) context.trace()->set_section(name);
+    };
     auto banner = [&](const std::string& title) {
         out << "\n"
             << std::string(78, '=') << "\n"
@@ -60,6 +65,7 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
         compare.common.requests = std::min(compare.common.requests, 4);
         compare.common.delay_ms = std::min(compare.common.delay_ms, 20);
     }
+    trace_section("compare");
     section("compare", run_compare(compare, context));
 
     banner("2/6  looplab-demo blocking-loop  (seed 002: why naive async is sequential)");
@@ -67,18 +73,21 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
     blocking.delay_ms = quick ? 200 : 300;
     blocking.tick_ms = quick ? 50 : 100;
     blocking.url = options.common.url;
+    trace_section("blocking-loop");
     section("blocking-loop", run_blocking_loop(blocking, context));
 
     banner("3/6  looplab-demo url-bars  (seed 003: sequential vs concurrent)");
     UrlBarsOptions bars;
     bars.delays_ms = page_delays(quick);
     bars.urls = urls;
+    trace_section("url-bars");
     section("url-bars", run_url_bars(bars, context));
 
     banner("4/6  looplab-demo executor-timestamps  (seed 004: a pool, and its queue)");
     ExecutorTimestampsOptions stamps;
     stamps.delays_ms = page_delays(quick);
     stamps.urls = urls;
+    trace_section("executor-timestamps");
     section("executor-timestamps", run_executor_timestamps(stamps, context));
 
     banner("5/6  looplab-demo batch-table  (seed 001: the statistics, fewer iterations)");
@@ -86,6 +95,7 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
     batch.iterations = quick ? 3 : 10;
     if (quick) batch.batch_sizes = {4};
     batch.url = options.common.url;
+    trace_section("batch-table");
     section("batch-table", run_batch_table(batch, context));
 
     banner("6/6  looplab-demo executor-cost  (seed 000: the answer, small N)");
@@ -93,7 +103,9 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
     cost.max_n = quick ? 10 : 100;
     if (quick) cost.delays_ms = {1};
     cost.url = options.common.url;
+    trace_section("executor-cost");
     section("executor-cost", run_executor_cost(cost, context));
+    if (context.trace()) context.trace()->set_title("looplab-demo all: every demo's runs");
 
     if (all.failed) context.err() << "\n" << all.failed << " request(s) failed in all.\n";
     all.json = {{"demo", "all"}, {"failed", all.failed}, {"demos", demos}};

@@ -1,4 +1,5 @@
 // demos/seeds/batch_table.cpp: `looplab-demo batch-table`, seed 001.
+// Lesson: docs/course.md#lesson-11-concurrency-limits-rate-limits-and-backpressure
 //
 // Seed 001: batches of 4 and 16 requests to a REST endpoint, each batch downloaded 50 times
 // three ways (sequentially with a requests.Session, with run_in_executor around a shared
@@ -29,7 +30,8 @@ namespace {
 struct Method {
     std::string column;  // the DataFrame's column name
     std::string label;
-    std::function<RunResult(const std::vector<std::string>&)> fetch_batch;
+    // The batch, traced into `recorder` when it is not nullptr.
+    std::function<RunResult(const std::vector<std::string>&, TraceRecorder*)> fetch_batch;
     std::vector<double> times{};
     std::size_t failed = 0;
 };
@@ -47,6 +49,7 @@ DemoResult run_batch_table(const BatchTableOptions& options, const Context& cont
     if (target.embedded()) title += "; each request waits " + std::to_string(delay_ms) + " ms";
     context.say(title);
     context.say("server: " + target.describe());
+    if (context.trace()) context.trace()->set_title(title + " (the first batch of each traced)");
     context.say(
         "Each batch is timed as a whole, as the seed's measure_it() does: sequential with one "
         "blocking Session per batch (keep-alive), run_in_executor with a Session shared by the "
@@ -59,16 +62,26 @@ DemoResult run_batch_table(const BatchTableOptions& options, const Context& cont
         const std::vector<std::string> urls = repeat_url(url, batch);
         // In the seed's column order.
         std::vector<Method> methods;
-        methods.push_back({"executor_times", "executor", [](const std::vector<std::string>& u) {
+        const auto traced = [](TraceRecorder* recorder) {
+            Observer observer;
+            observer.recorder = recorder;
+            return observer;
+        };
+        methods.push_back({"executor_times", "executor",
+                           [traced](const std::vector<std::string>& u, TraceRecorder* r) {
                                http::blocking::Session session;
-                               return fetch_in_executor(u, ExecutorConfig{.session = &session});
+                               return fetch_in_executor(u, ExecutorConfig{.session = &session},
+                                                        traced(r));
                            }});
-        methods.push_back({"seq_times", "sequential", [](const std::vector<std::string>& u) {
+        methods.push_back({"seq_times", "sequential",
+                           [traced](const std::vector<std::string>& u, TraceRecorder* r) {
                                http::blocking::Session session;
-                               return fetch_blocking(u, &session);
+                               return fetch_blocking(u, &session, traced(r));
                            }});
         methods.push_back({"native_times", "native",
-                           [](const std::vector<std::string>& u) { return fetch_native(u); }});
+                           [traced](const std::vector<std::string>& u, TraceRecorder* r) {
+                               return fetch_native(u, NativeConfig{}, traced(r));
+                           }});
 
         out << "\nbatch_size=" << batch << ": ";
         fetch_blocking(urls);  // warm up ("heat caches, if any", as the seed does)
@@ -76,7 +89,11 @@ DemoResult run_batch_table(const BatchTableOptions& options, const Context& cont
             out << m.label << " x" << options.iterations << "... " << std::flush;
             bool printed = false;
             for (int i = 0; i < options.iterations; ++i) {
-                RunResult run = m.fetch_batch(urls);
+                // Traced: the first batch of each method (fifty would hide the shape).
+                TraceRecorder* recorder =
+                    i == 0 ? context.trace_lane(m.label + ", batch of " + std::to_string(batch))
+                           : nullptr;
+                RunResult run = m.fetch_batch(urls, recorder);
                 m.times.push_back(run.wall);
                 m.failed += run.failed();
                 if (run.failed() && !printed) {

@@ -1,4 +1,5 @@
 // demos/seeds/blocking_loop.cpp: `looplab-demo blocking-loop`, seed 002's lesson.
+// Lesson: docs/course.md#lesson-12-observing-the-loop
 //
 // Seed 002 ("Why doesn't asyncio always use executors?"): coroutines cooperate voluntarily; a
 // blocking call inside one "won't voluntarily yield", so nothing else runs until it returns,
@@ -60,6 +61,7 @@ struct Setup {
     Duration tick;
     SteadyClock::time_point t0;
     std::ostream* out;
+    TraceRecorder* recorder = nullptr;  // --trace, --timeline, --svg: this mode's lane
 };
 
 double since(const Setup& s) {
@@ -123,10 +125,12 @@ Coro<RequestRecord> fetch_native_once(std::string url, SteadyClock::time_point t
     co_return record;
 }
 
-RequestRecord blocking_once(const std::string& url, SteadyClock::time_point t0) {
+RequestRecord blocking_once(const std::string& url, SteadyClock::time_point t0,
+                            TraceRecorder* recorder) {
     RequestRecord record;
     record.url = url;
     record.thread = thread_label();
+    const std::int64_t traced_start = trace_now();
     try {
         http::blocking::Response response = http::blocking::get(url);
         record.status = response.status;
@@ -137,6 +141,7 @@ RequestRecord blocking_once(const std::string& url, SteadyClock::time_point t0) 
         record.error = e.what();
     }
     record.done = record.end = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    trace_blocking_request(recorder, traced_start, record);
     return record;
 }
 
@@ -151,11 +156,15 @@ Coro<void> fetcher(const Setup* s, Observed* seen) {
     RequestRecord record;
     switch (s->mode) {
         case Mode::blocking:
-            record = blocking_once(s->url, s->t0);  // no co_await: the loop is stuck in here
+            // no co_await: the loop is stuck in here
+            record = blocking_once(s->url, s->t0, s->recorder);
             break;
         case Mode::executor: {
             // Named, not inside the co_await: a g++ 12 bug (CONTRIBUTING.md, "Compiler bugs").
-            auto call = [url = s->url, t0 = s->t0] { return blocking_once(url, t0); };
+            auto call = [url = s->url, t0 = s->t0, recorder = s->recorder] {
+                if (recorder) recorder->name_this_thread(thread_label());  // the worker's track
+                return blocking_once(url, t0, recorder);
+            };
             record = co_await get_running_loop().run_in_executor(nullptr, std::move(call));
             break;
         }
@@ -177,6 +186,10 @@ Coro<void> fetcher(const Setup* s, Observed* seen) {
 
 Coro<void> mode_main(const Setup* s, Observed* seen) {
     EventLoop& loop = get_running_loop();
+    if (s->recorder) {
+        s->recorder->name_this_thread("loop (main thread)");
+        loop.set_tracer(s->recorder);
+    }
     // Debug mode reports through the exception handler: capture the reports, print them.
     loop.set_exception_handler([s, seen](EventLoop&, const ExceptionContext& context) {
         seen->reports.push_back(context);
@@ -187,6 +200,7 @@ Coro<void> mode_main(const Setup* s, Observed* seen) {
     Task<void> fetch = loop.create_task(fetcher(s, seen), "fetch");
     co_await fetch;
     co_await ticks;
+    loop.set_tracer(nullptr);  // the loop's teardown is not part of the picture
 }
 
 }  // namespace
@@ -202,14 +216,19 @@ DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& 
         title += " (the server waits " + std::to_string(options.delay_ms) + " ms)";
     context.say(title);
     context.say("server: " + target.describe());
+    if (context.trace()) context.trace()->set_title(title);
 
     DemoResult result;
     nlohmann::json modes = nlohmann::json::array();
     int number = 0;
     for (Mode mode : {Mode::blocking, Mode::executor, Mode::native}) {
         out << "\n" << ++number << ". " << mode_name(mode) << "\n";
-        Setup setup{mode, url, std::chrono::milliseconds(options.tick_ms), SteadyClock::now(),
-                    &out};
+        Setup setup{mode,
+                    url,
+                    std::chrono::milliseconds(options.tick_ms),
+                    SteadyClock::now(),
+                    &out,
+                    context.trace_lane(mode_name(mode))};
         Observed seen;
         EventLoopOptions loop_options;
         loop_options.debug = true;  // slow steps are reported, naming the task

@@ -1,4 +1,5 @@
 // demos/seeds/compare.cpp: `looplab-demo compare`, seed 000 (the README's main command).
+// Lesson: docs/course.md#lesson-5-coroutines-and-tasks
 //
 // Seed 000: a Flask server that sleeps 0.1 s; 10 requests done four ways. The post measured
 // 1.062 s (requests in a loop), 1.049 s ("naive" async def around requests.get: still
@@ -66,11 +67,21 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
         if (context.csv()) context.csv()->add("compare", run, delay_ms, 0);
         rows.push_back({std::move(run), std::move(label), std::move(what), {}});
     };
-    measure(fetch_blocking(urls), "blocking loop", "synchronous");
-    measure(fetch_naive_async(urls), "naive async (gathered)", "asynchronous (naive)");
-    measure(fetch_in_executor(urls, ExecutorConfig{.default_workers = options.workers}),
+    // --trace / --timeline / --svg: one lane per strategy, all four on one time axis.
+    if (context.trace()) context.trace()->set_title(title + ", four ways");
+    auto traced = [&context](const std::string& lane) {
+        Observer observer;
+        observer.recorder = context.trace_lane(lane);
+        return observer;
+    };
+    measure(fetch_blocking(urls, nullptr, traced("blocking loop")), "blocking loop", "synchronous");
+    measure(fetch_naive_async(urls, traced("naive async (gathered)")), "naive async (gathered)",
+            "asynchronous (naive)");
+    measure(fetch_in_executor(urls, ExecutorConfig{.default_workers = options.workers},
+                              traced("run_in_executor")),
             "run_in_executor", "asynchronous (executor)");
-    measure(fetch_native(urls), "native ClientSession", "native (ClientSession)");
+    measure(fetch_native(urls, NativeConfig{}, traced("native ClientSession")),
+            "native ClientSession", "native (ClientSession)");
 
     const RunResult& blocking = rows[0].run;
     const RunResult& naive = rows[1].run;

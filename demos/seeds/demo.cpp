@@ -47,7 +47,12 @@ std::ostream& null_stream() {
 
 }  // namespace
 
-Context::Context(bool json, CsvWriter* csv) : json_(json), csv_(csv) {}
+Context::Context(bool json, CsvWriter* csv, DemoTrace* trace)
+    : json_(json), csv_(csv), trace_(trace) {}
+
+TraceRecorder* Context::trace_lane(const std::string& title) const {
+    return trace_ ? trace_->begin_lane(title) : nullptr;
+}
 
 std::ostream& Context::out() const {
     return json_ ? null_stream() : std::cout;
@@ -94,14 +99,26 @@ void add_output_options(CLI::App& command, Invocation& invocation) {
                      "Print the measurements as one JSON object instead of tables");
     command.add_option("--csv", invocation.csv_path,
                        "Also write one row per request and repeat to FILE (for pandas)");
+    command.add_option("--trace", invocation.trace.json_path,
+                       "Record what the loop did; write it to FILE.json (Chrome trace format: "
+                       "open it in https://ui.perfetto.dev or chrome://tracing)");
+    command.add_flag("--timeline", invocation.trace.timeline,
+                     "Record what the loop did; print a timeline, one row per task or request");
+    command.add_option("--svg", invocation.trace.svg_path,
+                       "Record what the loop did; draw the timeline to FILE.svg");
 }
 
 void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo) {
     std::unique_ptr<CsvWriter> csv;
     if (!invocation.csv_path.empty()) csv = std::make_unique<CsvWriter>(invocation.csv_path);
-    const Context context(invocation.json, csv.get());
+    std::unique_ptr<DemoTrace> trace;
+    if (invocation.trace.any()) trace = std::make_unique<DemoTrace>(invocation.trace);
+    const Context context(invocation.json, csv.get(), trace.get());
     invocation.result = demo(context);
     invocation.ran = true;
+    // With --json, stdout is the JSON object alone: the timeline and notes go to stderr.
+    std::ostream& text = invocation.json ? std::cerr : std::cout;
+    if (trace) trace->finish(text, text);
     if (csv && !invocation.json) {
         std::cout << "\nwrote " << csv->rows() << " rows to " << invocation.csv_path << "\n";
     }

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "demos/seeds/demo_trace.hpp"
+
 namespace CLI {
 class App;
 }
@@ -60,7 +62,7 @@ private:
 // Where a demo's output goes.
 class Context {
 public:
-    Context(bool json, CsvWriter* csv);
+    Context(bool json, CsvWriter* csv, DemoTrace* trace = nullptr);
 
     bool json() const noexcept { return json_; }
     // Human-readable text: std::cout, or a sink that drops everything with --json.
@@ -68,6 +70,10 @@ public:
     // Failures: std::cout with the text, std::cerr with --json.
     std::ostream& err() const;
     CsvWriter* csv() const noexcept { return csv_; }
+    // --trace / --timeline / --svg: the lanes being recorded; nullptr when none was asked for.
+    DemoTrace* trace() const noexcept { return trace_; }
+    // A recorder for the next run, to install on its loop (nullptr: not tracing).
+    TraceRecorder* trace_lane(const std::string& title) const;
 
     // Prints each failed request of `run` (the first few, then a count) to err().
     void print_failures(const RunResult& run) const;
@@ -79,6 +85,7 @@ public:
 private:
     bool json_;
     CsvWriter* csv_;
+    DemoTrace* trace_;
 };
 
 struct DemoResult {
@@ -146,6 +153,7 @@ struct Invocation {
     DemoResult result;
     bool json = false;
     std::string csv_path;
+    TraceRequest trace;
     bool ran = false;
 };
 
@@ -157,10 +165,10 @@ void add_executor_timestamps_command(CLI::App& app, Invocation& invocation);
 void add_blocking_loop_command(CLI::App& app, Invocation& invocation);
 void add_all_command(CLI::App& app, Invocation& invocation);
 
-// Adds --json and --csv FILE to a subcommand.
+// Adds --json, --csv FILE, --trace FILE, --timeline and --svg FILE to a subcommand.
 void add_output_options(CLI::App& command, Invocation& invocation);
-// Runs `demo` with the Context that --json / --csv ask for (opening the CSV file, if any) and
-// keeps its result for main().
+// Runs `demo` with the Context that --json / --csv / --trace ... ask for (opening the CSV file,
+// if any), keeps its result for main(), and writes the trace files and timeline, if any.
 void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo);
 
 }  // namespace looplab::demos

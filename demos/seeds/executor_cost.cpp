@@ -1,4 +1,5 @@
 // demos/seeds/executor_cost.cpp: `looplab-demo executor-cost`, the answer in seed 000.
+// Lesson: docs/course.md#lesson-8-the-executor-and-why-threads-cost
 //
 // Seed 000's answer: "Running code in executor means to run it in OS threads ... once you
 // have much work you can notice that OS threads perform relatively worse due to expensive
@@ -32,6 +33,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <ostream>
 #include <thread>
 
@@ -82,23 +84,26 @@ std::string label_of(const Config& c) {
     return "";
 }
 
-// In the child: run one configuration.
-RunResult run_config(const Config& c, const std::string& url) {
+// In the child: run one configuration (traced into `recorder` unless it is nullptr).
+RunResult run_config(const Config& c, const std::string& url, TraceRecorder* recorder = nullptr) {
     const std::vector<std::string> urls = repeat_url(url, c.n);
+    Observer observer;
+    observer.recorder = recorder;
     switch (c.how) {
         case How::baseline:
             return RunResult{};
         case How::default_pool: {
             http::blocking::Session session({}, c.workers);
-            return fetch_in_executor(urls, ExecutorConfig{.session = &session});
+            return fetch_in_executor(urls, ExecutorConfig{.session = &session}, observer);
         }
         case How::big_pool: {
             ThreadPoolExecutor pool(c.workers, "pool");
             http::blocking::Session session({}, c.workers);
-            return fetch_in_executor(urls, ExecutorConfig{.pool = &pool, .session = &session});
+            return fetch_in_executor(urls, ExecutorConfig{.pool = &pool, .session = &session},
+                                     observer);
         }
         case How::native:
-            return fetch_native(urls, NativeConfig{.limit = std::size_t(c.n)});
+            return fetch_native(urls, NativeConfig{.limit = std::size_t(c.n)}, observer);
     }
     return RunResult{};
 }
@@ -305,6 +310,32 @@ std::vector<std::string> conclude(int delay_ms, const std::vector<Measured>& row
     return out;
 }
 
+// --trace / --timeline / --svg: a child cannot hand its trace back, so the smallest size runs
+// once more, traced, in this process. Not measured: tracing costs time, and the numbers above
+// come from untraced children.
+void trace_smallest(const std::vector<int>& sizes, int delay, std::size_t max_threads,
+                    const std::function<std::string(int)>& url_for, const Context& context) {
+    const int n = *std::min_element(sizes.begin(), sizes.end());
+    const std::size_t workers = python_default_workers();
+    context.out() << "\n";
+    context.say("Tracing N = " + std::to_string(n) +
+                " once more, in this process (not measured): the default pool, a pool of N, "
+                "native.");
+    const std::vector<Config> configs = {
+        {How::default_pool, n, delay, workers},
+        {How::big_pool, n, delay, std::min(static_cast<std::size_t>(n), max_threads)},
+        {How::native, n, delay, 0}};
+    if (context.trace()) {
+        context.trace()->set_title("executor-cost: N = " + std::to_string(n) +
+                                   " requests, default pool vs pool of N vs native");
+    }
+    for (const Config& c : configs) {
+        const RunResult run = run_config(
+            c, url_for(delay), context.trace_lane(label_of(c) + ", N=" + std::to_string(n)));
+        context.print_failures(run);
+    }
+}
+
 }  // namespace
 
 DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& context) {
@@ -379,6 +410,10 @@ DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& 
                 rows.push_back(std::move(m));
             }
         }
+    }
+
+    if (context.trace() && !sizes.empty()) {
+        trace_smallest(sizes, delays.front(), options.max_threads, url_for, context);
     }
 
     std::vector<std::string> conclusions;

@@ -1,4 +1,5 @@
 // demos/seeds/executor_timestamps.cpp: `looplab-demo executor-timestamps`, seed 004.
+// Lesson: docs/course.md#lesson-8-the-executor-and-why-threads-cost
 //
 // Seed 004 ("Do async I/O on a blocking object"): a ThreadPoolExecutor(max_workers=5) and
 // loop.run_in_executor(executor, requests.get, url) for five URLs, each coroutine printing
@@ -48,6 +49,7 @@ DemoResult run_executor_timestamps(const ExecutorTimestampsOptions& options,
         title += (i == 0 ? " " : ", then ") + std::to_string(options.workers[i]);
     }
     context.say(title + " workers");
+    if (context.trace()) context.trace()->set_title(title + " workers");
     context.say("server: " + target.describe());
 
     DemoResult result;
@@ -68,6 +70,7 @@ DemoResult run_executor_timestamps(const ExecutorTimestampsOptions& options,
                                  << std::endl;
                          },
                          [&](double t0) { t0_unix = t0; }};
+        printer.recorder = context.trace_lane(std::to_string(workers) + " workers");
         RunResult run = fetch_in_executor(urls, ExecutorConfig{.pool = &pool}, printer);
         const ThreadPoolExecutor::Stats stats = run.executor.value_or(ThreadPoolExecutor::Stats{});
         // A request waited for a worker if no worker took it before another request had

@@ -1,4 +1,5 @@
 // demos/seeds/main.cpp: `looplab-demo <name> [options]`, the seeds' experiments in one binary.
+// Lesson: docs/course.md#lesson-5-coroutines-and-tasks
 //
 // Each demo reproduces one of the posts in the seeds (docs: /work/shared/seeds) and starts
 // its own server (looplab's, on its own thread) unless --url points it at another one:

@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <set>
@@ -34,10 +35,11 @@ double unix_now() {
 // This is the body of every strategy but the native one: called in a loop (blocking), inside
 // a coroutine (naive async) or on a worker (executor).
 RequestRecord blocking_fetch(http::blocking::Session* session, const std::string& url,
-                             SteadyClock::time_point t0) {
+                             SteadyClock::time_point t0, TraceRecorder* recorder) {
     RequestRecord record;
     record.url = url;
     record.thread = thread_label();
+    const std::int64_t traced_start = trace_now();
     record.began = seconds_since(t0);
     try {
         http::blocking::Response response = session ? session->get(url) : http::blocking::get(url);
@@ -51,7 +53,22 @@ RequestRecord blocking_fetch(http::blocking::Session* session, const std::string
         record.error = e.what();
     }
     record.done = record.end = seconds_since(t0);
+    trace_blocking_request(recorder, traced_start, record);
     return record;
+}
+
+// Names the loop's thread in the trace, and installs the recorder on the running loop. Called
+// first thing in each async strategy's main coroutine: from there on, the loop records.
+void start_tracing(TraceRecorder* recorder) {
+    if (!recorder) return;
+    recorder->name_this_thread("loop (main thread)");
+    get_running_loop().set_tracer(recorder);
+}
+
+// The run is over: the loop's own teardown (cancelling leftovers, joining the executor) is not
+// part of the picture.
+void stop_tracing(TraceRecorder* recorder) {
+    if (recorder) get_running_loop().set_tracer(nullptr);
 }
 
 void notify(const std::function<void(const RequestRecord&)>& fn, const RequestRecord& record) {
@@ -78,7 +95,8 @@ Coro<RequestRecord> naive_one(std::string url, std::size_t index, SteadyClock::t
     issued.url = url;
     issued.start = seconds_since(t0);
     notify(observer->on_start, issued);
-    RequestRecord record = blocking_fetch(nullptr, url, t0);  // the loop is stuck in here
+    // the loop is stuck in here
+    RequestRecord record = blocking_fetch(nullptr, url, t0, observer->recorder);
     record.index = index;
     record.start = issued.start;
     notify(observer->on_done, record);
@@ -88,6 +106,7 @@ Coro<RequestRecord> naive_one(std::string url, std::size_t index, SteadyClock::t
 Coro<RunResult> naive_main(std::vector<std::string> urls, const Observer* observer) {
     RunResult run;
     run.strategy = "naive async";
+    start_tracing(observer->recorder);
     const auto t0 = start_clock(run, *observer);
     std::vector<Coro<RequestRecord>> coros;
     for (std::size_t i = 0; i < urls.size(); ++i) {
@@ -95,6 +114,7 @@ Coro<RunResult> naive_main(std::vector<std::string> urls, const Observer* observ
     }
     run.records = co_await gather(std::move(coros));
     run.wall = seconds_since(t0);
+    stop_tracing(observer->recorder);
     co_return run;
 }
 
@@ -112,7 +132,10 @@ Coro<RequestRecord> executor_one(ThreadPoolExecutor* pool, http::blocking::Sessi
     notify(observer->on_start, issued);
     // Named, not a temporary inside the co_await: g++ 12 destroys lambda temporaries with
     // non-trivial captures there twice (CONTRIBUTING.md, "Compiler bugs").
-    auto call = [session, url, t0] { return blocking_fetch(session, url, t0); };
+    auto call = [session, url, t0, recorder = observer->recorder] {
+        if (recorder) recorder->name_this_thread(thread_label());  // the worker's track
+        return blocking_fetch(session, url, t0, recorder);
+    };
     RequestRecord record = co_await get_running_loop().run_in_executor(pool, std::move(call));
     record.index = index;
     record.start = issued.start;
@@ -124,6 +147,7 @@ Coro<RequestRecord> executor_one(ThreadPoolExecutor* pool, http::blocking::Sessi
 Coro<RunResult> executor_main(std::vector<std::string> urls, ExecutorConfig config,
                               const Observer* observer) {
     EventLoop& loop = get_running_loop();
+    start_tracing(observer->recorder);
     if (!config.pool && config.default_workers) {
         loop.set_default_executor(
             std::make_unique<ThreadPoolExecutor>(*config.default_workers, "looplab"));
@@ -140,6 +164,7 @@ Coro<RunResult> executor_main(std::vector<std::string> urls, ExecutorConfig conf
     run.wall = seconds_since(t0);
     run.workers = pool.max_workers();
     run.executor = pool.stats();
+    stop_tracing(observer->recorder);
     co_return run;
 }
 
@@ -177,6 +202,7 @@ Coro<RunResult> native_main(std::vector<std::string> urls, NativeConfig config,
                             const Observer* observer) {
     RunResult run;
     run.strategy = "native";
+    start_tracing(observer->recorder);
     const auto t0 = start_clock(run, *observer);
     http::ClientSessionOptions session_options;
     session_options.limit = config.limit;
@@ -189,6 +215,7 @@ Coro<RunResult> native_main(std::vector<std::string> urls, NativeConfig config,
     run.wall = seconds_since(t0);
     run.connections_opened = session.connections_opened();
     co_await session.close();
+    stop_tracing(observer->recorder);
     co_return run;
 }
 
@@ -230,6 +257,7 @@ RunResult fetch_blocking(const std::vector<std::string>& urls, http::blocking::S
                          const Observer& observer) {
     RunResult run;
     run.strategy = "blocking";
+    if (observer.recorder) observer.recorder->name_this_thread("main");
     const auto t0 = start_clock(run, observer);
     for (std::size_t i = 0; i < urls.size(); ++i) {
         RequestRecord issued;
@@ -237,7 +265,7 @@ RunResult fetch_blocking(const std::vector<std::string>& urls, http::blocking::S
         issued.url = urls[i];
         issued.start = seconds_since(t0);
         notify(observer.on_start, issued);
-        RequestRecord record = blocking_fetch(session, urls[i], t0);
+        RequestRecord record = blocking_fetch(session, urls[i], t0, observer.recorder);
         record.index = i;
         record.start = issued.start;
         notify(observer.on_done, record);
@@ -259,6 +287,20 @@ RunResult fetch_in_executor(const std::vector<std::string>& urls, const Executor
 RunResult fetch_native(const std::vector<std::string>& urls, const NativeConfig& config,
                        const Observer& observer) {
     return run(native_main(urls, config, &observer));
+}
+
+void trace_blocking_request(TraceRecorder* recorder, std::int64_t start_ns,
+                            const RequestRecord& record) {
+    if (!recorder) return;
+    static std::atomic<std::uint64_t> next_id{std::uint64_t{1} << 32};
+    TraceEvent event;
+    event.kind = TraceKind::http_request;
+    event.start_ns = start_ns;
+    event.duration_ns = trace_now() - start_ns;
+    event.id = next_id.fetch_add(1, std::memory_order_relaxed);
+    event.name = "GET " + record.url;
+    event.detail = record.ok || record.status != 0 ? std::to_string(record.status) : record.error;
+    recorder->record(std::move(event));
 }
 
 std::size_t python_default_workers() {

@@ -13,6 +13,12 @@
 // failure is caught where it happens and recorded (ok = false, error = what()): a run always
 // returns all N records, and the demos print and count the failures.
 //
+// With a recorder in the Observer (--trace, --timeline, --svg), an async strategy installs it
+// on its loop, which then records its tasks, executor items and ClientSession requests; the
+// blocking client has no loop to report to, so blocking_fetch records each of its requests
+// itself (trace_blocking_request), on whichever thread made it: that is what gives the blocking
+// strategy rows of its own in the pictures.
+//
 // Times are seconds on the steady clock since the run's start (t0), taken from inside the
 // run: the async strategies start timing inside the loop, after it was made, and stop before
 // it is torn down, as the seeds' perf_counter() calls around run_until_complete do.
@@ -26,6 +32,7 @@
 #include <vector>
 
 #include "runtime/thread_pool_executor.hpp"
+#include "runtime/trace_recorder.hpp"
 
 namespace looplab::http::blocking {
 class Session;
@@ -75,6 +82,8 @@ struct Observer {
     std::function<void(const RequestRecord&)> on_start{};
     std::function<void(const RequestRecord&)> on_done{};
     std::function<void(double t0_unix)> on_run_start{};
+    // Where the run records its trace (demo_trace.hpp); nullptr: not traced.
+    TraceRecorder* recorder = nullptr;
 };
 
 // The blocking client in a plain loop. With `session`: Session.get (keep-alive, seed 001);
@@ -103,6 +112,13 @@ struct NativeConfig {
 // One ClientSession, one coroutine per URL, gathered (the aiohttp of seeds 000, 001, 003).
 RunResult fetch_native(const std::vector<std::string>& urls, const NativeConfig& config = {},
                        const Observer& observer = {});
+
+// Records one blocking request (begun at trace_now() == start_ns, just finished as `record`
+// says) as an http_request slice on the calling thread. Its id comes from a counter that
+// starts at 2^32, far from the ClientSession's ids, so the two never collide in one trace.
+// No-op when recorder is nullptr.
+void trace_blocking_request(TraceRecorder* recorder, std::int64_t start_ns,
+                            const RequestRecord& record);
 
 // Python's default executor size, min(32, hardware threads + 4).
 std::size_t python_default_workers();

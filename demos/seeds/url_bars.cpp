@@ -1,4 +1,5 @@
 // demos/seeds/url_bars.cpp: `looplab-demo url-bars`, seed 003.
+// Lesson: docs/course.md#lesson-6-synchronization-between-tasks
 //
 // Seed 003 ("HTTP requests and asyncio: aiohttp vs. Requests"): five home pages fetched with
 // requests.get in a loop, then with one aiohttp ClientSession and asyncio.gather; each page
@@ -60,11 +61,15 @@ DemoResult run_url_bars(const UrlBarsOptions& options, const Context& context) {
                         }};
 
     out << "Sequential: blocking::get, one page after another\n";
+    if (context.trace())
+        context.trace()->set_title("url-bars (seed 003): sequential, then concurrent");
+    print_done.recorder = context.trace_lane("sequential (blocking::get)");
     RunResult sequential = fetch_blocking(urls, nullptr, print_done);
     out << total_line(sequential.wall) << "\n";
     context.print_failures(sequential);
 
     out << "\nConcurrent: one ClientSession, gather (printed as each page finishes)\n";
+    print_done.recorder = context.trace_lane("concurrent (ClientSession)");
     RunResult concurrent = fetch_native(urls, NativeConfig{}, print_done);
     out << total_line(concurrent.wall) << "\n";
     context.print_failures(concurrent);
