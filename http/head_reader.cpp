@@ -27,9 +27,10 @@ std::size_t HeadReader::read(std::string_view input) {
         const std::size_t length = rest.find('\n', scanned_);
         if (length == std::string_view::npos) {
             scanned_ = rest.size();
-            check_partial_line(rest.size());
+            check_line_so_far(rest.size());
             break;
         }
+        check_line_so_far(length);
         std::string_view line = rest.substr(0, length);
         // CRLF ends a line; a lone LF is accepted too (RFC 9112 2.2 allows it). A CR anywhere
         // else is "bare" and rejected in on_line().
@@ -149,11 +150,24 @@ void HeadReader::commit_pending() {
     has_pending_ = false;
 }
 
-void HeadReader::check_partial_line(std::size_t partial_size) const {
-    if (head_bytes_ + partial_size > limits_.max_head_size) fail_head_too_large();
-    // -1: the unfinished line may end in the CR of its CRLF, which is not part of the line.
+void HeadReader::check_line_so_far(std::size_t line_bytes) const {
+    // head_bytes_ <= max_head_size always holds here (a complete line past it has thrown), so
+    // the subtraction cannot wrap.
+    const std::size_t head_room = limits_.max_head_size - head_bytes_;
+    const bool head_over = line_bytes > head_room;
+    // -1: the line may end in the CR of its CRLF, which is not part of the line.
     // (Subtracting rather than adding keeps max_line_size = SIZE_MAX meaning "no limit".)
-    if (partial_size > 0 && partial_size - 1 > limits_.max_line_size) fail_line_too_long();
+    const bool line_over = line_bytes > 0 && line_bytes - 1 > limits_.max_line_size;
+    if (!head_over && !line_over) return;
+    if (head_over && line_over) {
+        // Both limits are passed: report the one a reader fed a byte at a time would have met
+        // first. The head limit is passed at byte head_room + 1 of the line, the line limit at
+        // byte max_line_size + 2; on a tie the head limit is reported.
+        if (head_room == 0 || head_room - 1 <= limits_.max_line_size) fail_head_too_large();
+        fail_line_too_long();
+    }
+    if (head_over) fail_head_too_large();
+    fail_line_too_long();
 }
 
 void HeadReader::fail_line_too_long() const {

@@ -54,6 +54,11 @@ std::uint64_t HttpServer::requests_served() const {
 std::size_t HttpServer::peak_connections() const {
     return shared_->peak_connections;
 }
+std::size_t HttpServer::write_buffer_size() const {
+    std::size_t total = 0;
+    for (const ServerConnection* c : shared_->connections) total += c->write_buffer_size();
+    return total;
+}
 
 Coro<void> HttpServer::shutdown(Duration grace) {
     shared_->shutting_down = true;

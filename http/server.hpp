@@ -11,7 +11,9 @@
 // coroutines, so a handler that waits (the demos' /delay/<ms>) costs a suspended coroutine,
 // not a thread: one loop serves 10,000 waiting clients. Keep-alive, pipelining in order, 400
 // for malformed requests, 413 / 431 for oversized ones, a header read timeout and an idle
-// keep-alive timeout, a connection limit, and graceful shutdown.
+// keep-alive timeout, a body read timeout, a send timeout with back-pressure for clients that
+// do not read, a connection limit (503 beyond it), and graceful shutdown. server_options.hpp
+// documents each limit; tests/reliability/ attacks each one.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +53,11 @@ public:
     std::size_t active_connections() const;
     std::uint64_t requests_served() const;
     std::size_t peak_connections() const;
+    // Bytes written to connections and not yet taken by the kernel, summed over all of them:
+    // what slow or non-reading clients make the server hold. Bounded per connection by the
+    // transport's high water mark plus one response (server_options.hpp, send_timeout).
+    // Walks every connection: for tests and monitoring, not for a hot path.
+    std::size_t write_buffer_size() const;
 
 private:
     HttpServer(std::shared_ptr<net::Server> listener, std::shared_ptr<ServerShared> shared);

@@ -62,7 +62,10 @@ private:
     void on_field_line(std::string_view line);
     void on_obs_fold(std::string_view line);
     void commit_pending();
-    void check_partial_line(std::size_t partial_size) const;
+    // Checks the limits against the first `line_bytes` bytes of the current line (its LF not
+    // among them), for a line still arriving and again for a complete one, so the same error
+    // is thrown however the bytes were split (tests/fuzz found the split-dependent version).
+    void check_line_so_far(std::size_t line_bytes) const;
     [[noreturn]] void fail_line_too_long() const;
     [[noreturn]] void fail_head_too_large() const;
     std::string what() const;  // "request head", "response head" or "trailer section"

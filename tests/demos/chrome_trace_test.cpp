@@ -109,8 +109,12 @@ TEST(ChromeTrace, ThreadsAreNamedTracksAndLanesAreProcesses) {
     for (const auto& e : trace["traceEvents"]) {
         if (e["ph"] != "X" || e["pid"] != 1) continue;
         const std::string kind = e["args"]["kind"];
-        if (kind == "executor_run") EXPECT_EQ(e["tid"], thread_tid["worker 1"]);
-        if (kind == "poll") EXPECT_EQ(e["tid"], thread_tid["loop"]);
+        if (kind == "executor_run") {
+            EXPECT_EQ(e["tid"], thread_tid["worker 1"]);
+        }
+        if (kind == "poll") {
+            EXPECT_EQ(e["tid"], thread_tid["loop"]);
+        }
     }
 }
 
