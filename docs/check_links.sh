@@ -20,7 +20,7 @@ files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=(docs/architecture.md docs/course.md demos/README.md README.md)
 fi
-sources=(runtime net http tools demos tests .ci docs/make_starter.sh docs/check_links.sh
+sources=(runtime net http tools demos tests benchmarks .ci docs/make_starter.sh docs/check_links.sh
          docs/student-project CMakeLists.txt)
 missing=0
 report() { echo "$1: missing $2" >&2; missing=$((missing + 1)); }
