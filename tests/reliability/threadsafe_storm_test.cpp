@@ -23,6 +23,12 @@ namespace looplab::reliability {
 namespace {
 
 constexpr int kThreads = 8;
+// Posts per thread at full speed; after that a thread posts once per 100 us until refused.
+// Unbounded full-speed posting let the inbox grow without limit whenever the stopping thread
+// was not scheduled for a while: under valgrind, which runs one thread at a time, a CI run
+// reached 20 GB before it was killed. The cap keeps the storm (8 x 20,000 posts racing the
+// stop) and the property under test (posts still arriving while close() runs).
+constexpr long kFullSpeedPosts = 20'000;
 
 struct Counters {
     std::atomic<long> accepted{0};
@@ -37,6 +43,8 @@ void storm(EventLoop& loop, Counters& counters, bool stopper) {
             loop.call_soon_threadsafe([&counters] { ++counters.ran; });
             ++counters.accepted;
             if (stopper && posted == 2000) loop.call_soon_threadsafe([&loop] { loop.stop(); });
+            if (posted >= kFullSpeedPosts)
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
         } catch (const InvalidStateError&) {
             ++counters.refused;
             return;
