@@ -6,13 +6,15 @@
 // learns the exchange is over. Same client, lower down: sock_client.cpp; higher up:
 // stream_client.cpp.
 //
-// Usage: echo_protocol_client [port] [message]       (127.0.0.1, default port 8888)
+// Usage: echo_protocol_client [port] [message] [--timeline] [--trace F.json] [--svg F.svg]
+//       (127.0.0.1, default port 8888)
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
 #include <string>
 
+#include "demos/echo/echo_trace.hpp"
 #include "net/net.hpp"
 #include "runtime/looplab.hpp"
 
@@ -49,9 +51,10 @@ Coro<void> talk(std::uint16_t port, std::string message) {
 }
 
 int main(int argc, char** argv) {
+    demos::EchoTrace trace(argc, argv);  // --trace FILE.json, --timeline, --svg FILE.svg
     const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 8888);
     try {
-        run(talk(port, argc > 2 ? argv[2] : "hello from the protocol layer"));
+        run(trace.traced(talk(port, argc > 2 ? argv[2] : "hello from the protocol layer")));
     } catch (const std::exception& e) {  // refused, address in use, reset, ...
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

@@ -5,13 +5,15 @@
 // coroutine per client: the transport reads for us and calls data_received; write() never
 // waits. Same server, lower down: sock_server.cpp; higher up: stream_server.cpp.
 //
-// Usage: echo_protocol_server [port]       (127.0.0.1, default port 8888)
+// Usage: echo_protocol_server [port] [--timeline] [--trace F.json] [--svg F.svg]
+//       (127.0.0.1, default port 8888)
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
 #include <string_view>
 
+#include "demos/echo/echo_trace.hpp"
 #include "net/net.hpp"
 #include "runtime/looplab.hpp"
 
@@ -41,9 +43,10 @@ Coro<void> serve(std::uint16_t port) {
 }
 
 int main(int argc, char** argv) {
+    demos::EchoTrace trace(argc, argv);  // --trace FILE.json, --timeline, --svg FILE.svg
     const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 8888);
     try {
-        run(serve(port));
+        run(trace.traced(serve(port)));
     } catch (const std::exception& e) {  // refused, address in use, reset, ...
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

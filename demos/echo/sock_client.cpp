@@ -5,7 +5,8 @@
 // sock_recv). Every step is a syscall we ask for, awaited until the socket is ready. Same
 // client, higher up: protocol_client.cpp, stream_client.cpp.
 //
-// Usage: echo_sock_client [port] [message]       (127.0.0.1, default port 8888)
+// Usage: echo_sock_client [port] [message] [--timeline] [--trace F.json] [--svg F.svg]
+//       (127.0.0.1, default port 8888)
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "demos/echo/echo_trace.hpp"
 #include "net/net.hpp"
 #include "runtime/looplab.hpp"
 
@@ -39,9 +41,10 @@ Coro<void> talk(std::uint16_t port, std::string message) {
 }
 
 int main(int argc, char** argv) {
+    demos::EchoTrace trace(argc, argv);  // --trace FILE.json, --timeline, --svg FILE.svg
     const auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 8888);
     try {
-        run(talk(port, argc > 2 ? argv[2] : "hello from the sock_* layer"));
+        run(trace.traced(talk(port, argc > 2 ? argv[2] : "hello from the sock_* layer")));
     } catch (const std::exception& e) {  // refused, address in use, reset, ...
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

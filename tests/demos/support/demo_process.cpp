@@ -38,12 +38,16 @@ bool demo_available() {
 }
 
 DemoOutput run_demo(const std::vector<std::string>& args) {
+    if (!kDemoPath) return DemoOutput{};
+    return run_program(kDemoPath, args);
+}
+
+DemoOutput run_program(const std::string& path, const std::vector<std::string>& args) {
     DemoOutput result;
-    if (!kDemoPath) return result;
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return result;
-    std::vector<std::string> argv_storage{kDemoPath};
+    std::vector<std::string> argv_storage{path};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : argv_storage) argv.push_back(a.data());

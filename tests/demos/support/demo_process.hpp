@@ -28,6 +28,9 @@ bool demo_available();
 // chatty demo cannot deadlock on a full pipe. A sanitizer report on stderr fails the test.
 DemoOutput run_demo(const std::vector<std::string>& args);
 
+// The same for any program (the echo demos): `path` with `args`.
+DemoOutput run_program(const std::string& path, const std::vector<std::string>& args);
+
 // A TCP port on 127.0.0.1 where nothing listens (bound to find it, then closed).
 std::uint16_t closed_port();
 
