@@ -291,9 +291,11 @@ Coro<long> fewest_allocations_per_round_trip(EventLoop& loop, ThreadPoolExecutor
 
 TEST(TracerOff, RunInExecutorAllocatesOnlyWhatItAllocatesUntraced) {
     // A round trip allocates by design (the work item, the concurrent future, the loop
-    // future). Counted on the loop thread: with tracing off, the count is exactly the same
-    // whether the loop never had a tracer or had one removed, and strictly smaller than with a
-    // tracer: the traced path allocates only when tracing.
+    // future). Counted on the loop thread: with tracing off, whether the loop never had a
+    // tracer or had one removed, the count is strictly smaller than with a tracer: the traced
+    // path allocates only when tracing. (Not "exactly equal" between the two untraced runs: in
+    // about 1 run in 100 one of them steadily made one allocation more per round trip, 7
+    // against 6, depending on how the two threads' handle free lists stood when it began.)
     ThreadPoolExecutor pool(1);
     auto measure = [&pool](int tracer_state) {  // 0 never set, 1 set then removed, 2 set
         EventLoop loop;
@@ -308,9 +310,12 @@ TEST(TracerOff, RunInExecutorAllocatesOnlyWhatItAllocatesUntraced) {
     const long never = measure(0);
     const long removed = measure(1);
     const long traced = measure(2);
+    RecordProperty(
+        "allocations_never_removed_traced",
+        std::to_string(never) + " " + std::to_string(removed) + " " + std::to_string(traced));
     EXPECT_GT(never, 0);
-    EXPECT_EQ(never, removed);
     EXPECT_LT(never, traced);
+    EXPECT_LT(removed, traced);
 }
 
 // On the worker: from the end of one call to the start of the next, the worker traces
