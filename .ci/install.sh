@@ -17,8 +17,8 @@ work="$(mktemp -d /tmp/looplab-install-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-for f in include/runtime/looplab.hpp include/net/net.hpp include/http/client_session.hpp \
-         include/http/detail/receive_buffer.hpp lib/cmake/looplab/looplab-config.cmake \
+for f in include/runtime/looplab.hpp include/net/net.hpp include/http/client/client_session.hpp \
+         include/http/proto/detail/receive_buffer.hpp lib/cmake/looplab/looplab-config.cmake \
          lib/cmake/looplab/looplab-config-version.cmake; do
   [ -f "$work/prefix/$f" ] || { echo "install: $f is missing" >&2; exit 1; }
 done

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "benchmarks/support/allocation_counter.hpp"
-#include "http/blocking_client.hpp"
-#include "http/client_session.hpp"
-#include "http/response_parser.hpp"
-#include "http/server_thread.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/client/client_session.hpp"
+#include "http/proto/response_parser.hpp"
+#include "http/server/server_thread.hpp"
 #include "runtime/looplab.hpp"
 
 namespace {

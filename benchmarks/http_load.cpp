@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "http/client_session.hpp"
+#include "http/client/client_session.hpp"
 #include "runtime/looplab.hpp"
 
 namespace {

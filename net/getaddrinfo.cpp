@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "net/resolver.hpp"
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab::net {

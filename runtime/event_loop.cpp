@@ -5,13 +5,13 @@
 #include <cstring>
 #include <iostream>
 
-#include "runtime/debug.hpp"
+#include "runtime/observe/debug.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/step_mode.hpp"
+#include "runtime/observe/step_mode.hpp"
 #include "runtime/task.hpp"
-#include "runtime/task_dump.hpp"
-#include "runtime/thread_pool_executor.hpp"
-#include "runtime/trace_points.hpp"
+#include "runtime/observe/task_dump.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/observe/trace_points.hpp"
 
 namespace looplab {
 

@@ -45,11 +45,11 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
-#include "runtime/loop_metrics.hpp"
-#include "runtime/selector.hpp"
+#include "runtime/observe/loop_metrics.hpp"
+#include "runtime/selector/selector.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 #include "runtime/timer_heap.hpp"
-#include "runtime/tracer.hpp"
+#include "runtime/observe/tracer.hpp"
 
 namespace looplab {
 
@@ -161,7 +161,7 @@ public:
     static void default_exception_handler(const ExceptionContext& context);
 
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
-    // What it checks and reports: runtime/debug.hpp. Set it on the loop thread, before other
+    // What it checks and reports: runtime/observe/debug.hpp. Set it on the loop thread, before other
     // threads use the loop (they read the flag in check_thread).
     void set_debug(bool on);
     bool get_debug() const { return debug_; }

@@ -14,7 +14,7 @@
 #include <exception>
 #include <optional>
 
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {

@@ -5,8 +5,8 @@
 #include <cassert>
 #include <chrono>
 
-#include "runtime/debug.hpp"
-#include "runtime/trace_points.hpp"
+#include "runtime/observe/debug.hpp"
+#include "runtime/observe/trace_points.hpp"
 
 namespace looplab {
 

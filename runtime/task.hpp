@@ -40,7 +40,7 @@
 #include "runtime/source_location.hpp"
 
 #include "runtime/coro.hpp"
-#include "runtime/debug.hpp"
+#include "runtime/observe/debug.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
 

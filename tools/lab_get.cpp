@@ -44,10 +44,10 @@
 #include <string>
 #include <vector>
 
-#include "http/blocking_client.hpp"
-#include "http/client_errors.hpp"
-#include "http/client_session.hpp"
-#include "http/url.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/client/client_errors.hpp"
+#include "http/client/client_session.hpp"
+#include "http/proto/url.hpp"
 #include "net/errors.hpp"
 #include "runtime/run.hpp"
 

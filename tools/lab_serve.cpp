@@ -1,6 +1,6 @@
 // tools/lab_serve.cpp: `lab-serve`, the demo server on the command line.
 //
-// Runs looplab's HTTP server with the demo routes (http/demo_routes.hpp) in the foreground:
+// Runs looplab's HTTP server with the demo routes (http/server/demo_routes.hpp) in the foreground:
 // the endpoints every demo uses, for trying them by hand with lab-get or curl, or for pointing
 // another client (aiohttp, requests, wrk) at the same server the benchmarks use.
 //
@@ -16,8 +16,8 @@
 #include <iostream>
 #include <thread>
 
-#include "http/demo_routes.hpp"
-#include "http/server.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server.hpp"
 #include "runtime/run.hpp"
 
 namespace {

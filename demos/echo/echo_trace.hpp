@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "runtime/looplab.hpp"
-#include "runtime/trace_export.hpp"
-#include "runtime/trace_recorder.hpp"
+#include "runtime/trace/trace_export.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 
 namespace looplab::demos {
 

@@ -23,8 +23,8 @@
 #include "demos/seeds/demo.hpp"
 #include "demos/seeds/report.hpp"
 #include "demos/seeds/strategies.hpp"
-#include "http/blocking_client.hpp"
-#include "http/client_session.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/client/client_session.hpp"
 #include "runtime/looplab.hpp"
 
 namespace looplab::demos {

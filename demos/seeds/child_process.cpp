@@ -11,7 +11,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "http/server_thread.hpp"
+#include "http/server/server_thread.hpp"
 
 namespace looplab::demos {
 

@@ -7,7 +7,7 @@
 #include <streambuf>
 
 #include "demos/seeds/report.hpp"
-#include "http/server_thread.hpp"
+#include "http/server/server_thread.hpp"
 
 namespace looplab::demos {
 

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "runtime/trace_export.hpp"
+#include "runtime/trace/trace_export.hpp"
 
 namespace looplab::demos {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/trace_recorder.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 
 namespace looplab::demos {
 

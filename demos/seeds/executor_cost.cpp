@@ -41,7 +41,7 @@
 #include "demos/seeds/demo.hpp"
 #include "demos/seeds/report.hpp"
 #include "demos/seeds/strategies.hpp"
-#include "http/blocking_client.hpp"
+#include "http/client/blocking_client.hpp"
 
 namespace looplab::demos {
 

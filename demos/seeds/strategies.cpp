@@ -11,8 +11,8 @@
 #include <thread>
 #include <utility>
 
-#include "http/blocking_client.hpp"
-#include "http/client_session.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/client/client_session.hpp"
 #include "runtime/looplab.hpp"
 
 namespace looplab::demos {

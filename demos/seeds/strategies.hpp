@@ -31,8 +31,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/thread_pool_executor.hpp"
-#include "runtime/trace_recorder.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 
 namespace looplab::http::blocking {
 class Session;

@@ -8,8 +8,8 @@
 #include <iostream>
 #include <string>
 
-#include "http/client_session.hpp"
-#include "http/server_thread.hpp"
+#include "http/client/client_session.hpp"
+#include "http/server/server_thread.hpp"
 #include "runtime/looplab.hpp"
 
 using namespace std::chrono_literals;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "demos/support/chrome_trace_check.hpp"
-#include "runtime/trace_export.hpp"
+#include "runtime/trace/trace_export.hpp"
 
 namespace looplab::demos::testing {
 namespace {

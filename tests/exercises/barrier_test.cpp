@@ -5,7 +5,7 @@
 // for waiters and latecomers, and a cancelled waiter leaves the cycle. Tasks are interleaved
 // with yield_to_others, so the orders asserted are exact; the watchdog turns a deadlock into a
 // failure.
-#include "runtime/barrier.hpp"
+#include "runtime/sync/barrier.hpp"
 
 #include <gtest/gtest.h>
 

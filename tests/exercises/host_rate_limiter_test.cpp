@@ -3,7 +3,7 @@
 //
 // One bucket per origin: requests to different origins never wait for each other, requests to
 // one origin share its quota, and "origin" means lowercased host plus port. Virtual time.
-#include "http/host_rate_limiter.hpp"
+#include "http/client/host_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "http/url.hpp"
+#include "http/proto/url.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/support/virtual_time_runner.hpp"
 #include "runtime/task.hpp"

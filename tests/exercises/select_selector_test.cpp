@@ -1,11 +1,11 @@
 // tests/exercises/select_selector_test.cpp: grading suite for exercise "select_selector"
 // (runtime/selector_select.*).
 //
-// The contract of runtime/selector.hpp, checked on SelectSelector with real pipes and
+// The contract of runtime/selector/selector.hpp, checked on SelectSelector with real pipes and
 // socketpairs (what the kernel reports is the point), then the whole event loop run on it:
 // callbacks, timers, a reader, and a wake-up from another thread. Asserts what select()
 // returns, never how long it took.
-#include "runtime/selector_select.hpp"
+#include "runtime/selector/selector_select.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/select.h>
@@ -23,7 +23,7 @@
 
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
-#include "runtime/selector.hpp"
+#include "runtime/selector/selector.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {

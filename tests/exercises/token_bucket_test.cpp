@@ -5,7 +5,7 @@
 // millisecond without sleeping: a full bucket lets a burst through at once, then tokens come
 // at the rate; idle time refills up to the burst and no further; waiters are served in
 // arrival order; a cancelled waiter takes no token.
-#include "runtime/token_bucket.hpp"
+#include "runtime/sync/token_bucket.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // tests/fuzz/chunked_decoder_fuzz.cpp: libFuzzer target for ChunkedDecoder on its own.
 //
 // h11: ChunkedReader is exercised by h11's fuzzers through the whole Connection; looplab's
-//      decoder is a class of its own (http/chunked_decoder.hpp says why), so it gets its own
+//      decoder is a class of its own (http/proto/chunked_decoder.hpp says why), so it gets its own
 //
 // The first input byte chooses request or response rules for the trailers and default or tiny
 // limits; the rest is a chunked body as it would follow a head. Invariants, besides memory
@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "http/chunked_decoder.hpp"
-#include "http/chunked_encoder.hpp"
-#include "http/protocol_error.hpp"
+#include "http/proto/chunked_decoder.hpp"
+#include "http/proto/chunked_encoder.hpp"
+#include "http/proto/protocol_error.hpp"
 #include "support/fuzz_check.hpp"
 
 namespace looplab::http::fuzz {

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <variant>
 
-#include "http/request_parser.hpp"
-#include "http/serializer.hpp"
+#include "http/proto/request_parser.hpp"
+#include "http/proto/serializer.hpp"
 #include "support/fuzz_check.hpp"
 
 namespace looplab::http::fuzz {

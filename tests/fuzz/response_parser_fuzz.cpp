@@ -17,8 +17,8 @@
 #include <string_view>
 #include <variant>
 
-#include "http/response_parser.hpp"
-#include "http/serializer.hpp"
+#include "http/proto/response_parser.hpp"
+#include "http/proto/serializer.hpp"
 #include "support/fuzz_check.hpp"
 
 namespace looplab::http::fuzz {

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/url.hpp"
+#include "http/proto/url.hpp"
 #include "support/fuzz_check.hpp"
 
 namespace looplab::http::fuzz {

@@ -1,5 +1,5 @@
 // tests/http/blocking_client_test.cpp: the blocking client against well- and ill-behaved servers.
-#include "http/blocking_client.hpp"
+#include "http/client/blocking_client.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 #include <random>
 #include <string>
 
-#include "http/chunked_decoder.hpp"
-#include "http/protocol_error.hpp"
+#include "http/proto/chunked_decoder.hpp"
+#include "http/proto/protocol_error.hpp"
 
 namespace looplab::http {
 namespace {

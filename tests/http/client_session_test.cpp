@@ -3,7 +3,7 @@
 // Every test runs its client on a fresh loop (looplab::run) under a 30 s watchdog, against a
 // ScriptedServer on its own threads, and checks that no descriptor leaked (NoFdLeaks). Timeouts
 // are short (100-300 ms) and only ever asserted as "this timeout fired, with this phase".
-#include "http/client_session.hpp"
+#include "http/client/client_session.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "http/demo_routes.hpp"
-#include "http/server_thread.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server_thread.hpp"
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "net/errors.hpp"

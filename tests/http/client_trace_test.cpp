@@ -11,15 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "http/client_session.hpp"
-#include "http/demo_routes.hpp"
-#include "http/server_thread.hpp"
+#include "http/client/client_session.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server_thread.hpp"
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "runtime/run.hpp"
 #include "runtime/timeout.hpp"
-#include "runtime/trace_recorder.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 
 namespace looplab::http {
 namespace {

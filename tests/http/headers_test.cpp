@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "http/headers.hpp"
+#include "http/proto/headers.hpp"
 
 namespace looplab::http {
 namespace {

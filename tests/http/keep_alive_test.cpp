@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "http/message.hpp"
-#include "http/request_parser.hpp"
-#include "http/response_parser.hpp"
+#include "http/proto/message.hpp"
+#include "http/proto/request_parser.hpp"
+#include "http/proto/response_parser.hpp"
 
 namespace looplab::http {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "http/limits.hpp"
-#include "http/request_parser.hpp"
-#include "http/response_parser.hpp"
+#include "http/proto/limits.hpp"
+#include "http/proto/request_parser.hpp"
+#include "http/proto/response_parser.hpp"
 #include "support/event_log.hpp"
 
 namespace looplab::http {

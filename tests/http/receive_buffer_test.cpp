@@ -6,8 +6,8 @@
 #include <random>
 #include <string>
 
-#include "http/detail/receive_buffer.hpp"
-#include "http/request_parser.hpp"
+#include "http/proto/detail/receive_buffer.hpp"
+#include "http/proto/request_parser.hpp"
 
 namespace looplab::http {
 namespace {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "http/request_parser.hpp"
+#include "http/proto/request_parser.hpp"
 #include "support/event_log.hpp"
 
 namespace looplab::http {

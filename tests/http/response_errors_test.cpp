@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "http/response_parser.hpp"
+#include "http/proto/response_parser.hpp"
 #include "support/event_log.hpp"
 
 namespace looplab::http {

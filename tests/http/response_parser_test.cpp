@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "http/response_parser.hpp"
+#include "http/proto/response_parser.hpp"
 #include "support/event_log.hpp"
 
 namespace looplab::http {

@@ -6,9 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "http/chunked_encoder.hpp"
-#include "http/serializer.hpp"
-#include "http/url.hpp"
+#include "http/proto/chunked_encoder.hpp"
+#include "http/proto/serializer.hpp"
+#include "http/proto/url.hpp"
 #include "support/event_log.hpp"
 
 namespace looplab::http {

@@ -1,5 +1,5 @@
 // tests/http/server_test.cpp: the async server, driven by the blocking client and raw sockets.
-#include "http/server.hpp"
+#include "http/server/server.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -8,9 +8,9 @@
 #include <chrono>
 #include <string>
 
-#include "http/blocking_client.hpp"
-#include "http/demo_routes.hpp"
-#include "http/server_thread.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server_thread.hpp"
 #include "net/blocking_socket.hpp"
 #include "net/support/fd_leak_check.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "http/url.hpp"
+#include "http/proto/url.hpp"
 
 namespace looplab::http {
 namespace {

@@ -2,7 +2,7 @@
 //
 // The connect timeout is provoked as in blocking_socket_test.cpp: a listener with backlog 0
 // whose one queue slot is taken drops further SYNs, so a connect sees no answer at all.
-#include "net/create_connection.hpp"
+#include "net/transport/create_connection.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

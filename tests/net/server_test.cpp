@@ -1,5 +1,5 @@
 // tests/net/server_test.cpp: create_server and Server: serving, batching, closing, EMFILE.
-#include "net/server.hpp"
+#include "net/transport/server.hpp"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "net/create_connection.hpp"
+#include "net/transport/create_connection.hpp"
 #include "net/errors.hpp"
 #include "net/socket_ops.hpp"
 #include "runtime/errors.hpp"

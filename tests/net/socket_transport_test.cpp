@@ -3,7 +3,7 @@
 // The server side is a create_server whose connections get RecordingProtocols (kept in a
 // vector so the test can look at them), or a raw socket when the test needs to misbehave
 // (reset, never read). Protocol steps are awaited through the protocol's futures.
-#include "net/socket_transport.hpp"
+#include "net/transport/socket_transport.hpp"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "net/create_connection.hpp"
+#include "net/transport/create_connection.hpp"
 #include "net/errors.hpp"
-#include "net/server.hpp"
+#include "net/transport/server.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "support/fd_leak_check.hpp"

@@ -3,7 +3,7 @@
 // No sockets: the test plays the protocol (feed_data / feed_eof / set_exception) and a fake
 // transport records pause_reading / resume_reading. Nothing here depends on time, so the loop
 // runs on a virtual clock.
-#include "net/stream_reader.hpp"
+#include "net/stream/stream_reader.hpp"
 
 #include <gtest/gtest.h>
 

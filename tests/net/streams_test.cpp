@@ -1,5 +1,5 @@
 // tests/net/streams_test.cpp: open_connection / start_server, StreamWriter::drain, and load.
-#include "net/streams.hpp"
+#include "net/stream/streams.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "http/blocking_client.hpp"
-#include "http/demo_routes.hpp"
-#include "http/server_thread.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server_thread.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "reliability/support/raw_client.hpp"
 

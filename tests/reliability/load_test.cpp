@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "http/client_session.hpp"
+#include "http/client/client_session.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/net_test_loop.hpp"
 #include "reliability/support/fd_limit.hpp"

@@ -7,15 +7,15 @@
 // passes both the line limit and the head limit was reported as "head too large" (431) when it
 // arrived whole, and as "line too long" (414 for a request line) when it arrived a byte at a
 // time: the error depended on how the bytes were split. The head reader now reports whichever
-// limit a byte-at-a-time reader meets first (http/head_reader.cpp, check_line_so_far).
+// limit a byte-at-a-time reader meets first (http/proto/head_reader.cpp, check_line_so_far).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <string_view>
 
-#include "http/chunked_decoder.hpp"
-#include "http/request_parser.hpp"
-#include "http/response_parser.hpp"
+#include "http/proto/chunked_decoder.hpp"
+#include "http/proto/request_parser.hpp"
+#include "http/proto/response_parser.hpp"
 
 namespace looplab::http {
 namespace {

@@ -19,8 +19,8 @@
 #include <string>
 #include <thread>
 
-#include "http/demo_routes.hpp"
-#include "http/server.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/net_test_loop.hpp"
 #include "reliability/support/raw_client.hpp"

@@ -1,6 +1,6 @@
 // tests/runtime/concurrent_future_test.cpp: ConcurrentFuture on its own, completed by hand
 // (the executor's side is tested in thread_pool_executor_test.cpp).
-#include "runtime/concurrent_future.hpp"
+#include "runtime/executor/concurrent_future.hpp"
 
 #include <gtest/gtest.h>
 

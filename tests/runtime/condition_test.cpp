@@ -4,7 +4,7 @@
 // other ready task), so the orders asserted are exact. Where a bug would leave a task blocked,
 // the test gives the tasks a fixed number of iterations and then checks what happened; a
 // watchdog turns any other deadlock into a failure instead of a hang.
-#include "runtime/condition.hpp"
+#include "runtime/sync/condition.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
-#include "runtime/lock.hpp"
+#include "runtime/sync/lock.hpp"
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"

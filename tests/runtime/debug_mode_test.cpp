@@ -4,7 +4,7 @@
 // delay is the deliberate 150 ms blocking step (and a 20 ms one against a lowered threshold);
 // the report's duration is asserted as a lower bound, which the blocking call guarantees.
 // Everything else runs on a virtual clock or on events the test controls.
-#include "runtime/debug.hpp"
+#include "runtime/observe/debug.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "support/loop_fixture.hpp"

@@ -3,7 +3,7 @@
 // Every test runs in virtual time; tasks are interleaved with sleep(0) (one step of every
 // other ready task), so the orders asserted are exact. A watchdog turns a deadlock into a
 // failure instead of a hang.
-#include "runtime/event.hpp"
+#include "runtime/sync/event.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 // time. Where a broken lock would leave a task blocked, the test gives the tasks a fixed
 // number of iterations and then checks what happened; a watchdog turns any other deadlock
 // into a failure instead of a hang.
-#include "runtime/lock.hpp"
+#include "runtime/sync/lock.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 // other ready task), so the orders asserted are exact. Where a bug would leave a task blocked,
 // the test gives the tasks a fixed number of iterations and then checks what happened; a
 // watchdog turns any other deadlock into a failure instead of a hang.
-#include "runtime/queue.hpp"
+#include "runtime/sync/queue.hpp"
 
 #include <gtest/gtest.h>
 

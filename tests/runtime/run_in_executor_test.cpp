@@ -4,7 +4,7 @@
 // still be running (or still queued behind a running one) waits on a latch the test opens.
 // The only sleeps are inside worker calls, to make a window wider ("the call is slow"); no
 // assertion depends on how long anything took.
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // asyncio: Lib/test/test_selectors.py (one base test class, run once per selector class).
 // libuv:   test/test-poll.c and friends.
 //
-// The contract in runtime/selector.hpp is written once, so it is tested once: the
+// The contract in runtime/selector/selector.hpp is written once, so it is tested once: the
 // SelectorConformance suite is value-parameterized over every SelectorKind compiled into
 // this build, and a backend joins it by being available. Tests use real pipes and
 // socketpairs rather than a fake, because the point is what the kernel reports. They assert
@@ -33,9 +33,9 @@
 
 #include <gtest/gtest.h>
 
-#include "runtime/selector.hpp"
-#include "runtime/selector_detail.hpp"
-#include "runtime/selector_poll.hpp"
+#include "runtime/selector/selector.hpp"
+#include "runtime/selector/selector_detail.hpp"
+#include "runtime/selector/selector_poll.hpp"
 
 namespace looplab {
 namespace {

@@ -1,6 +1,6 @@
 // tests/runtime/step_mode_test.cpp: step mode, driven by a scripted input instead of a
 // terminal: a banner per phase, one line of input per iteration, off at end of input.
-#include "runtime/step_mode.hpp"
+#include "runtime/observe/step_mode.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +9,10 @@
 #include <string>
 
 #include "runtime/event_loop.hpp"
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
-#include "runtime/thread_pool_executor.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
 
 namespace looplab {
 namespace {

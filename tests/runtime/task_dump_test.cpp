@@ -1,6 +1,6 @@
 // tests/runtime/task_dump_test.cpp: loop.dump_tasks() names every live task, its state, where
 // it was made and what it awaits; in debug mode SIGUSR1 prints it from the loop's thread.
-#include "runtime/task_dump.hpp"
+#include "runtime/observe/task_dump.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -3,7 +3,7 @@
 // Synchronisation in these tests is by latches and atomics, never by sleeping: a call that
 // must stay "running" waits on a latch the test opens, and the test waits for calls to start
 // by waiting on an atomic counter. Nothing asserts on elapsed time.
-#include "runtime/thread_pool_executor.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/trace_export.hpp"
-#include "runtime/trace_rows.hpp"
-#include "runtime/trace_text.hpp"
+#include "runtime/trace/trace_export.hpp"
+#include "runtime/trace/trace_rows.hpp"
+#include "runtime/trace/trace_text.hpp"
 
 namespace looplab {
 namespace {

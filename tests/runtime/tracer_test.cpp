@@ -4,7 +4,7 @@
 // Allocations are counted by replacing the global operator new in this file (it then serves
 // the whole runtime_tests binary), counting only on a thread that asked to be counted: other
 // tests, and other threads of this one, are not disturbed.
-#include "runtime/tracer.hpp"
+#include "runtime/observe/tracer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +20,11 @@
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
-#include "runtime/thread_pool_executor.hpp"
-#include "runtime/trace_recorder.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 
 // ThreadSanitizer's runtime defines the global operator new itself (statically linked: a
 // second definition does not link), so under TSan the allocation counting, and the tests that

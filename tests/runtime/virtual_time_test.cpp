@@ -16,7 +16,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/gather.hpp"
-#include "runtime/run_in_executor.hpp"
+#include "runtime/executor/run_in_executor.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "tests/runtime/support/loop_fixture.hpp"

@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "http/headers.hpp"
-#include "http/message.hpp"
+#include "http/proto/headers.hpp"
+#include "http/proto/message.hpp"
 
 namespace looplab::http::fuzz {
 

@@ -19,9 +19,9 @@
 #include <variant>
 #include <vector>
 
-#include "http/events.hpp"
-#include "http/request_parser.hpp"
-#include "http/response_parser.hpp"
+#include "http/proto/events.hpp"
+#include "http/proto/request_parser.hpp"
+#include "http/proto/response_parser.hpp"
 
 namespace looplab::http::testing {
 

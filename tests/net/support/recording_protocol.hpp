@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "net/protocol.hpp"
-#include "net/transport.hpp"
+#include "net/transport/protocol.hpp"
+#include "net/transport/transport.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
 

@@ -10,9 +10,9 @@
 #include <chrono>
 #include <string>
 
-#include "http/blocking_client.hpp"
-#include "http/client_errors.hpp"
-#include "http/client_session.hpp"
+#include "http/client/blocking_client.hpp"
+#include "http/client/client_errors.hpp"
+#include "http/client/client_session.hpp"
 #include "net/support/net_test_loop.hpp"
 #include "runtime/looplab.hpp"
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <system_error>
 
-#include "http/client_session.hpp"
-#include "http/demo_routes.hpp"
-#include "http/server.hpp"
+#include "http/client/client_session.hpp"
+#include "http/server/demo_routes.hpp"
+#include "http/server/server.hpp"
 #include "net/errors.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "runtime/looplab.hpp"

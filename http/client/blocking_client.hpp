@@ -1,0 +1,109 @@
+// http/client/blocking_client.hpp: a blocking HTTP/1.1 client, the `requests` of the demos.
+//
+// requests: requests.get(url) and requests.Session (keep-alive through urllib3's pool).
+//
+// This is the client the seeds call "synchronous": each call blocks the calling thread until
+// the whole response has arrived. Called from a coroutine, it therefore blocks the event loop
+// too (seed 000's "naive async" that is still sequential); called through run_in_executor, it
+// blocks a worker thread instead (seed 000's "executor" version). It shares the sans-I/O
+// parser with the async ClientSession: only the I/O differs (plain blocking sockets with
+// poll()-based timeouts, net/blocking_socket.hpp).
+//
+// Session keeps finished connections open and reuses them for the next request to the same
+// host and port (HTTP/1.1 keep-alive), like requests.Session. It is thread-safe, because seed
+// 001 shares one Session between executor threads: each request takes an idle connection (or
+// opens one) under a mutex, uses it alone, and gives it back. If a reused connection turns out
+// to have been closed by the server before any byte of the response arrived, an idempotent
+// request is retried once on a new connection (the server may close idle connections at any
+// time; urllib3 does the same).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http/client/client_errors.hpp"
+#include "http/proto/headers.hpp"
+#include "http/proto/limits.hpp"
+#include "http/proto/message.hpp"
+#include "http/proto/url.hpp"
+#include "net/blocking_socket.hpp"
+
+namespace looplab::http::blocking {
+
+struct Options {
+    std::chrono::milliseconds connect_timeout{10'000};  // per address tried
+    std::chrono::milliseconds read_timeout{30'000};     // per wait for the next bytes
+    bool allow_redirects = true;
+    int max_redirects = 10;
+    ParserLimits limits{};
+};
+
+// A complete response: the body is all there (anything less is an exception).
+struct Response {
+    HttpVersion version;
+    int status = 0;
+    std::string reason;
+    Headers headers;
+    std::string body;
+    std::string url;  // the final URL, after redirects
+
+    const std::string& text() const noexcept { return body; }
+    bool ok() const noexcept { return status < 400; }
+    // ClientResponseError if status >= 400.
+    void raise_for_status() const;
+};
+
+class Session {
+public:
+    explicit Session(Options options = {}, std::size_t max_idle_per_host = 10);
+    ~Session() = default;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Sends the request and returns the complete response, following redirects if allowed.
+    // Throws InvalidUrl, ClientConnectionError (or ServerDisconnectedError),
+    // ClientTimeoutError (phase connect or sock_read), ClientProtocolError,
+    // ClientPayloadError, TooManyRedirects. Thread-safe.
+    Response request(std::string_view method, std::string_view url, const Headers& headers = {},
+                     std::string_view body = {});
+    Response get(std::string_view url, const Headers& headers = {}) {
+        return request("GET", url, headers);
+    }
+    Response head(std::string_view url) { return request("HEAD", url); }
+    Response post(std::string_view url, std::string_view body, const Headers& headers = {}) {
+        return request("POST", url, headers, body);
+    }
+
+    // Closes the idle connections.
+    void close();
+    // How many TCP connections this session has opened (keep-alive makes it small).
+    std::size_t connections_opened() const;
+    std::size_t idle_connections() const;
+
+private:
+    // One request/response exchange on one connection, no redirects.
+    // allow_reuse=false forces a new connection (the retry after a stale one).
+    Response exchange(std::string_view method, const Url& url, const Headers& headers,
+                      std::string_view body, bool allow_reuse);
+    net::BlockingSocket take_or_connect(const Url& url, const std::string& key, bool allow_reuse,
+                                        bool& reused);
+    void give_back(const std::string& key, net::BlockingSocket socket);
+
+    Options options_;
+    std::size_t max_idle_per_host_;
+    mutable std::mutex mutex_;  // guards idle_ and connections_opened_
+    std::unordered_map<std::string, std::vector<net::BlockingSocket>> idle_;
+    std::size_t connections_opened_ = 0;
+};
+
+// One request on a fresh connection, closed afterwards (requests.get).
+Response get(std::string_view url, const Options& options = {});
+Response request(std::string_view method, std::string_view url, const Headers& headers = {},
+                 std::string_view body = {}, const Options& options = {});
+
+}  // namespace looplab::http::blocking

@@ -1,0 +1,90 @@
+// http/client/client_errors.hpp: what an HTTP client throws, one type per kind of failure.
+//
+// aiohttp: ClientError -> ClientConnectionError (ServerDisconnectedError), ServerTimeoutError /
+//          asyncio.TimeoutError, ClientPayloadError / ClientResponseError (raise_for_status),
+//          TooManyRedirects.
+// requests: ConnectionError, Timeout (ConnectTimeout / ReadTimeout), HTTPError.
+//
+// Both looplab clients (the blocking one and ClientSession) throw these, so a demo or a test
+// can treat a failure the same way whichever client made the request. Each message says what
+// happened and where; the net-level exception that caused it (refused, reset, ...) is kept as
+// cause() for whoever wants the details. "Incomplete" is always explicit: a response whose
+// body was cut short is a ClientPayloadError, never a short success.
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace looplab::http {
+
+class ClientError : public std::runtime_error {
+public:
+    explicit ClientError(const std::string& message, std::exception_ptr cause = nullptr)
+        : std::runtime_error(message), cause_(std::move(cause)) {}
+    // The lower-level exception behind this one (a net::NetError, an http::ProtocolError), if any.
+    const std::exception_ptr& cause() const noexcept { return cause_; }
+
+private:
+    std::exception_ptr cause_;
+};
+
+// Could not connect, or the connection broke (refused, reset, unreachable, name not found).
+class ClientConnectionError : public ClientError {
+public:
+    using ClientError::ClientError;
+};
+
+// The server closed the connection before a complete response head arrived.
+class ServerDisconnectedError : public ClientConnectionError {
+public:
+    using ClientConnectionError::ClientConnectionError;
+};
+
+// A deadline passed. phase() says which one, because "the pool had no free connection" and
+// "the server is slow" look the same from outside and are not.
+class ClientTimeoutError : public ClientError {
+public:
+    enum class Phase { pool, connect, sock_read, total };
+    ClientTimeoutError(Phase phase, const std::string& message)
+        : ClientError(message), phase_(phase) {}
+    Phase phase() const noexcept { return phase_; }
+    static std::string_view phase_name(Phase p);
+
+private:
+    Phase phase_;
+};
+
+// The server's bytes broke HTTP/1.1 (reason in what()), in the head or in the body's framing.
+class ClientProtocolError : public ClientError {
+public:
+    using ClientError::ClientError;
+};
+
+// The body ended early: the connection closed (or broke) before all of it arrived. Whatever
+// was received is not a response; it is reported, never returned as one.
+class ClientPayloadError : public ClientError {
+public:
+    using ClientError::ClientError;
+};
+
+// raise_for_status(): the response's status was 400 or more.
+class ClientResponseError : public ClientError {
+public:
+    ClientResponseError(int status, std::string reason, std::string url);
+    int status() const noexcept { return status_; }
+    const std::string& url() const noexcept { return url_; }
+
+private:
+    int status_;
+    std::string url_;
+};
+
+// Redirects went on past the allowed number (a loop, most likely).
+class TooManyRedirects : public ClientError {
+public:
+    TooManyRedirects(int max_redirects, const std::string& url);
+};
+
+}  // namespace looplab::http

@@ -1,0 +1,142 @@
+// http/client/client_session.hpp: ClientSession, the async HTTP/1.1 client.
+//
+// aiohttp: aiohttp.ClientSession (client.py): request() and its get / post / head shortcuts,
+//          the redirect loop, ClientTimeout, the connector's pool; close().
+// requests: requests.Session, its blocking twin (http/client/blocking_client.hpp).
+//
+//     ClientSession session;                                  // binds to the loop on first use
+//     ClientResponse r = co_await session.get("http://127.0.0.1:8080/");
+//     std::string body = co_await r.text();
+//     co_await session.close();
+//
+// One request, start to end (each step in its own file):
+//   1. request() parses the URL and writes the request head once (serializer.hpp), merging
+//      the session's default headers with the request's.
+//   2. The pool (connection_pool.hpp) hands out a connection: an idle kept-alive one, or a new
+//      one (net::create_connection with a ClientConnection protocol), or a place in its FIFO
+//      queue while `limit` / `limit_per_host` are reached.
+//   3. The request is written with Transport::write (never blocks), and the response head is
+//      read from the connection's parser (client_connection.hpp), waiting for bytes as needed.
+//   4. A ClientResponse (client_response.hpp) is returned as soon as the head is in; its body
+//      is read on demand and the connection goes back to the pool when the body is done.
+//   5. Redirects (redirects.hpp, shared with the blocking client): 301/302/303/307/308 are
+//      followed up to max_redirects, draining each redirect's body so that its connection is
+//      reused; one more is TooManyRedirects.
+//
+// Retry: if a kept-alive connection turns out to be closed before the server sent a single
+// byte of the response (it closed it while idle, and we had not seen that yet), an idempotent
+// request (redirects.hpp: is_idempotent) is sent again, once, on a new connection. A POST is
+// never resent: the server may have acted on it. ServerDisconnectedError says so.
+//
+// Errors (client_errors.hpp, the same types as the blocking client): InvalidUrl (bad URL),
+// ClientConnectionError (refused, unreachable, name not found, reset before the head; cause()
+// holds the net::NetError), ServerDisconnectedError (closed without answering),
+// ClientTimeoutError (phase pool / connect / sock_read / total, see client_timeout.hpp),
+// ClientProtocolError (a malformed head), ClientPayloadError (body cut short or malformed),
+// TooManyRedirects. Cancelling a request closes its connection; nothing leaks, and nothing
+// half-used goes back to the pool.
+//
+// Tracing: while the loop has a tracer (EventLoop::set_tracer), each request records an
+// http_request slice and its phases (pool wait, connect, send, first byte, body): see
+// request_trace.hpp. With no tracer this costs one branch per phase and allocates nothing.
+//
+// Loop-thread only. The session must outlive the requests it runs. Call close() (and await it)
+// before the loop ends, as aiohttp warns about unclosed sessions: close() waits until every
+// connection's descriptor is closed. A session destroyed unclosed while its loop runs aborts
+// its connections; destroyed after its loop has finished, it cannot (the loop's callbacks are
+// gone) and whatever was still open is the loop's to free.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "http/client/client_response.hpp"
+#include "http/client/client_timeout.hpp"
+#include "http/client/connection_pool.hpp"
+#include "http/proto/headers.hpp"
+#include "http/proto/limits.hpp"
+#include "http/proto/url.hpp"
+#include "runtime/coro.hpp"
+
+namespace looplab::http {
+
+struct ClientSessionOptions {
+    // At most this many connections open at once (connecting, in use or idle); a request beyond
+    // waits, FIFO, and that wait is the "pool" timeout phase. 0: no limit. (aiohttp: limit.)
+    std::size_t limit = 100;
+    // The same per host:port; 0: no limit. (aiohttp: limit_per_host.)
+    std::size_t limit_per_host = 0;
+    // An idle kept-alive connection is closed after this long unused. Zero: connections are
+    // never kept (aiohttp: keepalive_timeout, default 15 s; force_close for zero).
+    Duration keepalive_timeout = std::chrono::seconds(15);
+    // Default for every request; RequestOptions::timeout replaces it for one request.
+    ClientTimeout timeout;
+    int max_redirects = 10;
+    ParserLimits limits;  // for responses: heads, and max_body_size for bodies
+    // Sent with every request; a request's own header of the same name replaces them.
+    Headers headers;
+};
+
+struct RequestOptions {
+    bool allow_redirects = true;
+    std::optional<ClientTimeout> timeout;  // replaces the session's, as a whole
+};
+
+class ClientSession {
+public:
+    explicit ClientSession(ClientSessionOptions options = {});
+    ~ClientSession();
+    ClientSession(const ClientSession&) = delete;
+    ClientSession& operator=(const ClientSession&) = delete;
+
+    // Sends the request and returns once the (final) response head has arrived. Throws the
+    // errors listed in the header comment; InvalidStateError once the session is closed.
+    Coro<ClientResponse> request(std::string method, std::string url, Headers headers = {},
+                                 std::string body = {}, RequestOptions options = {});
+    Coro<ClientResponse> get(std::string url, Headers headers = {}) {
+        return request("GET", std::move(url), std::move(headers));
+    }
+    Coro<ClientResponse> post(std::string url, std::string body, Headers headers = {}) {
+        return request("POST", std::move(url), std::move(headers), std::move(body));
+    }
+    Coro<ClientResponse> head(std::string url) { return request("HEAD", std::move(url)); }
+
+    // Closes every connection (idle ones, and those of responses still being read, which then
+    // fail) and waits until their descriptors are closed. Idempotent; later requests throw
+    // InvalidStateError.
+    Coro<void> close();
+    bool closed() const noexcept { return closed_; }
+    const ClientSessionOptions& options() const noexcept { return options_; }
+
+    // ---- Statistics (tests and demos) --------------------------------------------------------
+    std::size_t connections_opened() const noexcept;  // TCP connections made so far
+    std::size_t connections_reused() const noexcept;  // requests served by an idle connection
+    std::size_t active_connections() const noexcept;  // connecting or in use right now
+    std::size_t idle_connections() const noexcept;    // kept alive, unused right now
+    std::size_t peak_active_connections() const noexcept;
+
+private:
+    // The pool of the running loop, made on first use (asyncio's lazy loop binding).
+    std::shared_ptr<detail::ConnectionPool> bind_pool();
+    // One request (no redirects) with the stale-connection retry.
+    // `trace`: the request's (request_trace.hpp); it gets this hop's phases.
+    Coro<ClientResponse> send(std::shared_ptr<detail::ConnectionPool> pool,
+                              const std::string& method, const Url& url, const std::string& head,
+                              const std::string& body, bool reusable, const ClientTimeout& timeout,
+                              std::optional<detail::Deadline> total, detail::RequestTrace& trace);
+    // Writes the request on the leased connection and reads the response head.
+    Coro<ClientResponse> exchange(detail::ConnectionLease lease, const std::string& method,
+                                  const Url& url, const std::string& head, const std::string& body,
+                                  bool reusable, const ClientTimeout& timeout,
+                                  std::optional<detail::Deadline> total,
+                                  detail::RequestTrace& trace);
+
+    ClientSessionOptions options_;
+    std::shared_ptr<detail::ConnectionPool> pool_;  // null until the first request
+    bool closed_ = false;
+};
+
+}  // namespace looplab::http

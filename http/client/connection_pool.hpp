@@ -1,0 +1,198 @@
+// http/client/connection_pool.hpp: the connections of a ClientSession: how many may be open, which
+// idle one a request reuses, who waits for one, and when an idle one is closed.
+//
+// aiohttp: BaseConnector / TCPConnector (aiohttp/connector.py): limit, limit_per_host,
+//          keepalive_timeout, the per-key _conns of idle connections and the _waiters queue.
+// requests: urllib3's PoolManager / HTTPConnectionPool.
+//
+// Rules:
+//   - Counting. A connection counts against `limit` (and against its host's `limit_per_host`)
+//     from the moment a request reserves it (before the connect) until we close it: connecting,
+//     in use, and idle all count. So `limit` is the most connections open at once (aiohttp
+//     counts only the ones in use, and lets idle ones pile up beyond it). 0 means no limit.
+//   - Reuse. A request takes an idle connection to its host:port if there is one: the most
+//     recently used first (LIFO), which is the one least likely to have been closed by the
+//     server, and which lets the others age out. Reused connections are checked for an end of
+//     stream seen while idle; the retry in ClientSession covers the race the check cannot see.
+//   - Making room. A request that may open a connection but finds the total at `limit` closes
+//     the oldest idle connection (of any host) instead of waiting for it to expire.
+//   - Waiting. Otherwise the request queues; whenever a slot or an idle connection frees up,
+//     the queue is scanned in order and each waiter that can now proceed is handed its
+//     connection or its reserved slot (hand-off, as runtime's Semaphore: nobody arriving later
+//     can take it first). Invariant after every scan: no queued waiter could proceed. A waiter
+//     for a host at its per-host limit does not block waiters for other hosts behind it. A
+//     scan costs O(waiters), and stops at once while nothing is idle and the total is at
+//     `limit` (nobody could proceed), so 1,000 requests queued behind limit=100 do not make
+//     every release walk the whole queue.
+//   - Idle expiry. Each idle connection has a timer; after keepalive_timeout it is closed. An
+//     idle connection the server closes (or that receives anything unasked) leaves the pool as
+//     soon as its connection_lost arrives.
+//   - Leases. acquire() returns a ConnectionLease; release() gives the connection back (kept
+//     idle if it can carry another request, else closed) and destroying an unreleased lease
+//     closes the connection: an exception or a cancellation anywhere in a request therefore
+//     closes its connection, and a half-used connection is never reused.
+//
+// Lifetime: owned by shared_ptr (the session, every lease, and the connections' lost callbacks
+// through a weak_ptr), so a response that outlives its session still releases safely. A lease
+// released when its loop is not running in this thread (a response kept past run()) only frees
+// its slot: nothing can be scheduled on a loop that has ended, and the transport is the loop's
+// to free. Loop-thread only.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/client/client_connection.hpp"
+#include "http/client/client_timeout.hpp"
+#include "http/proto/limits.hpp"
+#include "http/client/request_trace.hpp"
+#include "http/proto/url.hpp"
+#include "runtime/coro.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/future.hpp"
+
+namespace looplab::http::detail {
+
+class ConnectionPool;
+
+struct PoolOptions {
+    std::size_t limit = 100;         // 0: no limit
+    std::size_t limit_per_host = 0;  // 0: no limit
+    Duration keepalive_timeout{};    // zero: never keep a connection idle
+    ParserLimits parser_limits;
+};
+
+// Counters for tests and demos (ClientSession's stats accessors).
+struct PoolStats {
+    std::size_t opened = 0;       // TCP connections made
+    std::size_t reused = 0;       // requests that got an idle connection
+    std::size_t peak_active = 0;  // most connections in use (or connecting) at once
+};
+
+// The right to use one connection for one exchange (aiohttp: Connection). Move-only.
+class ConnectionLease {
+public:
+    ConnectionLease() = default;
+    ConnectionLease(std::shared_ptr<ConnectionPool> pool, std::shared_ptr<ClientConnection> conn,
+                    std::string key, bool reused)
+        : pool_(std::move(pool)), conn_(std::move(conn)), key_(std::move(key)), reused_(reused) {}
+    ConnectionLease(ConnectionLease&& other) noexcept = default;
+    ConnectionLease& operator=(ConnectionLease&& other) noexcept {
+        if (this != &other) {
+            discard();
+            pool_ = std::move(other.pool_);
+            conn_ = std::move(other.conn_);
+            key_ = std::move(other.key_);
+            reused_ = other.reused_;
+        }
+        return *this;
+    }
+    ~ConnectionLease() { discard(); }
+
+    explicit operator bool() const noexcept { return conn_ != nullptr; }
+    ClientConnection& connection() const noexcept { return *conn_; }
+    // Whether the connection came from the idle list (served a request before).
+    bool reused() const noexcept { return reused_; }
+
+    // Gives the connection back: kept idle if `reusable` and it can carry another request,
+    // closed otherwise. The lease is empty afterwards. No-op on an empty lease.
+    void release(bool reusable);
+    // Closes the connection and frees its slot. No-op on an empty lease.
+    void discard() noexcept;
+
+private:
+    std::shared_ptr<ConnectionPool> pool_;
+    std::shared_ptr<ClientConnection> conn_;
+    std::string key_;  // "host:port"
+    bool reused_ = false;
+};
+
+class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
+public:
+    static std::shared_ptr<ConnectionPool> make(EventLoop& loop, PoolOptions options,
+                                                PoolStats carried_over = {});
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    // A connection to url's host:port: an idle one (only if allow_reuse), or a new one, waiting
+    // in the queue if the limits say so. `connect` bounds the pool wait (reported as phase
+    // pool) and the connect (phase connect) together; `total` bounds both too.
+    // Throws ClientTimeoutError, ClientConnectionError (cause: the net::NetError),
+    // InvalidStateError once closed, CancelledError. Holds no slot when it throws.
+    // `trace` (may be null) gets the "pool wait" and "connect" phases; it must outlive the call.
+    Coro<ConnectionLease> acquire(Url url, bool allow_reuse, std::optional<Deadline> connect,
+                                  std::optional<Deadline> total, RequestTrace* trace = nullptr);
+
+    // Closes every connection (idle and in use: responses still reading then fail) and fails
+    // the queued waiters, then waits until every connection has delivered connection_lost,
+    // i.e. every descriptor is closed. Later acquire() calls throw InvalidStateError.
+    Coro<void> close();
+    // close() without the wait, for a destructor.
+    void abort_all() noexcept;
+
+    EventLoop& loop() const noexcept { return loop_; }
+    const PoolStats& stats() const noexcept { return stats_; }
+    std::size_t open_connections() const noexcept { return open_; }
+    std::size_t idle_connections() const noexcept { return idle_count_; }
+    std::size_t active_connections() const noexcept { return open_ - idle_count_; }
+    // Nothing open, nobody waiting: the pool can be replaced (a session moving to a new loop).
+    bool is_empty() const noexcept { return open_ == 0 && waiters_.empty() && live_.empty(); }
+
+private:
+    friend class ConnectionLease;
+    struct Idle {
+        std::shared_ptr<ClientConnection> conn;
+        TimerHandle expiry;
+        TimePoint since;
+    };
+    struct Host {
+        std::size_t open = 0;    // counted connections (connecting, in use, idle)
+        std::vector<Idle> idle;  // oldest first; reuse takes the back (LIFO)
+    };
+    struct Waiter {
+        std::string key;
+        bool allow_reuse = true;
+        Future<void> ready;                         // completed on hand-off or at the deadline
+        std::shared_ptr<ClientConnection> granted;  // an idle connection handed over
+        bool reserved = false;                      // a slot for a new connection handed over
+        bool timed_out = false;
+    };
+    enum class Grant { none, idle, reserved };
+
+    ConnectionPool(EventLoop& loop, PoolOptions options, PoolStats stats);
+
+    Grant try_grant(const std::string& key, bool allow_reuse,
+                    std::shared_ptr<ClientConnection>& out);
+    bool evict_oldest_idle(const std::string* only_key);
+    void wake_waiters();
+    void leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept;
+    Coro<ConnectionLease> connect_new(Url url, std::string key, std::optional<Deadline> connect,
+                                      std::optional<Deadline> total, RequestTrace* trace);
+    void give_back(std::shared_ptr<ClientConnection> conn, const std::string& key, bool reusable);
+    void close_counted(const std::shared_ptr<ClientConnection>& conn, const std::string& key);
+    void free_slot(const std::string& key);
+    void prune(const std::string& key);
+    void on_lost(ClientConnection& conn, const std::string& key);
+    void expire_idle(const std::string& key, ClientConnection* conn);
+    void note_active();
+
+    EventLoop& loop_;
+    PoolOptions options_;
+    PoolStats stats_;
+    std::unordered_map<std::string, Host> hosts_;  // by "host:port"
+    std::list<std::shared_ptr<Waiter>> waiters_;   // FIFO; done entries are dropped by scans
+    // Every connection whose connection_lost has not run yet (close() waits for them).
+    std::unordered_map<ClientConnection*, std::weak_ptr<ClientConnection>> live_;
+    std::size_t open_ = 0;        // counted connections, all hosts
+    std::size_t idle_count_ = 0;  // of which idle
+    bool closed_ = false;
+    Future<void> all_lost_;  // close() waits on it while live_ is not empty
+};
+
+}  // namespace looplab::http::detail

@@ -1,0 +1,87 @@
+// http/proto/chunked_decoder.hpp: undoes the chunked transfer-coding, incrementally.
+//
+// h11:     ChunkedReader in h11/_readers.py
+// aiohttp: HttpPayloadParser's chunked states (http_parser.py)
+// RFC:     9112 section 7.1
+//
+//   chunked-body = *chunk last-chunk trailer-section CRLF
+//   chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//   last-chunk   = 1*("0") [ chunk-ext ] CRLF
+//
+// A state machine over the bytes given, returning at most one run of body bytes per call: the
+// data of a chunk is never copied, the returned view points into `input`. Chunk extensions are
+// parsed and validated (a malformed one is a framing error, the kind request smuggling hides
+// in) and then ignored, as RFC 9112 7.1.1 allows. Trailer fields are read by the same
+// HeadReader as a head, so they get the same checks and limits, and are kept for the caller.
+//
+// It is a class of its own, not a part of the message parser, so it can be fuzzed and tested on
+// its own: a decoder fed arbitrary bytes must never read out of bounds, and must never report
+// more data than the chunk sizes declared.
+//
+// Contract of decode(): `input` must begin with the bytes the previous call did not consume.
+// Throws ProtocolError naming the fault; the decoder is unusable after that until reset().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "http/proto/detail/head_reader.hpp"
+#include "http/proto/headers.hpp"
+#include "http/proto/limits.hpp"
+#include "http/proto/message.hpp"
+
+namespace looplab::http {
+
+class ChunkedDecoder {
+public:
+    // What one decode() call did. Exactly one of these holds:
+    //   - data is non-empty: body bytes (a view into `input`);
+    //   - done is true: the last chunk and the trailer section were read;
+    //   - neither: everything useful in `input` was consumed; call again with more bytes.
+    struct Step {
+        std::size_t consumed = 0;  // bytes of `input` used, including `data`; drop them
+        std::string_view data;     // decoded body bytes
+        bool done = false;
+    };
+
+    // `kind` decides whether obs-fold in the trailers is folded (response) or rejected
+    // (request). max_line_size bounds a chunk-size line; the head limits bound the trailers;
+    // max_body_size is checked against each chunk's declared size, before any of its data.
+    explicit ChunkedDecoder(MessageKind kind = MessageKind::kResponse, ParserLimits limits = {});
+
+    Step decode(std::string_view input);
+
+    bool done() const noexcept { return state_ == State::kDone; }
+    // Decoded body bytes reported so far.
+    std::uint64_t body_size() const noexcept { return body_size_; }
+    // The trailer fields, once done(). Moves them out.
+    Headers take_trailers() { return trailers_.take_fields(); }
+
+    // Ready for another chunked body.
+    void reset() noexcept;
+
+private:
+    enum class State {
+        kSizeLine,  // reading "1a;ext=v\r\n"
+        kData,      // remaining_ bytes of chunk data to go
+        kDataEnd,   // the CRLF after the chunk data
+        kTrailers,  // after the last-chunk: trailer fields up to an empty line
+        kDone,
+    };
+
+    // Returns false if the line is not complete yet.
+    bool read_size_line(std::string_view rest, Step& step);
+    void parse_size_line(std::string_view line);
+    void check_extensions(std::string_view extensions, std::string_view line) const;
+
+    MessageKind kind_;
+    ParserLimits limits_;
+    State state_ = State::kSizeLine;
+    std::size_t scanned_ = 0;      // bytes of the unfinished size line searched for '\n'
+    std::uint64_t remaining_ = 0;  // chunk-data bytes still to come in this chunk
+    std::uint64_t body_size_ = 0;  // total decoded bytes
+    detail::HeadReader trailers_;
+};
+
+}  // namespace looplab::http

@@ -1,0 +1,48 @@
+// http/proto/detail/body_framing.hpp: how long a message's body is, decided from its head alone.
+//
+// h11:     _body_framing() in h11/_connection.py
+// RFC:     9112 section 6.3, "Message Body Length", whose numbered rules the code follows
+//
+// Framing is the security-critical decision in HTTP/1.1: if two parsers on a path disagree on
+// where a body ends, the bytes after it are a second, smuggled message to one of them. So every
+// ambiguity RFC 9112 allows a recipient to reject is rejected here, for responses as well as
+// requests (where RFC 9112 only says a client "ought to" treat them as errors):
+//   - Transfer-Encoding together with Content-Length (RFC 9112 6.1 / 6.3 rule 3)
+//   - Transfer-Encoding in an HTTP/1.0 message (RFC 9112 6.1: framing "faulty")
+//   - any transfer-coding other than a single "chunked" (looplab decodes no others: 501), and
+//     "chunked" that is not the last coding (400)
+//   - Content-Length that is not digits, overflows 64 bits, or lists differing values (a list
+//     of identical values such as "5, 5" is accepted, RFC 9110 8.6)
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "http/proto/limits.hpp"
+#include "http/proto/message.hpp"
+
+namespace looplab::http::detail {
+
+struct BodyFraming {
+    enum class Kind {
+        kNone,        // no body at all: HEAD, 1xx, 204, 304, a request without either header
+        kLength,      // exactly `length` bytes (Content-Length)
+        kChunked,     // chunked transfer-coding, ends at the last-chunk and trailers
+        kUntilClose,  // a response body that ends when the server closes (RFC 9112 6.3 rule 8)
+        kSwitched,    // no body, and the bytes after the head belong to another protocol
+                      // (101 Switching Protocols, a 2xx answer to CONNECT)
+    };
+    Kind kind = Kind::kNone;
+    std::uint64_t length = 0;  // for kLength
+};
+
+// The framing of a request body (RFC 9112 6.3 rules 3-6). Throws ProtocolError: 400, 501 for
+// an unknown transfer-coding, 413 when Content-Length exceeds limits.max_body_size.
+BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits);
+
+// The framing of a response body to a request made with `request_method` (RFC 9112 6.3 rules
+// 1-8). Throws ProtocolError as above.
+BodyFraming response_body_framing(const ResponseHead& head, std::string_view request_method,
+                                  const ParserLimits& limits);
+
+}  // namespace looplab::http::detail

@@ -1,0 +1,69 @@
+// http/server/server.hpp: a small async HTTP/1.1 server on create_server and the sans-I/O engine.
+//
+// aiohttp: aiohttp.web (AppRunner + TCPSite + web.Server).
+//
+//     auto server = co_await HttpServer::start(demo_routes(), "127.0.0.1", 0);
+//     std::cout << server->url("/delay/100");   // the port the kernel chose
+//     ...
+//     co_await server->shutdown();
+//
+// Every connection is a ServerConnection protocol (server_connection.hpp); handlers are
+// coroutines, so a handler that waits (the demos' /delay/<ms>) costs a suspended coroutine,
+// not a thread: one loop serves 10,000 waiting clients. Keep-alive, pipelining in order, 400
+// for malformed requests, 413 / 431 for oversized ones, a header read timeout and an idle
+// keep-alive timeout, a body read timeout, a send timeout with back-pressure for clients that
+// do not read, a connection limit (503 beyond it), and graceful shutdown. server_options.hpp
+// documents each limit; tests/reliability/ attacks each one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/server/router.hpp"
+#include "http/server/server_options.hpp"
+#include "net/transport/server.hpp"
+#include "runtime/coro.hpp"
+
+namespace looplab::http {
+
+struct ServerShared;
+
+class HttpServer {
+public:
+    // Listens on host:port (port 0: the kernel picks one) on the running loop.
+    static Coro<std::shared_ptr<HttpServer>> start(Router router, std::string host,
+                                                   std::uint16_t port,
+                                                   HttpServerOptions options = {});
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    std::uint16_t port() const;
+    // "http://127.0.0.1:PORT" + path.
+    std::string url(std::string_view path = "/") const;
+
+    // Stops accepting, lets requests being handled finish (their responses say
+    // "Connection: close"), closes idle connections, and returns when every connection is
+    // gone. After `grace`, whatever is left is aborted.
+    Coro<void> shutdown(Duration grace = std::chrono::seconds(5));
+
+    // Counters (loop thread): connections open now, requests answered so far, and the most
+    // connections open at once.
+    std::size_t active_connections() const;
+    std::uint64_t requests_served() const;
+    std::size_t peak_connections() const;
+    // Bytes written to connections and not yet taken by the kernel, summed over all of them:
+    // what slow or non-reading clients make the server hold. Bounded per connection by the
+    // transport's high water mark plus one response (server_options.hpp, send_timeout).
+    // Walks every connection: for tests and monitoring, not for a hot path.
+    std::size_t write_buffer_size() const;
+
+private:
+    HttpServer(std::shared_ptr<net::Server> listener, std::shared_ptr<ServerShared> shared);
+
+    std::shared_ptr<net::Server> listener_;
+    std::shared_ptr<ServerShared> shared_;
+};
+
+}  // namespace looplab::http

@@ -1,0 +1,184 @@
+// net/stream/stream_reader.cpp: the buffer, the one waiter, and asyncio's read algorithms.
+#include "net/stream/stream_reader.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "net/errors.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/task.hpp"
+
+namespace looplab::net {
+
+StreamReader::StreamReader(EventLoop& loop, std::size_t limit) : loop_(loop), limit_(limit) {
+    if (limit == 0) throw std::invalid_argument("StreamReader: limit must be positive");
+}
+
+// ---- Feeding ------------------------------------------------------------------------------
+
+void StreamReader::set_transport(std::shared_ptr<Transport> transport) {
+    transport_ = std::move(transport);
+}
+
+void StreamReader::feed_data(std::string_view data) {
+    assert(!eof_ && "feed_data after feed_eof");
+    if (data.empty()) return;
+    buffer_.append(data);
+    wake_up_waiter();
+    if (!paused_ && buffer_.size() > 2 * limit_) {
+        if (std::shared_ptr<Transport> t = transport_.lock()) {
+            t->pause_reading();
+            paused_ = true;
+        }
+    }
+}
+
+void StreamReader::feed_eof() {
+    eof_ = true;
+    wake_up_waiter();
+}
+
+void StreamReader::set_exception(std::exception_ptr error) {
+    exception_ = error;
+    Future<void> waiter = std::exchange(waiter_, Future<void>());
+    if (waiter && !waiter.done()) waiter.set_exception(error);
+}
+
+// asyncio: _wakeup_waiter. The waiter is handed over, not kept, so a second feed before the
+// reader runs does not complete it twice.
+void StreamReader::wake_up_waiter() {
+    Future<void> waiter = std::exchange(waiter_, Future<void>());
+    if (waiter && !waiter.done()) waiter.set_result();
+}
+
+void StreamReader::maybe_resume_transport() {
+    if (paused_ && buffer_.size() <= limit_) {
+        paused_ = false;
+        if (std::shared_ptr<Transport> t = transport_.lock()) t->resume_reading();
+    }
+}
+
+// ---- Waiting ------------------------------------------------------------------------------
+
+Coro<void> StreamReader::wait_for_data(const char* what) {
+    if (waiter_) {
+        throw InvalidStateError(std::string(what) +
+                                "() called while another coroutine is already waiting for "
+                                "incoming data");
+    }
+    assert(!eof_);
+    // Waiting for data while we keep the transport paused would wait forever.
+    if (paused_) {
+        paused_ = false;
+        if (std::shared_ptr<Transport> t = transport_.lock()) t->resume_reading();
+    }
+    Future<void> waiter = loop_.create_future<void>();
+    waiter_ = waiter;
+    struct Forget {  // cancelled or not, this wait is over: the next one may start
+        StreamReader& reader;
+        Future<void>& waiter;
+        ~Forget() {
+            if (reader.waiter_.state() == waiter.state()) reader.waiter_ = Future<void>();
+        }
+    } forget{*this, waiter};
+    co_await waiter;
+}
+
+std::string StreamReader::take_front(std::size_t n) {
+    if (n >= buffer_.size()) return std::exchange(buffer_, std::string());
+    std::string front = buffer_.substr(0, n);
+    buffer_.erase(0, n);
+    return front;
+}
+
+// ---- Reading ------------------------------------------------------------------------------
+// Each public read first takes a strong reference to the reader, so that a read suspended in
+// a task keeps the buffer it will resume into alive (the frame uses `this`).
+
+Coro<std::string> StreamReader::read(std::ptrdiff_t n) {
+    auto keep_alive = weak_from_this().lock();
+    if (exception_) std::rethrow_exception(exception_);
+    if (n == 0) co_return std::string();
+    if (n < 0) {
+        // asyncio reads in limit-sized blocks so that backpressure keeps working meanwhile.
+        std::string all;
+        for (;;) {
+            std::string block = co_await read(static_cast<std::ptrdiff_t>(limit_));
+            if (block.empty()) break;
+            all += block;
+        }
+        co_return all;
+    }
+    if (buffer_.empty() && !eof_) co_await wait_for_data("read");
+    std::string data = take_front(static_cast<std::size_t>(n));
+    maybe_resume_transport();
+    co_return data;
+}
+
+Coro<std::string> StreamReader::readexactly(std::size_t n) {
+    auto keep_alive = weak_from_this().lock();
+    if (exception_) std::rethrow_exception(exception_);
+    if (n == 0) co_return std::string();
+    while (buffer_.size() < n) {
+        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), n);
+        co_await wait_for_data("readexactly");
+    }
+    std::string data = take_front(n);
+    maybe_resume_transport();
+    co_return data;
+}
+
+// asyncio's algorithm: search only the bytes not searched yet (minus separator length - 1, a
+// separator may straddle the boundary), and give up once the search start passes the limit.
+Coro<std::string> StreamReader::readuntil(std::string separator) {
+    auto keep_alive = weak_from_this().lock();
+    if (separator.empty()) throw std::invalid_argument("readuntil: separator must not be empty");
+    if (exception_) std::rethrow_exception(exception_);
+    const std::size_t seplen = separator.size();
+    std::size_t offset = 0;
+    std::size_t found = std::string::npos;
+    for (;;) {
+        if (buffer_.size() >= offset + seplen) {
+            found = buffer_.find(separator, offset);
+            if (found != std::string::npos) break;
+            offset = buffer_.size() + 1 - seplen;
+            if (offset > limit_) {
+                throw LimitOverrunError("separator is not found, and chunk exceed the limit",
+                                        offset);
+            }
+        }
+        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), std::nullopt);
+        co_await wait_for_data("readuntil");
+    }
+    if (found > limit_) {
+        throw LimitOverrunError("separator is found, but chunk is longer than limit", found);
+    }
+    std::string chunk = take_front(found + seplen);
+    maybe_resume_transport();
+    co_return chunk;
+}
+
+Coro<std::string> StreamReader::readline() {
+    auto keep_alive = weak_from_this().lock();
+    std::optional<std::size_t> overrun;  // consumed() of a LimitOverrunError
+    try {
+        co_return co_await readuntil("\n");
+    } catch (const IncompleteReadError& e) {
+        co_return e.partial();
+    } catch (const LimitOverrunError& e) {
+        overrun = e.consumed();
+    }
+    // Drop the overlong line: through its "\n" if we have it, else everything buffered.
+    if (*overrun < buffer_.size() && buffer_[*overrun] == '\n') {
+        buffer_.erase(0, *overrun + 1);
+    } else {
+        buffer_.clear();
+    }
+    maybe_resume_transport();
+    throw LimitOverrunError("line is longer than the limit", *overrun);
+}
+
+}  // namespace looplab::net

@@ -1,0 +1,126 @@
+// runtime/observe/debug.hpp: debug mode's checks and reports.
+//
+// asyncio:       loop.set_debug(True) / PYTHONASYNCIODEBUG=1 (slow callbacks, wrong-thread
+//                calls, "coroutine ... was never awaited").
+// tokio-console: lints for tasks that can never wake, and for tasks that wake themselves.
+// Go:            "all goroutines are asleep - deadlock!", the model for the stuck-task lint.
+//
+// Debug mode is off by default, and then it costs one branch per callback (phase 6), per
+// task step, per scheduling call and per iteration. It is on with loop.set_debug(true), or
+// with LOOPLAB_DEBUG=1 in the environment when the loop is made. Every report goes through
+// the loop's exception handler (ExceptionContext with a null exception), so the default
+// handler prints it and a test or a demo can capture it.
+//
+// What debug mode reports (with the message each report starts with):
+//
+//   slow callbacks   "Executing step of Task 'name' took 153 ms": a task step, or any callback
+//                    ("Executing callback ..."), that ran for loop.slow_callback_duration
+//                    (100 ms) or more, blocking everything else. Source: where the task was
+//                    created, or where the callback was scheduled (file:line).
+//   wrong thread     InvalidStateError "call_soon() called from thread 2, but the event
+//                    loop belongs to thread 1 ...; only call_soon_threadsafe may be called",
+//                    thrown by every loop-thread-only method that schedules or registers
+//                    something (call_soon, call_later, call_at, add/remove_reader,
+//                    add/remove_writer, create_task, create_future, run_in_executor, stop).
+//                    Without debug mode such a call is a data race and is not detected.
+//   never awaited    "a Coro was destroyed without ever being awaited": a coroutine object
+//                    made and dropped, usually a forgotten co_await. Reported when a loop is
+//                    running on the thread that drops it.
+//   stuck tasks      "Task 'name' is waiting for Future, and nothing in the loop can complete
+//                    it": the loop is about to block with no deadline while tasks wait, and it
+//                    has nothing that could ever run again: no ready callback, no timer, no
+//                    watched fd, no executor call out. Only another thread calling
+//                    call_soon_threadsafe can still help. Reported once per task and wait.
+//   busy loops       "Task 'name' woke itself 1000 times in a row": a task that yielded with
+//                    sleep(0) kBusyLoopSelfWakes times in a row with no I/O in between is
+//                    polling, burning a core instead of awaiting what it waits for. Once per
+//                    task.
+//   task dump        `kill -USR1 <pid>` prints loop.dump_tasks() to stderr (task_dump.hpp):
+//                    every live task, its state, where it was made and what it awaits. The
+//                    signal handler only counts the signal and writes to each debug loop's
+//                    wake-up fd (both async-signal-safe); the loop prints on its own thread at
+//                    its next iteration. A SIGUSR1 handler the program installed itself is
+//                    left alone.
+//
+// And what is reported always, debug mode or not (future.cpp, task.cpp), as asyncio does:
+//   "Task 'name' exception was never retrieved" / "Future exception was never retrieved":
+//       a future or task that failed, and whose exception nobody looked at (result(),
+//       exception(), co_await) before it was destroyed;
+//   "Task was destroyed but it is pending": a task still pending when its loop closed.
+//
+// What "a task never awaited" means in looplab. A Task need not be awaited: the loop keeps a
+// pending task alive, so fire-and-forget tasks run to the end. What matters is an outcome
+// nobody sees, so looplab reports exactly asyncio's two cases above: a failure nobody
+// retrieved, and a task that never finished. A task that finished with a value that nobody
+// read is not reported (asyncio does not either): that is what a fire-and-forget task does,
+// and reporting it would bury the real reports in noise.
+//
+// Why the stuck-task lint looks at the whole loop and not at one future's reference count.
+// tokio-console flags a task whose waker count dropped to zero: in Rust, no code can wake a
+// task without holding a counted Waker (the borrow checker forbids stashing a `&Waker`). In
+// looplab, whoever completes a future may reach it through a pointer or a reference that
+// is not counted: `call_soon([&f] { f.set_result(1); }); co_await f;` is correct, yet the
+// only counted references to f's state are in the waiting task's own frame. Counts cannot
+// tell the frame's references from anyone else's, nor see uncounted ones, so a count check
+// both misses stuck tasks and, worse, flags healthy ones. The whole-loop check makes no
+// such guess: when the loop has no callback, timer, fd or executor call left, no code will
+// run on the loop thread again unless another thread posts, and that is a fact.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "runtime/clock.hpp"
+
+namespace looplab {
+
+class EventLoop;
+class Handle;
+class TaskBase;
+
+namespace detail {
+class ThreadsafeInbox;
+}
+
+namespace debug {
+
+// How many sleep(0) steps in a row, with no I/O in between, make a task a busy loop. A task
+// polling a flag gets there in about a millisecond. A long computation cut into slices with
+// sleep(0) gets there too if nothing else happens meanwhile, and that is deliberate: with no
+// I/O to let through, yielding gains nothing, and the work belongs in to_thread().
+inline constexpr std::uint32_t kBusyLoopSelfWakes = 1000;
+
+// What debug mode remembers about one task (a member of TaskBase; loop thread only).
+struct TaskRecord {
+    std::uint64_t steps = 0;                   // steps run while debug mode was on
+    std::uint32_t self_wakes_in_a_row = 0;     // sleep(0) steps since the last I/O or real wait
+    std::uint64_t io_events_at_last_step = 0;  // loop.io_event_count() after the last step
+    std::uint64_t stuck_reported_at_step = ~std::uint64_t{0};  // `steps` when reported stuck
+    bool busy_loop_reported = false;
+};
+
+// Throws InvalidStateError naming `what` if the caller is not the loop's thread: the one
+// running it, or if none, the one that last ran (or created) it.
+void check_loop_thread(std::thread::id owner, std::thread::id running, const char* what);
+// A callback that ran for loop.slow_callback_duration or longer.
+void report_slow_callback(EventLoop& loop, const Handle& handle, Duration took);
+// After each task step in debug mode: slow steps and busy loops. `woke_itself`: the step
+// ended in sleep(0), so the task scheduled its own next step.
+void after_task_step(TaskBase& task, Duration took, bool woke_itself);
+// Phase 2, about to block with no deadline: reports the tasks nothing in the loop can wake
+// (see "stuck tasks" above). Returns whether it reported anything.
+bool report_stuck_tasks(EventLoop& loop);
+
+// The task dump on SIGUSR1 (see "task dump" above). watch installs the handler (once per
+// process) and makes the signal wake this inbox's loop; unwatch undoes the latter (loop
+// close). At most kMaxDumpWatchers loops are woken; more still dump at their next iteration.
+inline constexpr int kMaxDumpWatchers = 32;
+void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
+void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
+// How many SIGUSR1 have arrived so far (a loop dumps when this moves).
+std::uint64_t dump_signal_count() noexcept;
+
+}  // namespace debug
+}  // namespace looplab

@@ -1,0 +1,125 @@
+// runtime/observe/step_mode.cpp: see step_mode.hpp.
+#include "runtime/observe/step_mode.hpp"
+
+#include <chrono>
+#include <iomanip>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "runtime/event_loop.hpp"
+#include "runtime/observe/trace_points.hpp"
+
+namespace looplab {
+
+namespace {
+
+constexpr std::size_t kListed = 6;  // handles named per banner line before "and N more"
+
+std::string duration_text(Duration d) {
+    const double ms = std::chrono::duration<double, std::milli>(d).count();
+    std::string text = std::to_string(ms);
+    text.erase(text.find('.') + 4);  // three decimals: microseconds
+    return text + " ms";
+}
+
+std::string timeout_text(std::optional<Duration> timeout) {
+    return timeout ? duration_text(*timeout) : "forever";
+}
+
+const char* phase_heading(StepPhase phase) {
+    switch (phase) {
+        case StepPhase::io:
+            return "3. I/O: ";
+        case StepPhase::threadsafe:
+            return "4. from other threads (call_soon_threadsafe, executor results): ";
+        case StepPhase::timers:
+            return "5. timers due: ";
+    }
+    return "";
+}
+
+}  // namespace
+
+bool StepMode::before_iteration(const EventLoop& loop) {
+    out_ << "==== iteration " << loop.iteration_count()
+         << " ====  [Enter: run it | c: stop stepping]" << std::endl;
+    std::string line;
+    if (!std::getline(in_, line)) {
+        out_ << "(end of input: step mode off, the loop runs on)" << std::endl;
+        return false;
+    }
+    if (line == "c") {
+        out_ << "(step mode off, the loop runs on)" << std::endl;
+        return false;
+    }
+    return true;
+}
+
+void StepMode::before_poll(const EventLoop& loop, std::optional<Duration> timeout) {
+    const std::vector<Handle>& ready = loop.ready_handles();
+    out_ << "1. poll timeout: " << timeout_text(timeout);
+    if (!ready.empty()) {
+        out_ << " (callbacks are ready: do not block)";
+    } else if (timeout) {
+        out_ << " (until the nearest of " << loop.timer_count() << " timers)";
+    } else {
+        out_ << " (nothing ready, no timer: only I/O or another thread can wake us)";
+    }
+    out_ << "; ready queue: ";
+    list(ready, 0);
+    out_ << "2. select(timeout=" << timeout_text(timeout) << ") ..." << std::endl;
+    ready_seen_ = ready.size();
+}
+
+void StepMode::after_phase(const EventLoop& loop, StepPhase phase) {
+    if (phase == StepPhase::io) {
+        const std::vector<SelectorEvent>& events = loop.polled_events();
+        out_ << "   -> " << events.size() << (events.size() == 1 ? " ready fd" : " ready fds");
+        for (std::size_t i = 0; i < events.size() && i < kListed; ++i) {
+            out_ << (i == 0 ? ": " : ", ") << "fd " << events[i].fd
+                 << ((events[i].events & kRead) ? " read" : "")
+                 << ((events[i].events & kWrite) ? " write" : "");
+        }
+        out_ << "\n";
+    }
+    const std::vector<Handle>& ready = loop.ready_handles();
+    out_ << phase_heading(phase);
+    if (ready.size() <= ready_seen_) {
+        out_ << "nothing" << std::endl;
+    } else {
+        out_ << ready.size() - ready_seen_ << " queued: ";
+        list(ready, ready_seen_);
+    }
+    ready_seen_ = ready.size();
+}
+
+void StepMode::before_run(const EventLoop&, const std::vector<Handle>& running) {
+    out_ << "6. running " << running.size()
+         << (running.size() == 1 ? " callback" : " callbacks (in this order)") << std::endl;
+}
+
+void StepMode::ran(const Handle& handle, std::string_view task, Duration took) {
+    out_ << "   ran ";
+    if (task.empty()) {
+        out_ << trace::where_text(handle.where());
+    } else {
+        out_ << "a step of Task '" << task << "'";
+    }
+    out_ << " in " << duration_text(took) << std::endl;
+}
+
+void StepMode::list(const std::vector<Handle>& handles, std::size_t from) {
+    if (from >= handles.size()) {
+        out_ << "empty" << std::endl;
+        return;
+    }
+    for (std::size_t i = from; i < handles.size() && i < from + kListed; ++i) {
+        out_ << (i == from ? "" : ", ") << trace::where_text(handles[i].where());
+    }
+    if (handles.size() - from > kListed)
+        out_ << " and " << handles.size() - from - kListed << " more";
+    out_ << std::endl;
+}
+
+}  // namespace looplab

@@ -1,0 +1,51 @@
+// runtime/sync/barrier.cpp: Barrier's wait and abort (see barrier.hpp).
+#include "runtime/sync/barrier.hpp"
+
+#include <limits>
+
+#include "runtime/exercise_not_done.hpp"
+#include "runtime/task.hpp"
+
+namespace looplab {
+
+Barrier::Barrier(std::size_t parties) : parties_(parties) {
+    if (parties == 0) throw std::invalid_argument("Barrier: parties must be at least 1");
+}
+
+Coro<std::size_t> Barrier::wait() {
+    // exercise(barrier): begin
+    if (broken_) throw BrokenBarrierError();
+    const std::size_t index = count_++;
+    if (count_ == parties_) {
+        // The last arrival releases the cycle and starts the next one; it never suspends.
+        count_ = 0;
+        ++cycle_;
+        waiters_.wake(std::numeric_limits<std::size_t>::max());
+        co_return index;
+    }
+    const std::uint64_t my_cycle = cycle_;
+    Future<void> waiter = waiters_.enqueue();
+    try {
+        co_await waiter;
+    } catch (const CancelledError&) {
+        waiters_.remove(waiter);
+        // Leave the cycle only if it is still filling: a released or broken cycle is over.
+        if (cycle_ == my_cycle && !broken_) --count_;
+        throw;
+    }
+    // Woken, but the cycle did not complete: abort() woke us.
+    if (cycle_ == my_cycle) throw BrokenBarrierError();
+    co_return index;
+    // exercise(barrier): end
+}
+
+void Barrier::abort() {
+    // exercise(barrier): begin
+    if (broken_) return;
+    broken_ = true;
+    count_ = 0;
+    waiters_.wake(std::numeric_limits<std::size_t>::max());
+    // exercise(barrier): end
+}
+
+}  // namespace looplab

@@ -1,0 +1,28 @@
+// runtime/sync/event.cpp: Event's wait and set (see event.hpp).
+#include "runtime/sync/event.hpp"
+
+#include <cstddef>
+#include <limits>
+
+#include "runtime/task.hpp"
+
+namespace looplab {
+
+Coro<void> Event::wait() {
+    if (set_) co_return;
+    Future<void> waiter = waiters_.enqueue();
+    try {
+        co_await waiter;
+    } catch (const CancelledError&) {
+        waiters_.remove(waiter);
+        throw;
+    }
+}
+
+void Event::set() {
+    if (set_) return;
+    set_ = true;
+    waiters_.wake(std::numeric_limits<std::size_t>::max());
+}
+
+}  // namespace looplab
