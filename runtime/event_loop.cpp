@@ -5,13 +5,13 @@
 #include <cstring>
 #include <iostream>
 
-#include "runtime/observe/debug.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/observe/step_mode.hpp"
-#include "runtime/task.hpp"
-#include "runtime/observe/task_dump.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/observe/debug.hpp"
+#include "runtime/observe/step_mode.hpp"
+#include "runtime/observe/task_dump.hpp"
 #include "runtime/observe/trace_points.hpp"
+#include "runtime/task.hpp"
 
 namespace looplab {
 

@@ -46,10 +46,10 @@
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
 #include "runtime/observe/loop_metrics.hpp"
+#include "runtime/observe/tracer.hpp"
 #include "runtime/selector/selector.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 #include "runtime/timer_heap.hpp"
-#include "runtime/observe/tracer.hpp"
 
 namespace looplab {
 
@@ -161,8 +161,8 @@ public:
     static void default_exception_handler(const ExceptionContext& context);
 
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
-    // What it checks and reports: runtime/observe/debug.hpp. Set it on the loop thread, before other
-    // threads use the loop (they read the flag in check_thread).
+    // What it checks and reports: runtime/observe/debug.hpp. Set it on the loop thread, before
+    // other threads use the loop (they read the flag in check_thread).
     void set_debug(bool on);
     bool get_debug() const { return debug_; }
     Duration slow_callback_duration = std::chrono::milliseconds(100);

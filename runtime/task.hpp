@@ -40,9 +40,9 @@
 #include "runtime/source_location.hpp"
 
 #include "runtime/coro.hpp"
-#include "runtime/observe/debug.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
+#include "runtime/observe/debug.hpp"
 
 namespace looplab {
 

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "runtime/looplab.hpp"
-#include "runtime/trace/trace_export.hpp"
 #include "runtime/observe/trace_recorder.hpp"
+#include "runtime/trace/trace_export.hpp"
 
 namespace looplab::demos {
 

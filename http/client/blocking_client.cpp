@@ -3,8 +3,8 @@
 
 #include <variant>
 
-#include "http/proto/protocol_error.hpp"
 #include "http/client/redirects.hpp"
+#include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
 #include "http/proto/serializer.hpp"
 #include "net/errors.hpp"

@@ -129,7 +129,8 @@ public:
     // Closes at once, dropping anything unsent (Transport::abort); connection_lost follows from
     // a callback of its own, which closes the descriptor. Idempotent. Does nothing unless this
     // connection's loop is running in this thread: after the loop has ended, the transport is
-    // the loop's to free (net/transport/socket_transport.hpp), and touching it could touch a dead loop.
+    // the loop's to free (net/transport/socket_transport.hpp), and touching it could touch a dead
+    // loop.
     void abort();
 
     // ---- For the pool -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// http/client/client_response.cpp: reading a response body off its connection (client_response.hpp).
+// http/client/client_response.cpp: reading a response body off its connection
+// (client_response.hpp).
 #include "http/client/client_response.hpp"
 
 #include <charconv>

@@ -37,9 +37,9 @@
 
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
+#include "http/client/request_trace.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/message.hpp"
-#include "http/client/request_trace.hpp"
 #include "runtime/coro.hpp"
 
 namespace looplab::http {

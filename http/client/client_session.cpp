@@ -6,9 +6,9 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/redirects.hpp"
 #include "http/proto/message.hpp"
 #include "http/proto/protocol_error.hpp"
-#include "http/client/redirects.hpp"
 #include "http/proto/serializer.hpp"
 #include "net/errors.hpp"
 #include "runtime/errors.hpp"

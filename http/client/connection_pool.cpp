@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "http/client/client_errors.hpp"
-#include "net/transport/create_connection.hpp"
 #include "net/errors.hpp"
+#include "net/transport/create_connection.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/timeout.hpp"
 

@@ -49,8 +49,8 @@
 
 #include "http/client/client_connection.hpp"
 #include "http/client/client_timeout.hpp"
-#include "http/proto/limits.hpp"
 #include "http/client/request_trace.hpp"
+#include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"

@@ -1,4 +1,5 @@
-// http/proto/body_framing.cpp: RFC 9112 6.3's body-length rules (http/proto/detail/body_framing.hpp).
+// http/proto/body_framing.cpp: RFC 9112 6.3's body-length rules
+// (http/proto/detail/body_framing.hpp).
 #include "http/proto/detail/body_framing.hpp"
 
 #include <optional>

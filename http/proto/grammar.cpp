@@ -1,6 +1,6 @@
-// http/proto/grammar.cpp: the out-of-line text helpers of http/proto/detail/grammar.hpp (error-message
-// quoting and the outgoing field check); the character classes themselves are constexpr tables
-// in the header.
+// http/proto/grammar.cpp: the out-of-line text helpers of http/proto/detail/grammar.hpp
+// (error-message quoting and the outgoing field check); the character classes themselves are
+// constexpr tables in the header.
 #include "http/proto/detail/grammar.hpp"
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
-// http/proto/headers.hpp: a message's header fields, in the order they came, looked up by name without
-// regard to case.
+// http/proto/headers.hpp: a message's header fields, in the order they came, looked up by name
+// without regard to case.
 //
 // aiohttp: multidict.CIMultiDict (ClientResponse.headers, web.Request.headers)
 // h11:     the list of (name, value) pairs on Request / Response events

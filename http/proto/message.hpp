@@ -1,5 +1,5 @@
-// http/proto/message.hpp: what a parsed request head and response head hold, and HTTP/1.1's rule for
-// whether a connection outlives a message.
+// http/proto/message.hpp: what a parsed request head and response head hold, and HTTP/1.1's rule
+// for whether a connection outlives a message.
 //
 // h11:     h11.Request / h11.Response / h11.InformationalResponse (method, target,
 //          http_version, status_code, reason, headers)

@@ -1,5 +1,5 @@
-// http/proto/request_parser.cpp: the server-side event loop of http/proto/request_parser.hpp; heads are
-// read by detail::HeadReader, bodies by detail::BodyReader.
+// http/proto/request_parser.cpp: the server-side event loop of http/proto/request_parser.hpp; heads
+// are read by detail::HeadReader, bodies by detail::BodyReader.
 #include "http/proto/request_parser.hpp"
 
 #include <stdexcept>

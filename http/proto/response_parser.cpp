@@ -1,5 +1,5 @@
-// http/proto/response_parser.cpp: the client-side event loop of http/proto/response_parser.hpp; heads are
-// read by detail::HeadReader, bodies by detail::BodyReader.
+// http/proto/response_parser.cpp: the client-side event loop of http/proto/response_parser.hpp;
+// heads are read by detail::HeadReader, bodies by detail::BodyReader.
 #include "http/proto/response_parser.hpp"
 
 #include <stdexcept>

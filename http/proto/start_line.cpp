@@ -1,4 +1,5 @@
-// http/proto/start_line.cpp: request-line and status-line parsing (http/proto/detail/start_line.hpp).
+// http/proto/start_line.cpp: request-line and status-line parsing
+// (http/proto/detail/start_line.hpp).
 #include "http/proto/detail/start_line.hpp"
 
 #include <string>

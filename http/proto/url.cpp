@@ -1,5 +1,5 @@
-// http/proto/url.cpp: http:// URL parsing (http/proto/url.hpp), following RFC 3986's split into scheme,
-// authority, path, query and fragment.
+// http/proto/url.cpp: http:// URL parsing (http/proto/url.hpp), following RFC 3986's split into
+// scheme, authority, path, query and fragment.
 #include "http/proto/url.hpp"
 
 #include <string>

@@ -1,5 +1,5 @@
-// http/proto/url.hpp: an http:// URL taken apart into what a client needs: where to connect, what to
-// put in the Host header, and the request target.
+// http/proto/url.hpp: an http:// URL taken apart into what a client needs: where to connect, what
+// to put in the Host header, and the request target.
 //
 // Python:  urllib.parse.urlsplit, and yarl.URL as aiohttp uses it
 //

@@ -1,4 +1,5 @@
-// net/stream/stream_reader_protocol.cpp: feeding the reader, flow control for drain(), the client task.
+// net/stream/stream_reader_protocol.cpp: feeding the reader, flow control for drain(), the client
+// task.
 #include "net/stream/stream_reader_protocol.hpp"
 
 #include <algorithm>

@@ -27,8 +27,8 @@
 #include <string_view>
 #include <vector>
 
-#include "net/transport/protocol.hpp"
 #include "net/stream/stream_reader.hpp"
+#include "net/transport/protocol.hpp"
 #include "net/transport/transport.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"

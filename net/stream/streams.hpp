@@ -20,11 +20,11 @@
 #include <string>
 #include <utility>
 
-#include "net/transport/create_connection.hpp"
-#include "net/transport/server.hpp"
 #include "net/stream/stream_reader.hpp"
 #include "net/stream/stream_reader_protocol.hpp"
 #include "net/stream/stream_writer.hpp"
+#include "net/transport/create_connection.hpp"
+#include "net/transport/server.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 

@@ -1,4 +1,5 @@
-// net/transport/create_connection.hpp: create_connection(), a client connection as a transport + protocol.
+// net/transport/create_connection.hpp: create_connection(), a client connection as a transport +
+// protocol.
 //
 // asyncio: loop.create_connection() (base_events.py): resolve, try each address in turn,
 //          wrap the connected socket in a transport, wait for connection_made.
@@ -27,8 +28,8 @@
 #include <utility>
 #include <vector>
 
-#include "net/transport/protocol.hpp"
 #include "net/socket_address.hpp"
+#include "net/transport/protocol.hpp"
 #include "net/transport/transport.hpp"
 #include "net/unique_fd.hpp"
 #include "runtime/clock.hpp"

@@ -1,4 +1,5 @@
-// net/transport/protocol.hpp: Protocol, the callbacks a transport calls as a connection lives and dies.
+// net/transport/protocol.hpp: Protocol, the callbacks a transport calls as a connection lives and
+// dies.
 //
 // asyncio: asyncio.BaseProtocol + asyncio.Protocol (protocols.py).
 // libuv:   the callbacks of a uv_stream_t: uv_connection_cb, uv_read_cb (nread > 0 is data,

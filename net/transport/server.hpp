@@ -1,4 +1,5 @@
-// net/transport/server.hpp: Server and create_server(), listening sockets that make a transport per client.
+// net/transport/server.hpp: Server and create_server(), listening sockets that make a transport per
+// client.
 //
 // asyncio: loop.create_server() and asyncio.Server (base_events.py), with the accept loop
 //          of selector_events.py (_accept_connection).
@@ -43,8 +44,8 @@
 #include <string>
 #include <vector>
 
-#include "net/transport/protocol.hpp"
 #include "net/socket_address.hpp"
+#include "net/transport/protocol.hpp"
 #include "net/unique_fd.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"

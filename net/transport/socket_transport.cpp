@@ -1,4 +1,5 @@
-// net/transport/socket_transport.cpp: the read, write and close paths of a selector socket transport.
+// net/transport/socket_transport.cpp: the read, write and close paths of a selector socket
+// transport.
 //
 // asyncio: _SelectorTransport and _SelectorSocketTransport in selector_events.py; the method
 //          names below follow theirs (_read_ready, _write_ready, _force_close, ...).
@@ -14,8 +15,8 @@
 #include <string>
 
 #include "net/errors.hpp"
-#include "net/transport/server.hpp"
 #include "net/socket_ops.hpp"
+#include "net/transport/server.hpp"
 
 namespace looplab::net {
 

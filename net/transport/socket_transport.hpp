@@ -1,4 +1,5 @@
-// net/transport/socket_transport.hpp: SocketTransport, a Transport over a connected non-blocking socket.
+// net/transport/socket_transport.hpp: SocketTransport, a Transport over a connected non-blocking
+// socket.
 //
 // asyncio: _SelectorSocketTransport (selector_events.py).
 // libuv:   uv_tcp_t with uv__read / uv__write in src/unix/stream.c.
@@ -56,8 +57,8 @@
 #include <string_view>
 #include <utility>
 
-#include "net/transport/protocol.hpp"
 #include "net/socket_address.hpp"
+#include "net/transport/protocol.hpp"
 #include "net/transport/transport.hpp"
 #include "net/unique_fd.hpp"
 #include "runtime/event_loop.hpp"

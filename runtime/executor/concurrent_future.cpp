@@ -1,5 +1,5 @@
-// runtime/executor/concurrent_future.cpp: the non-template parts of ConcurrentFuture: its errors and
-// the report of a done callback that threw.
+// runtime/executor/concurrent_future.cpp: the non-template parts of ConcurrentFuture: its errors
+// and the report of a done callback that threw.
 #include "runtime/executor/concurrent_future.hpp"
 
 #include <cstdio>

@@ -1,4 +1,5 @@
-// runtime/executor/default_executor.cpp: the loop's default executor (asyncio: loop._default_executor).
+// runtime/executor/default_executor.cpp: the loop's default executor (asyncio:
+// loop._default_executor).
 //
 // run_in_executor(nullptr, ...) and to_thread() use it. It is made on first use, so a
 // program that never runs blocking calls never starts a thread. looplab::run shuts it down

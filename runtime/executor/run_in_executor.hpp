@@ -50,8 +50,8 @@
 #include <utility>
 
 #include "runtime/coro.hpp"
-#include "runtime/future.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/future.hpp"
 #include "runtime/observe/trace_points.hpp"
 
 namespace looplab {

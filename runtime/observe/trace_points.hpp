@@ -25,8 +25,8 @@
 #include <string_view>
 
 #include "runtime/clock.hpp"
-#include "runtime/source_location.hpp"
 #include "runtime/observe/tracer.hpp"
+#include "runtime/source_location.hpp"
 
 namespace looplab::trace {
 

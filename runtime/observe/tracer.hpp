@@ -1,5 +1,5 @@
-// runtime/observe/tracer.hpp: what the loop, its tasks, its executor and the HTTP client report when
-// someone is watching: one event type and one small interface.
+// runtime/observe/tracer.hpp: what the loop, its tasks, its executor and the HTTP client report
+// when someone is watching: one event type and one small interface.
 //
 // asyncio: nothing built in (loop.set_debug and sys.monitoring are the nearest); the
 //          model is Chrome's Trace Event format and libuv's uv_metrics_info.

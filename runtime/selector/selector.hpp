@@ -1,4 +1,5 @@
-// runtime/selector/selector.hpp: "which of these file descriptors can I read or write without blocking?"
+// runtime/selector/selector.hpp: "which of these file descriptors can I read or write without
+// blocking?"
 //
 // asyncio: the `selectors` module (BaseSelector, SelectorKey, EVENT_READ / EVENT_WRITE), which
 //          BaseSelectorEventLoop polls once per iteration.

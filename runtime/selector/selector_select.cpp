@@ -1,4 +1,5 @@
-// runtime/selector/selector_select.cpp: SelectSelector, the select(2) backend (see selector_select.hpp).
+// runtime/selector/selector_select.cpp: SelectSelector, the select(2) backend (see
+// selector_select.hpp).
 //
 // asyncio: selectors.SelectSelector
 //

@@ -1,4 +1,5 @@
-// runtime/selector/selector_select.hpp: the oldest selector, built on select(2) and its fd_set bitmaps.
+// runtime/selector/selector_select.hpp: the oldest selector, built on select(2) and its fd_set
+// bitmaps.
 //
 // asyncio: selectors.SelectSelector (the fallback of last resort, and Windows' only choice).
 // libuv:   none; libuv never used select(2) on Unix.

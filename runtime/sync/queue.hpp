@@ -45,8 +45,8 @@
 #include "runtime/coro.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/sync/event.hpp"
-#include "runtime/task.hpp"
 #include "runtime/sync/waiter_queue.hpp"
+#include "runtime/task.hpp"
 
 namespace looplab {
 

@@ -1,5 +1,5 @@
-// runtime/trace/trace_export.hpp: turns recorded TraceEvents into pictures: a Chrome trace (JSON), a
-// terminal timeline and an SVG timeline.
+// runtime/trace/trace_export.hpp: turns recorded TraceEvents into pictures: a Chrome trace (JSON),
+// a terminal timeline and an SVG timeline.
 //
 // asyncio: none built in; the models are Chrome's Trace Event format (read by Perfetto and
 //          chrome://tracing), and the asterisk bars the seed posts print by hand.

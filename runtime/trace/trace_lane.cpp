@@ -2,8 +2,8 @@
 // trace_export.hpp).
 #include <utility>
 
-#include "runtime/trace/trace_export.hpp"
 #include "runtime/observe/trace_recorder.hpp"
+#include "runtime/trace/trace_export.hpp"
 
 namespace looplab {
 

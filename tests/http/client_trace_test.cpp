@@ -17,9 +17,9 @@
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "net/support/fd_leak_check.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 #include "runtime/run.hpp"
 #include "runtime/timeout.hpp"
-#include "runtime/observe/trace_recorder.hpp"
 
 namespace looplab::http {
 namespace {

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "net/transport/create_connection.hpp"
 #include "net/errors.hpp"
 #include "net/socket_ops.hpp"
+#include "net/transport/create_connection.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"

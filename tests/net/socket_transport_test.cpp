@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "net/transport/create_connection.hpp"
 #include "net/errors.hpp"
+#include "net/transport/create_connection.hpp"
 #include "net/transport/server.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"

@@ -4,10 +4,10 @@
 //          a second"); libuv: the reserve-fd trick of uv__emfile_trick
 //
 // A server that runs out of descriptors must neither crash nor spin on a listening socket
-// that stays readable: it serves the connections it has, pauses accepting (net/transport/server.hpp),
-// and takes the waiting connections once descriptors are free again. The server is forked
-// with RLIMIT_NOFILE a few descriptors above what it has open (support/forked_server.hpp), so
-// only a handful of the 30 clients fit at once.
+// that stays readable: it serves the connections it has, pauses accepting
+// (net/transport/server.hpp), and takes the waiting connections once descriptors are free again.
+// The server is forked with RLIMIT_NOFILE a few descriptors above what it has open
+// (support/forked_server.hpp), so only a handful of the 30 clients fit at once.
 #include <gtest/gtest.h>
 #include <poll.h>
 

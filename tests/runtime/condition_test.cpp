@@ -17,9 +17,9 @@
 #include "runtime/clock.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
-#include "runtime/sync/lock.hpp"
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
+#include "runtime/sync/lock.hpp"
 #include "runtime/task.hpp"
 #include "support/virtual_time_runner.hpp"
 

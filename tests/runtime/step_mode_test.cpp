@@ -10,9 +10,9 @@
 
 #include "runtime/event_loop.hpp"
 #include "runtime/executor/run_in_executor.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
-#include "runtime/executor/thread_pool_executor.hpp"
 
 namespace looplab {
 namespace {

@@ -19,12 +19,12 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
-#include "runtime/future.hpp"
 #include "runtime/executor/run_in_executor.hpp"
+#include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/future.hpp"
+#include "runtime/observe/trace_recorder.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
-#include "runtime/executor/thread_pool_executor.hpp"
-#include "runtime/observe/trace_recorder.hpp"
 
 // ThreadSanitizer's runtime defines the global operator new itself (statically linked: a
 // second definition does not link), so under TSan the allocation counting, and the tests that

@@ -15,8 +15,8 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/event_loop.hpp"
-#include "runtime/gather.hpp"
 #include "runtime/executor/run_in_executor.hpp"
+#include "runtime/gather.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "tests/runtime/support/loop_fixture.hpp"

@@ -1,5 +1,5 @@
-// http/proto/detail/body_reader.hpp: reads one message body, framed as body_framing decided, from the
-// receive buffer, and knows what the connection closing early means for it.
+// http/proto/detail/body_reader.hpp: reads one message body, framed as body_framing decided, from
+// the receive buffer, and knows what the connection closing early means for it.
 //
 // h11:     ContentLengthReader / ChunkedReader / Http10Reader in h11/_readers.py, and their
 //          read_eof() methods

@@ -1,5 +1,5 @@
-// http/proto/detail/grammar.hpp: the character classes of RFC 9110 / 9112 and the small text helpers
-// every part of the engine shares.
+// http/proto/detail/grammar.hpp: the character classes of RFC 9110 / 9112 and the small text
+// helpers every part of the engine shares.
 //
 // h11: the regular expressions in h11/_abnf.py
 //
