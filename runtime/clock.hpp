@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace looplab {
 
@@ -30,6 +31,14 @@ public:
     // whether the clock agreed to jump. The loop calls this only when it is idle.
     virtual bool auto_advance_to(TimePoint /*deadline*/) { return false; }
 };
+
+// Nanoseconds on the steady clock, whatever the loop's Clock says: what the loop's observers
+// time callbacks, polls and task steps with (a trace shows what the machine did, even on a
+// ManualClock).
+inline std::int64_t monotonic_ns() noexcept {
+    using namespace std::chrono;
+    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 // std::chrono::steady_clock: never jumps when the wall clock is changed.
 class MonotonicClock final : public Clock {

@@ -4,14 +4,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <sstream>
+#include <utility>
 
 #include "runtime/errors.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
-#include "runtime/observe/debug.hpp"
-#include "runtime/observe/step_mode.hpp"
-#include "runtime/observe/task_dump.hpp"
-#include "runtime/observe/trace_points.hpp"
-#include "runtime/task.hpp"
 
 namespace looplab {
 
@@ -66,9 +63,13 @@ EventLoop::EventLoop(EventLoopOptions options)
 
 void EventLoop::set_debug(bool on) {
     debug_ = on;
-    if (!on || closed_) return;
-    debug::watch_dump_signal(inbox_);
-    dump_signals_seen_ = debug::dump_signal_count();  // only signals from now on are for us
+    if (debug_observer_) observers_.remove(std::exchange(debug_observer_, nullptr));
+    if (on && !closed_) {
+        std::unique_ptr<LoopObserver> observer = detail::make_debug_observer(*this);
+        debug_observer_ = observer.get();
+        observers_.add(std::move(observer));
+    }
+    observers_changed();
 }
 
 EventLoop::~EventLoop() {
@@ -96,8 +97,18 @@ void EventLoop::check_open(const char* what) const {
     if (closed_) throw InvalidStateError(std::string(what) + " on a closed event loop");
 }
 
+// Debug mode's wrong-thread check (asyncio: BaseEventLoop._check_thread): the caller must be
+// the thread running the loop, or if none, the one that last ran (or created) it.
 void EventLoop::check_thread_slow(const char* what) const {
-    debug::check_loop_thread(owner_thread_.load(), running_thread_.load(), what);
+    const std::thread::id running = running_thread_.load();
+    const std::thread::id expected = running != std::thread::id{} ? running : owner_thread_.load();
+    const std::thread::id me = std::this_thread::get_id();
+    if (me == expected) return;
+    std::ostringstream text;
+    text << what << "() called from thread " << me << ", but the event loop belongs to thread "
+         << expected << (running != std::thread::id{} ? " (running it)" : " (ran it last)")
+         << "; from other threads, only call_soon_threadsafe may be called";
+    throw InvalidStateError(text.str());
 }
 
 Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
@@ -193,32 +204,40 @@ bool EventLoop::remove_writer(int fd) {
 
 // ---- One iteration -----------------------------------------------------------------------
 
-// The `if (step_)` lines are step mode's banners (step_mode.hpp), one per phase; with step
-// mode off each is one untaken branch (no [[unlikely]] on these one-liners: clang-format would
-// split every one of them over two lines). Tracing records the iteration as one slice.
+// The six phases. While an observer is installed, run_once_observed runs the same phases and
+// tells it about each (loop_observer.hpp); the one branch here is all that watching costs
+// while nobody watches.
 void EventLoop::run_once() {
     ++iterations_;
-    if (debug_ || step_) before_iteration_observed();
-    Tracer* const tracer = tracer_;
-    const std::int64_t began = tracer ? trace_now() : 0;
+    if (observer_) [[unlikely]] {
+        run_once_observed();
+        return;
+    }
     const std::optional<Duration> timeout = compute_poll_timeout();  // 1
-    if (step_) step_->before_poll(*this, timeout);
-    poll_for_io(timeout);  // 2
-    queue_io_callbacks();  // 3
-    if (step_) step_->after_phase(*this, StepPhase::io);
-    queue_threadsafe_calls();  // 4
-    if (step_) step_->after_phase(*this, StepPhase::threadsafe);
-    queue_expired_timers();  // 5
-    if (step_) step_->after_phase(*this, StepPhase::timers);
-    const std::size_t ran = run_ready_callbacks();  // 6
-    if (tracer && began != 0) trace::iteration(*tracer, began, iterations_, ran);
+    poll_for_io(timeout);                                            // 2
+    queue_io_callbacks();                                            // 3
+    queue_threadsafe_calls();                                        // 4
+    queue_expired_timers();                                          // 5
+    run_ready_callbacks();                                           // 6
 }
 
-// Before an iteration, in debug or step mode: answer a SIGUSR1 with the task dump, and in
-// step mode wait for the user (end of input turns step mode off).
-void EventLoop::before_iteration_observed() {
-    if (debug_) dump_tasks_if_signalled();
-    if (step_ && !step_->before_iteration(*this)) step_.reset();
+// run_once, told to the observers in the order loop_observer.hpp lists. Hooks go through
+// observers_ itself (not observer_), which stays valid while observers come and go.
+void EventLoop::run_once_observed() {
+    const std::int64_t began = monotonic_ns();
+    observers_.before_iteration(*this);
+    std::optional<Duration> timeout = compute_poll_timeout();  // 1
+    observers_.before_poll(*this, timeout);
+    timeout = compute_poll_timeout();  // a hook may have scheduled something: decide again
+    poll_for_io_observed(timeout);     // 2
+    queue_io_callbacks();              // 3
+    observers_.after_phase(*this, LoopPhase::io);
+    queue_threadsafe_calls();  // 4
+    observers_.after_phase(*this, LoopPhase::threadsafe);
+    queue_expired_timers();  // 5
+    observers_.after_phase(*this, LoopPhase::timers);
+    const std::size_t ran = run_ready_callbacks();  // 6 (observes each callback itself)
+    observers_.after_iteration(*this, {iterations_, began, monotonic_ns(), ran});
 }
 
 // Phase 1. Blocking is only allowed when nothing is ready to run: the selector's timeout is
@@ -245,16 +264,6 @@ std::optional<Duration> EventLoop::compute_poll_timeout() {
 
 // Phase 2. The only place the loop thread blocks.
 void EventLoop::poll_for_io(std::optional<Duration> timeout) {
-    // Debug mode, about to block with no deadline: if nothing in the loop can ever wake the
-    // tasks that wait, say so (debug.hpp). The report's handler may have scheduled something
-    // (stop(), say), so then decide again.
-    if (!timeout && debug_) [[unlikely]] {
-        if (debug::report_stuck_tasks(*this)) timeout = compute_poll_timeout();
-    }
-    if (tracer_ || metrics_enabled_) [[unlikely]] {
-        poll_measured(timeout);
-        return;
-    }
     // A zero-timeout poll with no fd watched and no wake-up pending can report nothing:
     // skip the system call. That is about half of each iteration when only callbacks are
     // ready (perf: epoll_wait + syscall entry 42% of runtime_bench CallSoonChained).
@@ -265,22 +274,21 @@ void EventLoop::poll_for_io(std::optional<Duration> timeout) {
     selector_->select(timeout, events_);
 }
 
-// Phase 2, measured: the time blocked in the selector is the loop's idle time (libuv:
-// uv_metrics_idle_time), and the poll is a slice on the trace.
-void EventLoop::poll_measured(std::optional<Duration> timeout) {
-    Tracer* const tracer = tracer_;
-    const std::int64_t start = trace_now();
-    selector_->select(timeout, events_);
-    const std::int64_t end = trace_now();
-    idle_time_ += std::chrono::nanoseconds(end - start);
-    idle_time_measured_ = true;
-    if (tracer) trace::poll(*tracer, start, end, timeout, events_.size());
+// Phase 2, timed for the observers: the time blocked in the selector is the loop's idle time
+// (libuv: uv_metrics_idle_time), and a slice on a trace.
+void EventLoop::poll_for_io_observed(std::optional<Duration> timeout) {
+    PollRecord record;
+    record.timeout = timeout;
+    record.start_ns = monotonic_ns();
+    poll_for_io(timeout);
+    record.end_ns = monotonic_ns();
+    record.events = events_.size();
+    observers_.after_poll(*this, record);
 }
 
 // Phase 3. A ready fd's handle is queued, not run: every callback runs in phase 6.
 void EventLoop::queue_io_callbacks() {
     io_events_ += events_.size();
-    wakes_ += events_.empty() ? 0 : 1;
     for (const SelectorEvent& ev : events_) {
         if (ev.fd == inbox_->read_fd()) {
             inbox_->drain_fd();
@@ -322,13 +330,16 @@ void EventLoop::queue_expired_timers() {
 }
 
 // Phase 6. Exactly the callbacks that were ready when this phase began. Returns how many ran.
+// observer_ is read again for each callback: a callback may install or remove an observer.
 std::size_t EventLoop::run_ready_callbacks() {
     running_.swap(ready_);
-    if (step_) step_->before_run(*this, running_);
+    if (observer_) [[unlikely]] {
+        observers_.before_callbacks(*this, running_);
+    }
     std::size_t ran = 0;
     for (Handle& h : running_) {
         if (!h.cancelled()) {
-            if (debug_ || tracer_ || step_) [[unlikely]] {
+            if (observer_) [[unlikely]] {
                 run_handle_observed(h);
             } else {
                 run_handle(h);
@@ -352,20 +363,15 @@ void EventLoop::run_handle(const Handle& handle) {
     }
 }
 
-// The callback is named after the task it stepped, if it stepped one (TaskBase::step sets
-// stepped_task_ through set_current_task). The handle still holds the callback, and so the
-// task, until run_ready_callbacks releases it: the pointer is valid here.
+// The callback is timed and named after the task it stepped, if it stepped one (TaskBase::step
+// sets stepped_task_ through set_current_task). The handle still holds the callback, and so
+// the task, until run_ready_callbacks releases it: the pointer is valid in the hooks.
 void EventLoop::run_handle_observed(const Handle& handle) {
-    Tracer* const tracer = tracer_;
     stepped_task_ = nullptr;
-    const std::int64_t start = trace_now();
+    const std::int64_t start = monotonic_ns();
     run_handle(handle);
-    const std::int64_t end = trace_now();
-    const Duration took(end - start);
-    if (debug_ && took >= slow_callback_duration) debug::report_slow_callback(*this, handle, took);
-    const std::string_view task = stepped_task_ ? std::string_view(stepped_task_->get_name()) : "";
-    if (tracer) trace::callback(*tracer, start, end, handle.where(), task);
-    if (step_) step_->ran(handle, task, took);
+    const std::int64_t end = monotonic_ns();
+    observers_.callback_ran(*this, {handle, stepped_task_, start, end});
 }
 
 // ---- Running -----------------------------------------------------------------------------
@@ -407,8 +413,13 @@ void EventLoop::close() {
     // Tasks still pending are abandoned: their coroutine frames are destroyed (running
     // destructors of their locals), which also breaks the reference cycles between a task and
     // the future it awaits. looplab::run cancels and finishes them before getting here.
-    while (tasks_head_) tasks_head_->abandon();
-    debug::unwatch_dump_signal(inbox_);
+    tasks_.abandon_all();
+    // Observers the loop made (debug mode's SIGUSR1 watch holds the inbox's fd) go before the
+    // inbox closes; observers installed by the program are only forgotten.
+    for (const LoopObserver** own : {&debug_observer_, &step_observer_, &trace_observer_}) {
+        if (*own) observers_.remove(std::exchange(*own, nullptr));
+    }
+    observers_changed();
     inbox_->close();
     closed_ = true;
     // Dropping handles can destroy futures whose destructors schedule nothing (closed_ is set).
@@ -427,32 +438,41 @@ void EventLoop::close() {
     if (default_executor_) default_executor_->shutdown(/*wait=*/false);
 }
 
-// ---- Metrics, task dump and step mode ------------------------------------------------------
+// ---- Observers ---------------------------------------------------------------------------
 
-LoopMetrics EventLoop::metrics() const {
-    LoopMetrics m;
-    m.iterations = iterations_;
-    m.events = io_events_;
-    m.wakes = wakes_;
-    m.idle_time = idle_time_;
-    m.idle_time_measured = idle_time_measured_;
-    return m;
+void EventLoop::add_observer(LoopObserver* observer) {
+    check_thread("add_observer");
+    observers_.add(observer);
+    observers_changed();
 }
 
-void EventLoop::dump_tasks(std::ostream& out) const {
-    write_task_dump(*this, out);
-}
-
-void EventLoop::dump_tasks_if_signalled() {
-    const std::uint64_t signals = debug::dump_signal_count();
-    if (signals == dump_signals_seen_) return;
-    dump_signals_seen_ = signals;
-    dump_tasks(std::cerr);
+void EventLoop::remove_observer(LoopObserver* observer) {
+    check_thread("remove_observer");
+    observers_.remove(observer);
+    observers_changed();
 }
 
 void EventLoop::set_step_mode(bool on, std::istream* in, std::ostream* out) {
     check_thread("set_step_mode");
-    step_ = on ? std::make_unique<StepMode>(in ? *in : std::cin, out ? *out : std::cerr) : nullptr;
+    if (step_observer_) observers_.remove(std::exchange(step_observer_, nullptr));
+    if (on) {
+        std::unique_ptr<LoopObserver> observer =
+            detail::make_step_observer(in ? *in : std::cin, out ? *out : std::cerr);
+        step_observer_ = observer.get();
+        observers_.add(std::move(observer));
+    }
+    observers_changed();
+}
+
+void EventLoop::set_tracer(Tracer* tracer) {
+    if (trace_observer_) observers_.remove(std::exchange(trace_observer_, nullptr));
+    tracer_ = tracer;
+    if (tracer) {
+        std::unique_ptr<LoopObserver> observer = detail::make_trace_observer(*tracer);
+        trace_observer_ = observer.get();
+        observers_.add(std::move(observer));
+    }
+    observers_changed();
 }
 
 // ---- Errors ------------------------------------------------------------------------------
@@ -480,27 +500,8 @@ void EventLoop::default_exception_handler(const ExceptionContext& context) {
 
 // ---- Tasks -------------------------------------------------------------------------------
 
-void EventLoop::register_task(TaskBase* task) {
-    task->next_task_ = tasks_head_;
-    task->prev_task_ = nullptr;
-    if (tasks_head_) tasks_head_->prev_task_ = task;
-    tasks_head_ = task;
-}
-
-void EventLoop::unregister_task(TaskBase* task) {
-    if (task->prev_task_) {
-        task->prev_task_->next_task_ = task->next_task_;
-    } else if (tasks_head_ == task) {
-        tasks_head_ = task->next_task_;
-    }
-    if (task->next_task_) task->next_task_->prev_task_ = task->prev_task_;
-    task->next_task_ = task->prev_task_ = nullptr;
-}
-
 std::vector<TaskBase*> EventLoop::all_tasks() const {
-    std::vector<TaskBase*> out;
-    for (TaskBase* t = tasks_head_; t; t = t->next_task_) out.push_back(t);
-    return out;
+    return tasks_.all();
 }
 
 }  // namespace looplab

@@ -41,13 +41,14 @@
 #include <string>
 #include <thread>
 #include <vector>
-#include "runtime/source_location.hpp"
 
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
-#include "runtime/observe/loop_metrics.hpp"
-#include "runtime/observe/tracer.hpp"
+#include "runtime/loop_observer.hpp"
+#include "runtime/observer_list.hpp"
 #include "runtime/selector/selector.hpp"
+#include "runtime/source_location.hpp"
+#include "runtime/task_registry.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 #include "runtime/timer_heap.hpp"
 
@@ -61,7 +62,7 @@ template <class T>
 class Coro;
 class TaskBase;
 class ThreadPoolExecutor;
-class StepMode;
+class Tracer;
 
 // What went wrong, for the exception handler (asyncio: the `context` dict).
 struct ExceptionContext {
@@ -79,8 +80,8 @@ struct EventLoopOptions {
     Clock* clock = nullptr;
     // Debug mode; nullopt means LOOPLAB_DEBUG=1 turns it on.
     std::optional<bool> debug;
-    // Step mode (step_mode.hpp); nullopt means LOOPLAB_STEP=1 turns it on, reading Enter
-    // from std::cin and printing to std::cerr.
+    // Step mode (observe/step_mode.hpp); nullopt means LOOPLAB_STEP=1 turns it on, reading
+    // Enter from std::cin and printing to std::cerr.
     std::optional<bool> step;
 };
 
@@ -161,8 +162,10 @@ public:
     static void default_exception_handler(const ExceptionContext& context);
 
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
-    // What it checks and reports: runtime/observe/debug.hpp. Set it on the loop thread, before
-    // other threads use the loop (they read the flag in check_thread).
+    // The wrong-thread checks read the flag itself (check_thread); what debug mode watches and
+    // reports (slow callbacks, stuck tasks, busy loops, SIGUSR1) is an observer the loop
+    // installs: runtime/observe/debug.hpp. Set it on the loop thread, before other threads
+    // use the loop.
     void set_debug(bool on);
     bool get_debug() const { return debug_; }
     Duration slow_callback_duration = std::chrono::milliseconds(100);
@@ -180,32 +183,31 @@ public:
     // helper thread); run() awaits this before closing the loop.
     Coro<void> shutdown_default_executor();
 
-    // ---- Tracing (tracer.hpp) -------------------------------------------------------------
+    // ---- Observers (loop_observer.hpp): everything that watches the loop --------------------
+    // Installs an observer (not owned: it must outlive its installation). Several may be
+    // installed; each hears every hook, in the order they were added. Loop thread only; safe
+    // from inside a hook (the change applies from the next hook on).
+    void add_observer(LoopObserver* observer);
+    void remove_observer(LoopObserver* observer);
+    // The installed observers as one, or nullptr when there are none. What the loop's own
+    // types (tasks) test before they build anything to tell: one load, one branch.
+    LoopObserver* observer() const noexcept { return observer_; }
+
+    // ---- Tracing (observe/tracer.hpp) -------------------------------------------------------
     // Every traced path in the loop, its tasks, run_in_executor and the HTTP client records
     // into this tracer; nullptr (the default) turns tracing off. Not owned: it must outlive
-    // the loop's use of it. Set it on the loop thread, before the work to be traced.
-    void set_tracer(Tracer* tracer) { tracer_ = tracer; }
+    // the loop's use of it. Set it on the loop thread, before the work to be traced. The loop
+    // installs an observer of its own that turns its hooks into TraceEvents
+    // (observe/trace_observer.hpp); the executor and the HTTP client record into tracer().
+    void set_tracer(Tracer* tracer);
     Tracer* tracer() const { return tracer_; }
 
-    // ---- Metrics (loop_metrics.hpp; libuv: uv_metrics_info) ---------------------------------
-    // Iterations, ready fds, wake-ups, and the time blocked in the selector. That idle time is
-    // measured only while a tracer is set or after enable_metrics(true) (libuv makes it
-    // opt-in too: two clock reads per selector call).
-    LoopMetrics metrics() const;
-    void enable_metrics(bool on) { metrics_enabled_ = on; }
-
-    // ---- Task dump (task_dump.hpp; asyncio: all_tasks() + Task.print_stack()) --------------
-    // Writes every live task: name, state (running / scheduled / waiting), where it was
-    // created and what it awaits. Loop thread only. In debug mode, SIGUSR1 makes the loop
-    // print this to stderr, on its own thread, at its next iteration.
-    void dump_tasks(std::ostream& out) const;
-
-    // ---- Step mode (step_mode.hpp) ----------------------------------------------------------
+    // ---- Step mode (observe/step_mode.hpp) --------------------------------------------------
     // Pauses before each iteration until a line is read from `in`, and prints a banner per
     // phase to `out` (nullptr: std::cin / std::cerr). End of input turns step mode off, so a
     // non-interactive run never hangs. Loop thread only.
     void set_step_mode(bool on, std::istream* in = nullptr, std::ostream* out = nullptr);
-    bool step_mode() const { return step_ != nullptr; }
+    bool step_mode() const { return observers_.contains(step_observer_); }
 
     // ---- Introspection ---------------------------------------------------------------------
     Selector& selector() { return *selector_; }
@@ -230,15 +232,15 @@ public:
     void end_external_work() { --external_work_; }
     // Called by TimerHandle::cancel for timers in the heap.
     void timer_handle_cancelled() { timers_.on_cancelled(); }
-    // Task bookkeeping (task.cpp).
-    void register_task(TaskBase* task);
-    void unregister_task(TaskBase* task);
+    // Every live task (task_registry.hpp); tasks link themselves in and out (task.cpp).
+    detail::TaskRegistry& task_registry() noexcept { return tasks_; }
     void set_current_task(TaskBase* task) {
         current_task_ = task;
         if (task) stepped_task_ = task;
     }
-    // The task whose step ran last: while phase 6 observes a callback (tracing, step mode),
-    // this names the callback after the task it stepped. TaskBase's destructor clears it.
+    // The task whose step ran last: while phase 6 observes a callback, this names the
+    // callback after the task it stepped (CallbackRecord::task). TaskBase's destructor clears
+    // it.
     TaskBase* stepped_task() const { return stepped_task_; }
     void forget_stepped_task(TaskBase* task) {
         if (stepped_task_ == task) stepped_task_ = nullptr;
@@ -267,15 +269,13 @@ private:
     void queue_expired_timers();
     std::size_t run_ready_callbacks();
 
+    // The same iteration while observers are installed: the phases above, each told to them.
+    void run_once_observed();
+    void poll_for_io_observed(std::optional<Duration> timeout);
     void run_handle(const Handle& handle);
-    // Phase 6 while someone watches (debug mode, a tracer, step mode): times the callback,
-    // names it, and reports it to each of them.
     void run_handle_observed(const Handle& handle);
-    // Phase 2 while idle time is measured (a tracer, or enable_metrics).
-    void poll_measured(std::optional<Duration> timeout);
-    // Debug mode: prints the task dump if SIGUSR1 arrived since the last look.
-    void dump_tasks_if_signalled();
-    void before_iteration_observed();
+    // Keeps observer_ in step with observers_ after an add or a remove.
+    void observers_changed() noexcept { observer_ = observers_.empty() ? nullptr : &observers_; }
     void update_interest(int fd);
     FdWatch* find_watch(int fd);
     void set_up_wakeup_fd();
@@ -306,21 +306,23 @@ private:
     bool default_executor_shut_down_ = false;
 
     ExceptionHandler exception_handler_;
+    // The observers (loop_observer.hpp). observer_ is &observers_ while any is installed, else
+    // nullptr: the one pointer every observed place tests. The three the loop made itself
+    // (owned by observers_) are remembered so that they can be switched off again.
+    detail::ObserverList observers_;
+    LoopObserver* observer_ = nullptr;
+    const LoopObserver* debug_observer_ = nullptr;
+    const LoopObserver* step_observer_ = nullptr;
+    const LoopObserver* trace_observer_ = nullptr;
     Tracer* tracer_ = nullptr;
-    std::unique_ptr<StepMode> step_;  // null while step mode is off
     TaskBase* current_task_ = nullptr;
     TaskBase* stepped_task_ = nullptr;  // see stepped_task()
-    TaskBase* tasks_head_ = nullptr;    // intrusive list of live tasks (all_tasks, close)
+    detail::TaskRegistry tasks_;
     std::atomic<std::thread::id> running_thread_{};
     // The thread that last ran the loop, or created it (debug checks; read by other threads).
     std::atomic<std::thread::id> owner_thread_{};
     std::uint64_t iterations_ = 0;
     std::uint64_t io_events_ = 0;
-    std::uint64_t wakes_ = 0;                // polls that returned at least one event
-    std::chrono::nanoseconds idle_time_{0};  // time in the selector, while measured
-    bool idle_time_measured_ = false;
-    bool metrics_enabled_ = false;
-    std::uint64_t dump_signals_seen_ = 0;  // SIGUSR1 count already answered (debug mode)
     std::int64_t external_work_ = 0;
     bool stopping_ = false;
     bool closed_ = false;

@@ -3,10 +3,6 @@
 
 #include <atomic>
 #include <cassert>
-#include <chrono>
-
-#include "runtime/observe/debug.hpp"
-#include "runtime/observe/trace_points.hpp"
 
 namespace looplab {
 
@@ -24,10 +20,7 @@ TaskBase::TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutin
       name_(name.empty() ? "Task-" + std::to_string(++task_counter) : std::move(name)),
       created_at_(where) {
     root_promise.task_ = this;
-    loop_.register_task(this);
-    if (Tracer* t = loop_.tracer()) [[unlikely]] {
-        trace::task_created(*t, trace_id(), name_, created_at_);
-    }
+    loop_.task_registry().add(*this);
 }
 
 TaskBase::~TaskBase() {
@@ -35,16 +28,15 @@ TaskBase::~TaskBase() {
         root_.destroy();
         root_ = nullptr;
     }
-    if (next_task_ || prev_task_) loop_.unregister_task(this);
+    loop_.task_registry().remove(*this);
     loop_.forget_stepped_task(this);
 }
 
-std::uint64_t TaskBase::trace_id() {
-    if (trace_id_ == 0) trace_id_ = trace::new_id();
-    return trace_id_;
-}
-
+// Called once the TaskState is fully built (create_task), so an observer may look at all of it.
 void TaskBase::schedule_first_step() {
+    if (LoopObserver* observer = loop_.observer()) [[unlikely]] {
+        observer->task_created(*this);
+    }
     loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
 }
 
@@ -85,93 +77,89 @@ void TaskBase::throw_if_cancel_pending() {
     throw CancelledError(cancel_message_);
 }
 
+void TaskBase::finish_cancelled(const std::string& message) {
+    self_.detail::FutureStateBase::cancel(message);
+}
+
 // One step: resume the coroutine, then look at what it yielded (asyncio: Task.__step).
 void TaskBase::step() {
-    if (self_.done() || !root_) return;  // finished or abandoned meanwhile
-    assert(!fut_waiter_ || fut_waiter_->done());
+    if (self_.done() || !root_) return;           // finished or abandoned meanwhile
+    assert(!fut_waiter_ || fut_waiter_->done());  // scheduled, never waiting (task.hpp)
     const detail::RefPtr<detail::FutureStateBase> awaited = std::move(fut_waiter_);
-
-    if (must_cancel_) {
-        must_cancel_ = false;
-        if (!started_) {
-            // Cancelled before it ever ran: asyncio throws into the coroutine before its
-            // first line, so no line runs. Here: do not start it at all.
-            finish();
-            self_.detail::FutureStateBase::cancel(cancel_message_);
-            if (loop_.tracer()) [[unlikely]] {
-                trace_done();
-            }
-            return;
-        }
-        cancel_pending_ = true;  // the awaiter we resume throws CancelledError
-        // The CancelledError replaces whatever the awaited future holds, and the awaiter
-        // never looks at it. asyncio's __wakeup calls future.result() before throwing the
-        // cancellation in, so a failure there counts as retrieved: no "never retrieved".
-        if (awaited) awaited->mark_retrieved();
-    }
+    if (must_cancel_ && !deliver_pending_cancel(awaited.get())) return;
     started_ = true;
 
-    // Keep ourselves alive across the resume: the coroutine may drop the last handle to us.
-    auto keep_alive = ref();
+    auto keep_alive = ref();  // the coroutine may drop the last handle to us
+    LoopObserver* const observer = loop_.observer();
+    const std::int64_t start = observer ? monotonic_ns() : 0;
+    resume_coroutine();
+    if (observer) [[unlikely]] {
+        observer->task_stepped(*this, {start, monotonic_ns(), how_the_step_ended(), yielded_});
+    }
+    after_step();
+}
+
+// A cancel() that found nothing to cancel when it was made is delivered at this step. Returns
+// false if that ends the task before it ever ran: asyncio throws into the coroutine before its
+// first line, so no line runs; here the coroutine is simply never started.
+bool TaskBase::deliver_pending_cancel(detail::FutureStateBase* awaited) {
+    must_cancel_ = false;
+    if (!started_) {
+        finish();
+        return false;
+    }
+    cancel_pending_ = true;  // the awaiter we resume throws CancelledError
+    // The CancelledError replaces whatever the awaited future holds, and the awaiter never
+    // looks at it. asyncio's __wakeup calls future.result() before throwing the cancellation
+    // in, so a failure there counts as retrieved: no "never retrieved".
+    if (awaited) awaited->mark_retrieved();
+    return true;
+}
+
+// Runs the coroutine until it finishes or awaits something pending, as the current task.
+void TaskBase::resume_coroutine() {
     TaskBase* previous = loop_.current_task();
     loop_.set_current_task(this);
     yielded_ = nullptr;
     yielded_bare_ = false;
-    const bool timed = loop_.get_debug();
-    const auto start =
-        timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    Tracer* const tracer = loop_.tracer();
-    const std::int64_t traced_start = tracer ? trace_now() : 0;
-
-    resume_point_.resume();  // runs until the coroutine finishes or awaits something pending
-
+    resume_point_.resume();
     loop_.set_current_task(previous);
     cancel_pending_ = false;
-    if (timed) {
-        debug::after_task_step(*this, std::chrono::steady_clock::now() - start, yielded_bare_);
-    }
-
-    if (tracer) [[unlikely]] {
-        trace_step(*tracer, traced_start);
-    }
-    if (root_.done()) {
-        finish();
-    } else if (yielded_) {
-        wake_up_on(*yielded_);
-    } else if (yielded_bare_) {
-        loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
-    } else {
-        // The coroutine suspended on an awaitable that bypassed the task: nothing would ever
-        // resume it. That is a bug in that awaitable; fail loudly rather than hang.
-        loop_.call_exception_handler(
-            {"task suspended on an awaitable that is not a looplab Future; it can never resume",
-             nullptr, name_});
-    }
 }
 
-// The step's slice, then (the coroutine is suspended, not finished) what it waits for: the
-// instant comes after the slice so that, on the loop thread, events keep their end order.
-void TaskBase::trace_step(Tracer& tracer, std::int64_t start_ns) {
-    trace::task_step(tracer, trace_id(), name_, start_ns);
-    if (root_.done()) return;
-    if (yielded_) {
-        trace::task_wait(tracer, trace_id(), yielded_->describe_self());
-    } else if (yielded_bare_) {
-        trace::task_wait(tracer, trace_id(), "sleep(0): the next iteration");
-    }
+StepEnd TaskBase::how_the_step_ended() const {
+    if (root_.done()) return StepEnd::finished;
+    if (yielded_) return StepEnd::awaits_future;
+    if (yielded_bare_) return StepEnd::yielded;
+    return StepEnd::lost;
 }
 
-void TaskBase::trace_done() {
-    Tracer* tracer = loop_.tracer();
-    if (!tracer || !self_.done()) return;
-    const TaskOutcome outcome = self_.cancelled() ? TaskOutcome::cancelled
-                                : self_.failed()  ? TaskOutcome::exception
-                                                  : TaskOutcome::result;
-    trace::task_done(*tracer, trace_id(), name_, outcome);
+// Steps 3 and 5 of task.hpp: wait for what the coroutine yielded, or finish.
+void TaskBase::after_step() {
+    switch (how_the_step_ended()) {
+        case StepEnd::finished:
+            finish();
+            break;
+        case StepEnd::awaits_future:
+            wake_up_on(*yielded_);
+            break;
+        case StepEnd::yielded:
+            loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
+            break;
+        case StepEnd::lost:
+            // The coroutine suspended on an awaitable that bypassed the task: nothing would
+            // ever resume it. That is a bug in that awaitable; fail loudly rather than hang.
+            loop_.call_exception_handler(
+                {"task suspended on an awaitable that is not a looplab Future; it can never "
+                 "resume",
+                 nullptr, name_});
+            break;
+    }
 }
 
 // Step 3 of task.hpp: wait for `future`, and step again when it is done.
 void TaskBase::wake_up_on(detail::FutureStateBase& future) {
+    assert(!fut_waiter_);  // never waiting on two futures (task.hpp)
     fut_waiter_ = detail::RefPtr(&future);
     future.add_done_callback([self = ref()](detail::FutureStateBase&) { self->as_task()->step(); });
     // cancel() may have been called during this very step (a task cancelling itself, or a
@@ -179,46 +167,72 @@ void TaskBase::wake_up_on(detail::FutureStateBase& future) {
     if (must_cancel_ && fut_waiter_->cancel(cancel_message_)) must_cancel_ = false;
 }
 
-// The coroutine is finished: move its outcome into our future and free its frame now (a
-// finished task's frame can be large; the future's result is all anyone needs).
+// The coroutine is over, or will never start (cancelled before its first step): free its frame
+// now (a finished task's frame can be large; the future's result is all anyone needs) and
+// settle the task's future.
 void TaskBase::finish() {
     auto keep_alive = ref();
-    loop_.unregister_task(this);
+    loop_.task_registry().remove(*this);
     std::coroutine_handle<> root = std::exchange(root_, nullptr);
-    if (root.done()) {
-        if (must_cancel_ && !root_promise_->exception_) {
-            // A cancel() that found nothing to cancel (the task cancelled itself, or the
-            // future it last awaited was already done) and the coroutine then returned
-            // without awaiting again: the request wins over the value, as in asyncio's
-            // Task.__step ("Task is cancelled right before coro stops"). An exception
-            // escaping the coroutine still wins over the request.
-            must_cancel_ = false;
-            self_.detail::FutureStateBase::cancel(cancel_message_);
-        } else {
-            finish_from_root(*root_promise_);
-        }
-    }
+    const bool ran_to_the_end = root.done();
+    if (ran_to_the_end) settle_from_coroutine();
     root.destroy();
     resume_point_ = nullptr;
-    if (loop_.tracer()) [[unlikely]] {
-        trace_done();
+    if (!ran_to_the_end) finish_cancelled(cancel_message_);
+    tell_done();
+}
+
+// The finished coroutine's outcome becomes the task's.
+void TaskBase::settle_from_coroutine() {
+    if (must_cancel_ && !root_promise_->exception_) {
+        // A cancel() that found nothing to cancel (the task cancelled itself, or the future it
+        // last awaited was already done) and the coroutine then returned without awaiting
+        // again: the request wins over the value, as in asyncio's Task.__step ("Task is
+        // cancelled right before coro stops"). An exception escaping the coroutine still wins
+        // over the request.
+        must_cancel_ = false;
+        finish_cancelled(cancel_message_);
+    } else {
+        finish_from_root(*root_promise_);
+    }
+}
+
+void TaskBase::tell_done() {
+    if (LoopObserver* observer = loop_.observer()) [[unlikely]] {
+        observer->task_done(*this);
     }
 }
 
 void TaskBase::abandon() {
     auto keep_alive = ref();
-    loop_.unregister_task(this);
+    loop_.task_registry().remove(*this);
     if (root_) std::exchange(root_, nullptr).destroy();
     resume_point_ = nullptr;
     fut_waiter_.reset();
     if (!self_.done()) {
         loop_.call_exception_handler({"Task was destroyed but it is pending", nullptr, name_});
-        self_.detail::FutureStateBase::cancel("event loop closed");
+        finish_cancelled("event loop closed");
         self_.mark_retrieved();
-        if (loop_.tracer()) [[unlikely]] {
-            trace_done();
-        }
+        tell_done();
     }
 }
 
+namespace detail {
+
+// Debug mode's "never awaited" check (coro.hpp): a Coro destroyed before it started. Named
+// after the task it was made in, which is why it lives here rather than in coro.hpp.
+void report_never_awaited() noexcept {
+    EventLoop* loop = try_get_running_loop();
+    if (!loop || !loop->get_debug()) return;
+    try {
+        const TaskBase* task = loop->current_task();
+        loop->call_exception_handler(
+            {"a Coro was destroyed without ever being awaited (did you forget co_await?)", nullptr,
+             task ? "in Task '" + task->get_name() + "'" : std::string()});
+    } catch (...) {
+        // Called from a destructor: reporting must not throw.
+    }
+}
+
+}  // namespace detail
 }  // namespace looplab

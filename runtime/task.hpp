@@ -17,8 +17,26 @@
 //   5. When the coroutine finishes, step() stores its result or exception in the task (a
 //      Future), whose own done callbacks then wake whoever awaits the task.
 //
-// Invariant (asyncio states it too): a pending task either waits on exactly one future
-// (fut_waiter_), or has its next step scheduled with call_soon; never both, never neither.
+// Invariant. asyncio's docs put it as "a task either waits on exactly one future, or has its
+// next step scheduled, never both". The code (asyncio's and this one) keeps a finer rule,
+// because a woken task still names the future that woke it until its step begins. A pending
+// task is in exactly one of three states:
+//
+//   waiting     fut_waiter_ is set and pending, and holds the task's one wake-up callback;
+//               nothing else will step the task.
+//   scheduled   a step is in the ready queue: either fut_waiter_ is null (the first step,
+//               or after sleep(0)), or fut_waiter_ is done and its wake-up is that step.
+//   running     the step is on the stack (loop.current_task() is this task); fut_waiter_ is
+//               null, and at its end the step moves the task to waiting, to scheduled (sleep(0))
+//               or to done.
+//
+//       create_task --> scheduled --step--> running --awaits a pending future--> waiting
+//                          ^   ^               |  \--sleep(0)--> scheduled      |
+//                          |   +---------------+   \--returns or throws--> done  |
+//                          +------------ the future completes (wake-up queued) --+
+//
+// step() asserts the halves it can see: on entry the task is not waiting (no pending
+// fut_waiter_), and when it starts to wait there is no other future it waits on.
 //
 // Cancellation (asyncio 3.11+): cancel(msg) asks the future the task waits on to cancel; its
 // wake-up then resumes the coroutine and the awaiter throws CancelledError at the co_await. If
@@ -37,12 +55,11 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include "runtime/source_location.hpp"
 
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
-#include "runtime/observe/debug.hpp"
+#include "runtime/source_location.hpp"
 
 namespace looplab {
 
@@ -66,11 +83,6 @@ public:
     detail::FutureStateBase& future() noexcept { return self_; }
     // A strong reference to this task's future state (keeps the task alive).
     detail::RefPtr<detail::FutureStateBase> ref() { return detail::RefPtr(&self_); }
-    // What debug mode noted about this task (debug.hpp); untouched while debug mode is off.
-    debug::TaskRecord& debug_record() noexcept { return debug_record_; }
-    // This task's id on a trace (TraceEvent::id), given on first use: a task made and run
-    // with tracing off never takes one.
-    std::uint64_t trace_id();
 
     // ---- Machinery (called by awaiters and the loop, not by user code) ----------------------
     void step();
@@ -88,18 +100,33 @@ protected:
     TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
              detail::PromiseBase& root_promise, std::string name, SourceLocation where);
     ~TaskBase();
+    // Tells the observers the task exists, then schedules its first step.
     void schedule_first_step();
     // Moves the finished root coroutine's result or exception into the task's future.
     virtual void finish_from_root(detail::PromiseBase& root_promise) = 0;
+    // Ends the task's future as cancelled (the base Future's cancel: TaskState::cancel is
+    // TaskBase::cancel, the *request*, which would only ask the coroutine).
+    void finish_cancelled(const std::string& message);
 
 private:
-    friend class EventLoop;
+    friend class detail::TaskRegistry;
+    // The links of the loop's list of live tasks (task_registry.hpp); only the registry
+    // touches them.
+    struct RegistryLinks {
+        TaskBase* older = nullptr;
+        TaskBase* newer = nullptr;
+        bool linked = false;
+    };
+
+    // The parts of step(), in order.
+    bool deliver_pending_cancel(detail::FutureStateBase* awaited);
+    void resume_coroutine();
+    StepEnd how_the_step_ended() const;
+    void after_step();
     void wake_up_on(detail::FutureStateBase& future);
     void finish();
-    // Tracing (trace_points.hpp), out of line: the step's slice and what it now waits on;
-    // the task's outcome.
-    void trace_step(Tracer& tracer, std::int64_t start_ns);
-    void trace_done();
+    void settle_from_coroutine();
+    void tell_done();
 
     detail::FutureStateBase& self_;
     EventLoop& loop_;
@@ -116,10 +143,7 @@ private:
     std::string cancel_message_;
     std::string name_;
     SourceLocation created_at_;
-    std::uint64_t trace_id_ = 0;  // 0 until trace_id() is first called
-    debug::TaskRecord debug_record_;
-    TaskBase* next_task_ = nullptr;  // the loop's list of live tasks
-    TaskBase* prev_task_ = nullptr;
+    RegistryLinks registry_links_;
 };
 
 namespace detail {
@@ -147,7 +171,7 @@ private:
                 std::rethrow_exception(p.exception_);
             } catch (const CancelledError& e) {
                 // A CancelledError that escapes the coroutine makes the task cancelled.
-                this->FutureStateBase::cancel(e.message());
+                this->finish_cancelled(e.message());
             } catch (...) {
                 this->set_exception(std::current_exception());
             }

@@ -6,11 +6,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <iostream>
+#include <memory>
 #include <mutex>
-#include <sstream>
 #include <string>
+#include <unordered_map>
 
 #include "runtime/event_loop.hpp"
+#include "runtime/observe/task_dump.hpp"
 #include "runtime/task.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 
@@ -29,11 +32,6 @@ std::string ms_text(Duration d) {
 std::string task_text(const TaskBase& task) {
     return "Task '" + task.get_name() + "'";
 }
-
-// Set by after_task_step when it reported a slow step, and consumed by report_slow_callback
-// for the callback that ran that step: a slow step is reported once, by the task's name,
-// not a second time as an anonymous callback. Per thread, as a loop runs on one thread.
-thread_local bool step_reported = false;
 
 // The SIGUSR1 state. Lock-free atomics only: the handler may touch nothing else.
 std::atomic<std::uint64_t> dump_signals{0};
@@ -65,94 +63,6 @@ void install_dump_signal() {
     ::sigaction(SIGUSR1, &action, nullptr);
 }
 
-}  // namespace
-
-namespace detail {
-void report_never_awaited() noexcept {
-    EventLoop* loop = try_get_running_loop();
-    if (!loop || !loop->get_debug()) return;
-    try {
-        const TaskBase* task = loop->current_task();
-        loop->call_exception_handler(
-            {"a Coro was destroyed without ever being awaited (did you forget co_await?)", nullptr,
-             task ? "in " + task_text(*task) : std::string()});
-    } catch (...) {
-        // Called from a destructor: reporting must not throw.
-    }
-}
-}  // namespace detail
-
-namespace debug {
-
-void check_loop_thread(std::thread::id owner, std::thread::id running, const char* what) {
-    const std::thread::id me = std::this_thread::get_id();
-    const std::thread::id expected = running != std::thread::id{} ? running : owner;
-    if (me == expected) return;
-    std::ostringstream text;
-    text << what << "() called from thread " << me << ", but the event loop belongs to thread "
-         << expected << (running != std::thread::id{} ? " (running it)" : " (ran it last)")
-         << "; from other threads, only call_soon_threadsafe may be called";
-    throw InvalidStateError(text.str());
-}
-
-void report_slow_callback(EventLoop& loop, const Handle& handle, Duration took) {
-    if (std::exchange(step_reported, false)) return;
-    loop.call_exception_handler(
-        {"Executing callback took " + ms_text(took) + " (the loop could do nothing else meanwhile)",
-         nullptr, "scheduled at " + where_text(handle.where())});
-}
-
-void after_task_step(TaskBase& task, Duration took, bool woke_itself) {
-    EventLoop& loop = task.loop();
-    TaskRecord& record = task.debug_record();
-    ++record.steps;
-
-    // Busy loop: count sleep(0) steps in a row; I/O in between, or a real wait, resets.
-    if (!woke_itself || loop.io_event_count() != record.io_events_at_last_step) {
-        record.self_wakes_in_a_row = 0;
-    }
-    record.io_events_at_last_step = loop.io_event_count();
-    if (woke_itself && ++record.self_wakes_in_a_row == kBusyLoopSelfWakes &&
-        !record.busy_loop_reported) {
-        record.busy_loop_reported = true;
-        loop.call_exception_handler(
-            {task_text(task) + " woke itself " + std::to_string(kBusyLoopSelfWakes) +
-                 " times in a row (sleep(0)) with no I/O in between: it is busy-waiting. Await "
-                 "what it waits for (a Future, an Event), or move CPU-bound work to to_thread()",
-             nullptr, "created at " + where_text(task.created_at())});
-    }
-
-    if (took < loop.slow_callback_duration) return;
-    step_reported = true;
-    loop.call_exception_handler({"Executing step of " + task_text(task) + " took " + ms_text(took) +
-                                     " (the loop could do nothing else meanwhile)",
-                                 nullptr, "created at " + where_text(task.created_at())});
-}
-
-bool report_stuck_tasks(EventLoop& loop) {
-    // Anything that could still run on the loop thread without help from another thread?
-    // (The selector always holds one fd: the inbox's.)
-    if (loop.ready_count() != 0 || loop.timer_count() != 0 || loop.selector().size() > 1 ||
-        loop.external_work() != 0) {
-        return false;
-    }
-    bool reported = false;
-    for (TaskBase* task : loop.all_tasks()) {
-        TaskRecord& record = task->debug_record();
-        const detail::FutureStateBase* waited = task->waiting_on();
-        if (task->done() || !waited || record.stuck_reported_at_step == record.steps) continue;
-        record.stuck_reported_at_step = record.steps;
-        reported = true;
-        loop.call_exception_handler(
-            {task_text(*task) + " is waiting for " + waited->describe_self() +
-                 ", and nothing in the loop can complete it: no callback is ready, no timer is "
-                 "set, no fd is watched and no executor call is out. Unless another thread "
-                 "calls call_soon_threadsafe, it waits forever",
-             nullptr, "created at " + where_text(task->created_at())});
-    }
-    return reported;
-}
-
 void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
     std::call_once(dump_signal_installed, install_dump_signal);
     const int code = inbox->write_fd() + 1;
@@ -173,9 +83,123 @@ void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) 
     }
 }
 
+// ---- The observer -------------------------------------------------------------------------
+
+// What debug mode remembers about one task while it lives (keyed by the task; loop thread
+// only). Created at the task's first step seen, dropped when it is done.
+struct TaskRecord {
+    std::uint64_t steps = 0;                   // steps seen while debug mode was on
+    std::uint32_t self_wakes_in_a_row = 0;     // sleep(0) steps since the last I/O or real wait
+    std::uint64_t io_events_at_last_step = 0;  // loop.io_event_count() after the last step
+    std::uint64_t stuck_reported_at_step = ~std::uint64_t{0};  // `steps` when reported stuck
+    bool busy_loop_reported = false;
+};
+
+class DebugObserver final : public LoopObserver {
+public:
+    explicit DebugObserver(EventLoop& loop) : inbox_(loop.inbox()) {
+        watch_dump_signal(inbox_);
+        dump_signals_seen_ = dump_signals.load();  // only signals from now on are for us
+    }
+    ~DebugObserver() override { unwatch_dump_signal(inbox_); }
+
+    // Before an iteration: answer a SIGUSR1 with the task dump.
+    void before_iteration(EventLoop& loop) override {
+        const std::uint64_t signals = dump_signals.load(std::memory_order_relaxed);
+        if (signals == dump_signals_seen_) return;
+        dump_signals_seen_ = signals;
+        dump_tasks(loop, std::cerr);
+    }
+
+    // About to block with no deadline: report the tasks nothing in the loop can wake.
+    void before_poll(EventLoop& loop, std::optional<Duration> timeout) override {
+        if (!timeout) report_stuck_tasks(loop);
+    }
+
+    // A slow callback blocked everything else. A task's step is named by the task.
+    void callback_ran(EventLoop& loop, const CallbackRecord& record) override {
+        const Duration took(record.end_ns - record.start_ns);
+        if (took < loop.slow_callback_duration) return;
+        const std::string meanwhile = " (the loop could do nothing else meanwhile)";
+        if (record.task) {
+            loop.call_exception_handler({"Executing step of " + task_text(*record.task) + " took " +
+                                             ms_text(took) + meanwhile,
+                                         nullptr,
+                                         "created at " + where_text(record.task->created_at())});
+        } else {
+            loop.call_exception_handler({"Executing callback took " + ms_text(took) + meanwhile,
+                                         nullptr,
+                                         "scheduled at " + where_text(record.handle.where())});
+        }
+    }
+
+    // Busy loops: count sleep(0) steps in a row; I/O in between, or a real wait, resets.
+    void task_stepped(TaskBase& task, const StepRecord& step) override {
+        EventLoop& loop = task.loop();
+        TaskRecord& record = records_[&task];
+        ++record.steps;
+        const bool woke_itself = step.end == StepEnd::yielded;
+        if (!woke_itself || loop.io_event_count() != record.io_events_at_last_step) {
+            record.self_wakes_in_a_row = 0;
+        }
+        record.io_events_at_last_step = loop.io_event_count();
+        if (woke_itself && ++record.self_wakes_in_a_row == debug::kBusyLoopSelfWakes &&
+            !record.busy_loop_reported) {
+            record.busy_loop_reported = true;
+            loop.call_exception_handler(
+                {task_text(task) + " woke itself " + std::to_string(debug::kBusyLoopSelfWakes) +
+                     " times in a row (sleep(0)) with no I/O in between: it is busy-waiting. "
+                     "Await what it waits for (a Future, an Event), or move CPU-bound work to "
+                     "to_thread()",
+                 nullptr, "created at " + where_text(task.created_at())});
+        }
+    }
+
+    void task_done(TaskBase& task) override { records_.erase(&task); }
+
+private:
+    // Anything that could still run on the loop thread without help from another thread?
+    // (The selector always holds one fd: the inbox's.) If not, every waiting task is stuck;
+    // each is reported once per wait (a new step makes a new wait).
+    void report_stuck_tasks(EventLoop& loop) {
+        if (loop.ready_count() != 0 || loop.timer_count() != 0 || loop.selector().size() > 1 ||
+            loop.external_work() != 0) {
+            return;
+        }
+        for (TaskBase* task : loop.all_tasks()) {
+            TaskRecord& record = records_[task];
+            const detail::FutureStateBase* waited = task->waiting_on();
+            if (task->done() || !waited || record.stuck_reported_at_step == record.steps) continue;
+            record.stuck_reported_at_step = record.steps;
+            loop.call_exception_handler(
+                {task_text(*task) + " is waiting for " + waited->describe_self() +
+                     ", and nothing in the loop can complete it: no callback is ready, no timer "
+                     "is set, no fd is watched and no executor call is out. Unless another "
+                     "thread calls call_soon_threadsafe, it waits forever",
+                 nullptr, "created at " + where_text(task->created_at())});
+        }
+    }
+
+    std::shared_ptr<detail::ThreadsafeInbox> inbox_;
+    std::unordered_map<const TaskBase*, TaskRecord> records_;
+    std::uint64_t dump_signals_seen_ = 0;  // SIGUSR1 count already answered
+};
+
+}  // namespace
+
+namespace debug {
+
 std::uint64_t dump_signal_count() noexcept {
     return dump_signals.load(std::memory_order_relaxed);
 }
 
 }  // namespace debug
+
+namespace detail {
+
+std::unique_ptr<LoopObserver> make_debug_observer(EventLoop& loop) {
+    return std::make_unique<DebugObserver>(loop);
+}
+
+}  // namespace detail
 }  // namespace looplab

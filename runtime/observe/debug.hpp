@@ -5,11 +5,13 @@
 // tokio-console: lints for tasks that can never wake, and for tasks that wake themselves.
 // Go:            "all goroutines are asleep - deadlock!", the model for the stuck-task lint.
 //
-// Debug mode is off by default, and then it costs one branch per callback (phase 6), per
-// task step, per scheduling call and per iteration. It is on with loop.set_debug(true), or
-// with LOOPLAB_DEBUG=1 in the environment when the loop is made. Every report goes through
-// the loop's exception handler (ExceptionContext with a null exception), so the default
-// handler prints it and a test or a demo can capture it.
+// Debug mode is off by default. It is on with loop.set_debug(true), or with LOOPLAB_DEBUG=1 in
+// the environment when the loop is made. It has two halves. The wrong-thread checks are the
+// loop's own (EventLoop::check_thread: one branch per scheduling call while off). Everything
+// else here is a LoopObserver (loop_observer.hpp) that set_debug installs: it watches
+// callbacks, polls and task steps through the observer door, and the loop knows nothing of
+// it. Every report goes through the loop's exception handler (ExceptionContext with a null
+// exception), so the default handler prints it and a test or a demo can capture it.
 //
 // What debug mode reports (with the message each report starts with):
 //
@@ -25,7 +27,7 @@
 //                    Without debug mode such a call is a data race and is not detected.
 //   never awaited    "a Coro was destroyed without ever being awaited": a coroutine object
 //                    made and dropped, usually a forgotten co_await. Reported when a loop is
-//                    running on the thread that drops it.
+//                    running on the thread that drops it (coro.hpp; task.cpp says it).
 //   stuck tasks      "Task 'name' is waiting for Future, and nothing in the loop can complete
 //                    it": the loop is about to block with no deadline while tasks wait, and it
 //                    has nothing that could ever run again: no ready callback, no timer, no
@@ -42,7 +44,8 @@
 //                    its next iteration. A SIGUSR1 handler the program installed itself is
 //                    left alone.
 //
-// And what is reported always, debug mode or not (future.cpp, task.cpp), as asyncio does:
+// And what is reported always, debug mode or not (future.cpp, task.cpp), as asyncio does
+// (asyncio too reports these without debug mode; debug mode only adds where they were made):
 //   "Task 'name' exception was never retrieved" / "Future exception was never retrieved":
 //       a future or task that failed, and whose exception nobody looked at (result(),
 //       exception(), co_await) before it was destroyed;
@@ -67,24 +70,9 @@
 // run on the loop thread again unless another thread posts, and that is a fact.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <memory>
-#include <thread>
 
-#include "runtime/clock.hpp"
-
-namespace looplab {
-
-class EventLoop;
-class Handle;
-class TaskBase;
-
-namespace detail {
-class ThreadsafeInbox;
-}
-
-namespace debug {
+namespace looplab::debug {
 
 // How many sleep(0) steps in a row, with no I/O in between, make a task a busy loop. A task
 // polling a flag gets there in about a millisecond. A long computation cut into slices with
@@ -92,35 +80,14 @@ namespace debug {
 // I/O to let through, yielding gains nothing, and the work belongs in to_thread().
 inline constexpr std::uint32_t kBusyLoopSelfWakes = 1000;
 
-// What debug mode remembers about one task (a member of TaskBase; loop thread only).
-struct TaskRecord {
-    std::uint64_t steps = 0;                   // steps run while debug mode was on
-    std::uint32_t self_wakes_in_a_row = 0;     // sleep(0) steps since the last I/O or real wait
-    std::uint64_t io_events_at_last_step = 0;  // loop.io_event_count() after the last step
-    std::uint64_t stuck_reported_at_step = ~std::uint64_t{0};  // `steps` when reported stuck
-    bool busy_loop_reported = false;
-};
-
-// Throws InvalidStateError naming `what` if the caller is not the loop's thread: the one
-// running it, or if none, the one that last ran (or created) it.
-void check_loop_thread(std::thread::id owner, std::thread::id running, const char* what);
-// A callback that ran for loop.slow_callback_duration or longer.
-void report_slow_callback(EventLoop& loop, const Handle& handle, Duration took);
-// After each task step in debug mode: slow steps and busy loops. `woke_itself`: the step
-// ended in sleep(0), so the task scheduled its own next step.
-void after_task_step(TaskBase& task, Duration took, bool woke_itself);
-// Phase 2, about to block with no deadline: reports the tasks nothing in the loop can wake
-// (see "stuck tasks" above). Returns whether it reported anything.
-bool report_stuck_tasks(EventLoop& loop);
-
-// The task dump on SIGUSR1 (see "task dump" above). watch installs the handler (once per
-// process) and makes the signal wake this inbox's loop; unwatch undoes the latter (loop
-// close). At most kMaxDumpWatchers loops are woken; more still dump at their next iteration.
+// At most this many loops are woken by SIGUSR1 at once; more still dump at their next
+// iteration.
 inline constexpr int kMaxDumpWatchers = 32;
-void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
-void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox);
-// How many SIGUSR1 have arrived so far (a loop dumps when this moves).
+
+// How many SIGUSR1 have arrived so far (a debug loop dumps its tasks when this moves).
 std::uint64_t dump_signal_count() noexcept;
 
-}  // namespace debug
-}  // namespace looplab
+}  // namespace looplab::debug
+
+// The observer itself is made by loop.set_debug(true) through detail::make_debug_observer
+// (loop_observer.hpp); it has no other public surface.

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <iomanip>
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include "runtime/event_loop.hpp"
 #include "runtime/observe/trace_points.hpp"
+#include "runtime/task.hpp"
 
 namespace looplab {
 
@@ -27,13 +29,13 @@ std::string timeout_text(std::optional<Duration> timeout) {
     return timeout ? duration_text(*timeout) : "forever";
 }
 
-const char* phase_heading(StepPhase phase) {
+const char* phase_heading(LoopPhase phase) {
     switch (phase) {
-        case StepPhase::io:
+        case LoopPhase::io:
             return "3. I/O: ";
-        case StepPhase::threadsafe:
+        case LoopPhase::threadsafe:
             return "4. from other threads (call_soon_threadsafe, executor results): ";
-        case StepPhase::timers:
+        case LoopPhase::timers:
             return "5. timers due: ";
     }
     return "";
@@ -41,22 +43,20 @@ const char* phase_heading(StepPhase phase) {
 
 }  // namespace
 
-bool StepMode::before_iteration(const EventLoop& loop) {
+void StepMode::before_iteration(EventLoop& loop) {
     out_ << "==== iteration " << loop.iteration_count()
          << " ====  [Enter: run it | c: stop stepping]" << std::endl;
     std::string line;
     if (!std::getline(in_, line)) {
         out_ << "(end of input: step mode off, the loop runs on)" << std::endl;
-        return false;
-    }
-    if (line == "c") {
+        loop.set_step_mode(false);  // frees this observer once the hook has returned
+    } else if (line == "c") {
         out_ << "(step mode off, the loop runs on)" << std::endl;
-        return false;
+        loop.set_step_mode(false);
     }
-    return true;
 }
 
-void StepMode::before_poll(const EventLoop& loop, std::optional<Duration> timeout) {
+void StepMode::before_poll(EventLoop& loop, std::optional<Duration> timeout) {
     const std::vector<Handle>& ready = loop.ready_handles();
     out_ << "1. poll timeout: " << timeout_text(timeout);
     if (!ready.empty()) {
@@ -72,8 +72,8 @@ void StepMode::before_poll(const EventLoop& loop, std::optional<Duration> timeou
     ready_seen_ = ready.size();
 }
 
-void StepMode::after_phase(const EventLoop& loop, StepPhase phase) {
-    if (phase == StepPhase::io) {
+void StepMode::after_phase(EventLoop& loop, LoopPhase phase) {
+    if (phase == LoopPhase::io) {
         const std::vector<SelectorEvent>& events = loop.polled_events();
         out_ << "   -> " << events.size() << (events.size() == 1 ? " ready fd" : " ready fds");
         for (std::size_t i = 0; i < events.size() && i < kListed; ++i) {
@@ -94,22 +94,22 @@ void StepMode::after_phase(const EventLoop& loop, StepPhase phase) {
     ready_seen_ = ready.size();
 }
 
-void StepMode::before_run(const EventLoop&, const std::vector<Handle>& running) {
+void StepMode::before_callbacks(EventLoop&, std::span<const Handle> running) {
     out_ << "6. running " << running.size()
          << (running.size() == 1 ? " callback" : " callbacks (in this order)") << std::endl;
 }
 
-void StepMode::ran(const Handle& handle, std::string_view task, Duration took) {
+void StepMode::callback_ran(EventLoop&, const CallbackRecord& record) {
     out_ << "   ran ";
-    if (task.empty()) {
-        out_ << trace::where_text(handle.where());
+    if (!record.task) {
+        out_ << trace::where_text(record.handle.where());
     } else {
-        out_ << "a step of Task '" << task << "'";
+        out_ << "a step of Task '" << record.task->get_name() << "'";
     }
-    out_ << " in " << duration_text(took) << std::endl;
+    out_ << " in " << duration_text(Duration(record.end_ns - record.start_ns)) << std::endl;
 }
 
-void StepMode::list(const std::vector<Handle>& handles, std::size_t from) {
+void StepMode::list(std::span<const Handle> handles, std::size_t from) {
     if (from >= handles.size()) {
         out_ << "empty" << std::endl;
         return;
@@ -122,4 +122,11 @@ void StepMode::list(const std::vector<Handle>& handles, std::size_t from) {
     out_ << std::endl;
 }
 
+namespace detail {
+
+std::unique_ptr<LoopObserver> make_step_observer(std::istream& in, std::ostream& out) {
+    return std::make_unique<StepMode>(in, out);
+}
+
+}  // namespace detail
 }  // namespace looplab

@@ -22,46 +22,44 @@
 // Contract. The loop pauses before each iteration until a line is read from the input. A
 // line "c" turns step mode off; so does the end of the input, so that a run with stdin
 // closed or redirected from /dev/null never hangs. Input and output are injectable (tests
-// pass a std::istringstream and a std::ostringstream). Loop thread only. The banners are
-// printed by the loop, one call per phase (EventLoop::run_once), and read only what the
-// loop exposes publicly (ready_handles, polled_events, timer_count).
+// pass a std::istringstream and a std::ostringstream). Loop thread only.
+//
+// Step mode is a LoopObserver (loop_observer.hpp): loop.set_step_mode(true) installs one, and
+// its banners come from the observer hooks, one per phase; it reads only what the loop exposes
+// publicly (ready_handles, polled_events, timer_count). Turning itself off at the end of the
+// input is set_step_mode(false) from inside its own hook, which the observer list allows.
 #pragma once
 
 #include <cstddef>
 #include <iosfwd>
 #include <optional>
-#include <string_view>
-#include <vector>
+#include <span>
 
 #include "runtime/clock.hpp"
 #include "runtime/handle.hpp"
+#include "runtime/loop_observer.hpp"
 
 namespace looplab {
 
-class EventLoop;
-
-// The phases after which a banner lists what joined the ready queue.
-enum class StepPhase { io, threadsafe, timers };
-
-class StepMode {
+class StepMode final : public LoopObserver {
 public:
     StepMode(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
 
-    // Prints the iteration's heading and waits for a line. Returns false when stepping should
-    // stop (end of input, or "c"); the loop then turns step mode off and runs on.
-    bool before_iteration(const EventLoop& loop);
+    // Prints the iteration's heading and waits for a line. At the end of input, or on "c",
+    // switches step mode off (loop.set_step_mode(false)) and the loop runs on.
+    void before_iteration(EventLoop& loop) override;
     // Phase 1's answer and the selector call about to be made (phase 2), with the ready queue.
-    void before_poll(const EventLoop& loop, std::optional<Duration> timeout);
+    void before_poll(EventLoop& loop, std::optional<Duration> timeout) override;
     // After phase 3 (with the fds the poll returned), 4 and 5: what joined the ready queue.
-    void after_phase(const EventLoop& loop, StepPhase phase);
+    void after_phase(EventLoop& loop, LoopPhase phase) override;
     // Phase 6 begins, with exactly these callbacks.
-    void before_run(const EventLoop& loop, const std::vector<Handle>& running);
-    // One callback of phase 6 returned. `task`: the task it stepped, if any.
-    void ran(const Handle& handle, std::string_view task, Duration took);
+    void before_callbacks(EventLoop& loop, std::span<const Handle> running) override;
+    // One callback of phase 6 returned, with the task it stepped, if any.
+    void callback_ran(EventLoop& loop, const CallbackRecord& record) override;
 
 private:
     // Names handles[from..] on one line, at most a few, "and N more" after.
-    void list(const std::vector<Handle>& handles, std::size_t from);
+    void list(std::span<const Handle> handles, std::size_t from);
 
     std::istream& in_;
     std::ostream& out_;

@@ -53,7 +53,7 @@ std::vector<TaskSnapshot> snapshot_tasks(const EventLoop& loop) {
     return out;
 }
 
-void write_task_dump(const EventLoop& loop, std::ostream& out) {
+void dump_tasks(const EventLoop& loop, std::ostream& out) {
     const std::vector<TaskSnapshot> tasks = snapshot_tasks(loop);
     out << "looplab: " << tasks.size() << (tasks.size() == 1 ? " live task" : " live tasks")
         << " at iteration " << loop.iteration_count() << "\n";

@@ -3,7 +3,7 @@
 // asyncio: asyncio.all_tasks() with Task.get_stack() / print_stack(); aiomonitor's `ps`.
 // tokio:   tokio-console's task list (name, state, location, waker info).
 //
-//     loop.dump_tasks(std::cerr);
+//     dump_tasks(loop, std::cerr);
 //     // looplab: 2 live tasks at iteration 7
 //     //   Task 'main'    running    created at app.cpp:40 (main_coro)
 //     //   Task 'fetch'   waiting    created at app.cpp:12 (start_fetch), awaits Task 'get'
@@ -46,7 +46,7 @@ struct TaskSnapshot {
 
 // Every live task of `loop`, oldest first. Loop thread only.
 std::vector<TaskSnapshot> snapshot_tasks(const EventLoop& loop);
-// The dump EventLoop::dump_tasks writes: a heading, then one line per snapshot.
-void write_task_dump(const EventLoop& loop, std::ostream& out);
+// Writes the dump: a heading, then one line per snapshot. Loop thread only.
+void dump_tasks(const EventLoop& loop, std::ostream& out);
 
 }  // namespace looplab

@@ -53,8 +53,9 @@ std::string where_text(const SourceLocation& where) {
 
 // ---- the loop ----
 
-void iteration(Tracer& t, std::int64_t start_ns, std::uint64_t number, std::size_t callbacks) {
-    TraceEvent e = slice(TraceKind::iteration, 0, start_ns, trace_now());
+void iteration(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::uint64_t number,
+               std::size_t callbacks) {
+    TraceEvent e = slice(TraceKind::iteration, 0, start_ns, end_ns);
     e.a = static_cast<std::int64_t>(number);
     e.b = static_cast<std::int64_t>(callbacks);
     e.name = "iteration";
@@ -87,8 +88,9 @@ void task_created(Tracer& t, std::uint64_t id, const std::string& name, SourceLo
     t.record(std::move(e));
 }
 
-void task_step(Tracer& t, std::uint64_t id, const std::string& name, std::int64_t start_ns) {
-    TraceEvent e = slice(TraceKind::task_step, id, start_ns, trace_now());
+void task_step(Tracer& t, std::uint64_t id, const std::string& name, std::int64_t start_ns,
+               std::int64_t end_ns) {
+    TraceEvent e = slice(TraceKind::task_step, id, start_ns, end_ns);
     e.name = name;
     t.record(std::move(e));
 }

@@ -4,9 +4,11 @@
 //          Perfetto: the hot path tests "is anyone watching?" and calls out only if so.
 // libuv:   uv_metrics_info is the nearest thing; it counts, it does not describe.
 //
-// Each instrumented place in the runtime, net and http reads
+// The loop and its tasks are traced by TraceObserver (trace_observer.hpp), which hears them
+// through the observer door and calls the functions below. The executor and the HTTP client
+// call them directly; each such place reads
 //
-//     if (auto* t = loop_.tracer()) [[unlikely]] trace::task_wait(*t, id, ...);
+//     if (auto* t = loop_.tracer()) [[unlikely]] trace::http_phase(*t, id, ...);
 //
 // so with tracing off it costs one load and one branch, and builds nothing. The functions
 // here build the TraceEvent (strings included: that is where tracing allocates) and hand it
@@ -40,7 +42,8 @@ std::uint64_t new_id() noexcept;
 std::string where_text(const SourceLocation& where);
 
 // ---- the loop ----
-void iteration(Tracer& t, std::int64_t start_ns, std::uint64_t number, std::size_t callbacks);
+void iteration(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::uint64_t number,
+               std::size_t callbacks);
 // timeout: nullopt means "forever" (recorded as a = -1).
 void poll(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::optional<Duration> timeout,
           std::size_t events);
@@ -51,7 +54,8 @@ void callback(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, const Sourc
 
 // ---- tasks ----
 void task_created(Tracer& t, std::uint64_t id, const std::string& name, SourceLocation where);
-void task_step(Tracer& t, std::uint64_t id, const std::string& name, std::int64_t start_ns);
+void task_step(Tracer& t, std::uint64_t id, const std::string& name, std::int64_t start_ns,
+               std::int64_t end_ns);
 void task_wait(Tracer& t, std::uint64_t id, std::string what);
 void task_done(Tracer& t, std::uint64_t id, const std::string& name, TaskOutcome outcome);
 

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/clock.hpp"
 #include "runtime/source_location.hpp"
 
 namespace looplab {
@@ -31,13 +32,13 @@ namespace looplab {
 // Each kind says what its fields mean. "Slice" kinds have a duration; "instant" kinds have
 // duration_ns == 0. `id` ties events of one task, work item or request together.
 enum class TraceKind : std::uint8_t {
-    // ---- the loop (event_loop.cpp), one per run_once phase of interest ----
+    // ---- the loop (recorded by trace_observer.cpp), one per run_once phase of interest ----
     iteration,  // slice: one run_once. a = iteration number, b = callbacks run in phase 6.
     poll,       // slice: phase 2, the selector call. a = timeout asked in ns (-1: forever),
                 //        b = ready events returned.
     callback,   // slice: one callback run in phase 6. name = what it is (the task step it
                 //        belongs to, or the function that scheduled it), where = scheduled at.
-    // ---- tasks (task.cpp) ----
+    // ---- tasks (recorded by trace_observer.cpp) ----
     task_created,  // instant: id = task id, name = task name, where = create_task call site.
     task_step,     // slice: one step of the task. id = task id, name = task name.
     task_wait,     // instant: the task suspended. id = task id, name = what it awaits
@@ -72,8 +73,11 @@ struct TraceEvent {
     SourceLocation where;
 };
 
-// Nanoseconds on the steady clock: the time base of every TraceEvent.
-std::int64_t trace_now() noexcept;
+// Nanoseconds on the steady clock: the time base of every TraceEvent (the loop's observers'
+// clock, monotonic_ns in clock.hpp).
+inline std::int64_t trace_now() noexcept {
+    return monotonic_ns();
+}
 
 // The interface the runtime calls. record() may be called from any thread (executor workers
 // record their own events), so implementations must be thread-safe.

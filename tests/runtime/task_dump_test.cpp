@@ -1,4 +1,4 @@
-// tests/runtime/task_dump_test.cpp: loop.dump_tasks() names every live task, its state, where
+// tests/runtime/task_dump_test.cpp: dump_tasks(loop, out) names every live task, its state, where
 // it was made and what it awaits; in debug mode SIGUSR1 prints it from the loop's thread.
 #include "runtime/observe/task_dump.hpp"
 
@@ -44,7 +44,7 @@ TEST(TaskDump, NamesATaskBlockedOnAFuture) {
     loop.run_once();  // its first step: now it waits on `never`
 
     std::ostringstream out;
-    loop.dump_tasks(out);
+    dump_tasks(loop, out);
     const std::string dump = out.str();
     EXPECT_NE(dump.find("1 live task"), std::string::npos) << dump;
     EXPECT_NE(dump.find("Task 'blocked'  waiting"), std::string::npos) << dump;
@@ -54,7 +54,7 @@ TEST(TaskDump, NamesATaskBlockedOnAFuture) {
     never.set_result(1);
     EXPECT_EQ(loop.run_until_complete(Future<int>(blocked)), 1);
     std::ostringstream after;
-    loop.dump_tasks(after);
+    dump_tasks(loop, after);
     EXPECT_NE(after.str().find("0 live tasks"), std::string::npos) << after.str();
     EXPECT_EQ(after.str().find("blocked"), std::string::npos) << after.str();
 }

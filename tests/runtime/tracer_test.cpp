@@ -22,6 +22,7 @@
 #include "runtime/executor/run_in_executor.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
 #include "runtime/future.hpp"
+#include "runtime/observe/loop_metrics.hpp"
 #include "runtime/observe/trace_recorder.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
@@ -568,37 +569,35 @@ TEST(Tracer, TaskDoneSaysHowTheTaskEnded) {
 
 // ---- metrics ---------------------------------------------------------------------------------
 
-TEST(LoopMetrics, CountIterationsAndEventsAlwaysButIdleTimeOnlyWhenAsked) {
+TEST(LoopMetrics, CountIterationsEventsAndWakesFromTheMomentTheyAreInstalled) {
     EventLoop loop;
+    loop.call_soon([] {});
+    loop.run_once();  // before the observer: not counted
+    LoopMetricsObserver metrics;
+    loop.add_observer(&metrics);
     loop.call_soon([] {});
     loop.run_once();
     loop.call_soon_threadsafe([] {});  // a wake-up: one ready fd (the inbox's)
     loop.run_once();
-    LoopMetrics m = loop.metrics();
+    const LoopMetrics& m = metrics.metrics();
     EXPECT_EQ(m.iterations, 2u);
     EXPECT_EQ(m.events, 1u);
     EXPECT_EQ(m.wakes, 1u);
     EXPECT_DOUBLE_EQ(m.events_per_wake(), 1.0);
-    EXPECT_FALSE(m.idle_time_measured);
-    EXPECT_EQ(m.idle_time.count(), 0);
-
-    loop.enable_metrics(true);
-    loop.call_later(std::chrono::milliseconds(1), [] {});
-    loop.run_once();
-    m = loop.metrics();
-    EXPECT_EQ(m.iterations, 3u);
-    EXPECT_TRUE(m.idle_time_measured);
-    EXPECT_GT(m.idle_time.count(), 0);
+    loop.remove_observer(&metrics);
+    loop.call_soon([] {});
+    loop.run_once();  // removed: not counted
+    EXPECT_EQ(metrics.metrics().iterations, 2u);
 }
 
-TEST(LoopMetrics, ATracerAlsoTurnsIdleTimeOn) {
-    DiscardingTracer tracer;
+TEST(LoopMetrics, IdleTimeIsTheTimeBlockedInTheSelector) {
     EventLoop loop;
-    loop.set_tracer(&tracer);
-    loop.call_soon([] {});
-    loop.run_once();
-    loop.set_tracer(nullptr);
-    EXPECT_TRUE(loop.metrics().idle_time_measured);
+    LoopMetricsObserver metrics;
+    loop.add_observer(&metrics);
+    loop.call_later(std::chrono::milliseconds(1), [] {});
+    loop.run_once();  // blocks about 1 ms for the timer
+    EXPECT_GT(metrics.metrics().idle_time.count(), 0);
+    loop.remove_observer(&metrics);
 }
 
 }  // namespace
