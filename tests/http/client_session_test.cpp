@@ -24,6 +24,7 @@
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/loopback.hpp"
 #include "net/unique_fd.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/gather.hpp"
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
@@ -68,18 +69,6 @@ Coro<std::string> fetch_text(ClientSession& session, std::string url) {
 // Waits (polling the loop) until `flag` is set by a server thread, or 10 s pass.
 Coro<void> until(const std::atomic<bool>& flag) {
     for (int i = 0; i < 2000 && !flag.load(); ++i) co_await sleep(5ms);
-}
-
-template <class T>
-bool holds(const std::exception_ptr& e) {
-    if (!e) return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const T&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
 }
 
 // ---- Requests and bodies --------------------------------------------------------------------
