@@ -3,6 +3,7 @@
 
 #include <variant>
 
+#include "http/client/origin_key.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
@@ -18,10 +19,6 @@ namespace {
 struct StaleConnection {
     std::exception_ptr cause;
 };
-
-std::string key_of(const Url& url) {
-    return url.host() + ":" + std::to_string(url.port());
-}
 
 bool sends_body(std::string_view method, std::string_view body) {
     return !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
@@ -92,7 +89,7 @@ void Session::give_back(const std::string& key, net::BlockingSocket socket) {
 
 Response Session::exchange(std::string_view method, const Url& url, const Headers& headers,
                            std::string_view body, bool allow_reuse) {
-    const std::string key = key_of(url);
+    const std::string key = origin_key(url);
     bool reused = false;
     net::BlockingSocket socket = take_or_connect(url, key, allow_reuse, reused);
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/origin_key.hpp"
 #include "net/errors.hpp"
 #include "net/transport/create_connection.hpp"
 #include "runtime/errors.hpp"
@@ -16,12 +17,6 @@ namespace looplab::http::detail {
 namespace {
 
 using Phase = ClientTimeoutError::Phase;
-
-// "host:port", the pool's key and the name messages use ("[::1]:8080" for IPv6).
-std::string key_of(const Url& url) {
-    std::string host = url.is_ipv6() ? "[" + url.host() + "]" : url.host();
-    return host + ":" + std::to_string(url.port());
-}
 
 }  // namespace
 
@@ -107,7 +102,7 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
                                               std::optional<Deadline> total, RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
     if (closed_) throw InvalidStateError("ClientSession is closed");
-    std::string key = key_of(url);
+    std::string key = origin_key(url);  // also the name messages use
     for (;;) {
         std::shared_ptr<ClientConnection> conn;
         Grant grant = try_grant(key, allow_reuse, conn);
