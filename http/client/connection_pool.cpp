@@ -151,8 +151,8 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
         // Handed over while idle, it may have died since (its connection_lost then found it
         // no longer in the idle list): close it and look again.
         if (conn->is_usable()) co_return ConnectionLease(self, std::move(conn), key, true);
-        close_counted(conn, key);
-        wake_waiters();
+        conn->abort();
+        free_slot(key);
     }
 }
 
@@ -192,8 +192,6 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
     }
     if (failure) {
         free_slot(key);
-        wake_waiters();
-        prune(key);
         std::rethrow_exception(failure);
     }
     ++stats_.opened;
@@ -204,7 +202,8 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
     // It may have been lost already, between connection_made and this line.
     if (conn->is_lost()) live_.erase(conn.get());
     if (closed_) {
-        close_counted(conn, key);
+        conn->abort();
+        free_slot(key);
         throw InvalidStateError("ClientSession was closed while connecting");
     }
     if (trace) trace->end_phase();
@@ -273,8 +272,6 @@ void ConnectionPool::leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept
         } else if (waiter->reserved) {
             waiter->reserved = false;
             free_slot(waiter->key);
-            wake_waiters();
-            prune(waiter->key);
         }
     } catch (...) {
         // Only while the loop itself is closing (scheduling then throws).
@@ -321,28 +318,36 @@ void ConnectionPool::give_back(std::shared_ptr<ClientConnection> conn, const std
             });
         hosts_[key].idle.push_back(Idle{std::move(conn), std::move(expiry), loop_.time()});
         ++idle_count_;
+        hand_on(key);
     } else {
-        close_counted(conn, key);
+        conn->abort();
+        free_slot(key);
     }
-    wake_waiters();
-    prune(key);
 }
 
 void ConnectionPool::close_counted(const std::shared_ptr<ClientConnection>& conn,
                                    const std::string& key) {
     conn->abort();
-    free_slot(key);
+    uncount(key);
 }
 
-void ConnectionPool::free_slot(const std::string& key) {
+void ConnectionPool::uncount(const std::string& key) {
     auto it = hosts_.find(key);
     if (it == hosts_.end()) return;
     --it->second.open;
     --open_;
 }
 
-// A host's entry is dropped once nothing counts against it. Only from the entry points below,
-// never inside try_grant / wake_waiters, which hold a reference to an entry.
+void ConnectionPool::free_slot(const std::string& key) {
+    uncount(key);
+    hand_on(key);
+}
+
+void ConnectionPool::hand_on(const std::string& key) {
+    wake_waiters();
+    prune(key);
+}
+
 void ConnectionPool::prune(const std::string& key) {
     auto it = hosts_.find(key);
     if (it != hosts_.end() && it->second.open == 0 && it->second.idle.empty()) hosts_.erase(it);
@@ -360,8 +365,6 @@ void ConnectionPool::on_lost(ClientConnection& conn, const std::string& key) {
             idle.erase(found);
             --idle_count_;
             free_slot(key);
-            wake_waiters();
-            prune(key);
         }
     }
     if (closed_ && live_.empty() && all_lost_ && !all_lost_.done()) all_lost_.set_result();
@@ -377,9 +380,8 @@ void ConnectionPool::expire_idle(const std::string& key, ClientConnection* conn)
     std::shared_ptr<ClientConnection> expired = std::move(found->conn);
     idle.erase(found);
     --idle_count_;
-    close_counted(expired, key);
-    wake_waiters();
-    prune(key);
+    expired->abort();
+    free_slot(key);
 }
 
 void ConnectionPool::note_active() {
