@@ -163,7 +163,6 @@ public:
 
     EventLoop& loop() const noexcept { return loop_; }
     const PoolStats& stats() const noexcept { return stats_; }
-    std::size_t open_connections() const noexcept { return open_; }
     std::size_t idle_connections() const noexcept { return idle_count_; }
     std::size_t active_connections() const noexcept { return open_ - idle_count_; }
     // Nothing open, nobody waiting: the pool can be replaced (a session moving to a new loop).
