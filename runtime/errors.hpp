@@ -66,4 +66,19 @@ public:
 // what() for std::exception, "unknown exception" otherwise. Never throws.
 std::string describe(const std::exception_ptr& error) noexcept;
 
+// Whether `error` holds a T (or a type derived from it); false for a null pointer.
+// exception_ptr has no dynamic_cast: the only way to ask is to rethrow it and catch a T, which
+// costs a throw, so this is for error paths (classifying a failure), never for a hot loop.
+template <class T>
+bool holds(const std::exception_ptr& error) noexcept {
+    if (!error) return false;
+    try {
+        std::rethrow_exception(error);
+    } catch (const T&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 }  // namespace looplab

@@ -3,20 +3,9 @@
 
 #include <algorithm>
 
-namespace looplab {
+#include "runtime/errors.hpp"
 
-namespace {
-bool is_cancelled_error(const std::exception_ptr& e) {
-    if (!e) return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const CancelledError&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-}  // namespace
+namespace looplab {
 
 void TaskGroup::enter() {
     if (entered_) throw InvalidStateError("TaskGroup has already been entered");
@@ -70,7 +59,7 @@ void TaskGroup::on_task_done(detail::FutureStateBase& task) {
 Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
     exiting_ = true;
     std::exception_ptr propagate_cancellation =
-        is_cancelled_error(body_error) ? body_error : std::exception_ptr();
+        holds<CancelledError>(body_error) ? body_error : std::exception_ptr();
     if (body_error && !aborting_) abort();
 
     // A loop, because the wait itself may be cancelled more than once.
@@ -92,7 +81,7 @@ Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
         propagate_cancellation = nullptr;  // the only cancellation was our own
     }
     if (propagate_cancellation && errors_.empty()) std::rethrow_exception(propagate_cancellation);
-    if (body_error && !is_cancelled_error(body_error)) errors_.push_back(body_error);
+    if (body_error && !holds<CancelledError>(body_error)) errors_.push_back(body_error);
     if (!errors_.empty())
         throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors_));
 }

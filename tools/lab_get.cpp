@@ -49,6 +49,7 @@
 #include "http/client/client_session.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/run.hpp"
 
 namespace {
@@ -212,18 +213,6 @@ void fetch_blocking(const Args& a, Output& out) {
 }
 
 // ---- Errors: one exit code and one line each --------------------------------------------------
-
-template <class T>
-bool holds(const std::exception_ptr& e) {
-    if (!e) return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const T&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
 
 // A ClientConnectionError's class, from the net error behind it.
 int connection_error_code(const http::ClientConnectionError& e) {

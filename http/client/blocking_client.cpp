@@ -1,33 +1,22 @@
 // http/client/blocking_client.cpp: see blocking_client.hpp.
 #include "http/client/blocking_client.hpp"
 
+#include <cassert>
+#include <utility>
 #include <variant>
 
+#include "http/client/origin_key.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
-#include "http/proto/serializer.hpp"
 #include "net/errors.hpp"
 #include "net/resolver.hpp"
 
 namespace looplab::http::blocking {
 
-namespace {
-
-// Thrown inside exchange() when a reused connection was already dead: the caller retries once.
-struct StaleConnection {
-    std::exception_ptr cause;
-};
-
-std::string key_of(const Url& url) {
-    return url.host() + ":" + std::to_string(url.port());
-}
-
-bool sends_body(std::string_view method, std::string_view body) {
-    return !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
-}
-
-}  // namespace
+using detail::Attempt;
+using detail::Hop;
+using detail::StaleConnection;
 
 void Response::raise_for_status() const {
     if (status >= 400) throw ClientResponseError(status, reason, url);
@@ -53,26 +42,24 @@ std::size_t Session::idle_connections() const {
     return n;
 }
 
-net::BlockingSocket Session::take_or_connect(const Url& url, const std::string& key,
-                                             bool allow_reuse, bool& reused) {
+Session::PooledSocket Session::take_or_connect(const Url& url, const std::string& key,
+                                               bool allow_reuse) {
     if (allow_reuse) {
         std::lock_guard lock(mutex_);
         auto it = idle_.find(key);
         if (it != idle_.end() && !it->second.empty()) {
             net::BlockingSocket socket = std::move(it->second.back());
             it->second.pop_back();
-            reused = true;
-            return socket;
+            return {std::move(socket), /*reused=*/true};
         }
     }
-    reused = false;
     try {
         auto addresses = net::resolve_blocking(url.host(), url.port());
         net::BlockingSocket socket =
             net::BlockingSocket::connect(addresses, options_.connect_timeout);
         std::lock_guard lock(mutex_);
         ++connections_opened_;
-        return socket;
+        return {std::move(socket), /*reused=*/false};
     } catch (const net::ConnectTimeoutError& e) {
         throw ClientTimeoutError(
             ClientTimeoutError::Phase::connect,
@@ -90,27 +77,24 @@ void Session::give_back(const std::string& key, net::BlockingSocket socket) {
     if (sockets.size() < max_idle_per_host_) sockets.push_back(std::move(socket));
 }
 
-Response Session::exchange(std::string_view method, const Url& url, const Headers& headers,
-                           std::string_view body, bool allow_reuse) {
-    const std::string key = key_of(url);
-    bool reused = false;
-    net::BlockingSocket socket = take_or_connect(url, key, allow_reuse, reused);
+Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
+    const Url& url = hop.url;
+    const std::string key = origin_key(url);
+    auto [socket, reused] = take_or_connect(url, key, allow_reuse);
 
     std::string out;
-    write_request_head(
-        out, method, url.target(), url.host_header(), headers,
-        sends_body(method, body) ? OutgoingBody::of_length(body.size()) : OutgoingBody::none());
-    out.append(body);
+    hop.write_head(out);
+    out.append(hop.body);
     try {
         socket.send_all(out);
     } catch (const net::NetError& e) {
-        if (reused) throw StaleConnection{std::current_exception()};
+        if (reused) return StaleConnection{std::current_exception()};
         throw ClientConnectionError(
             std::string("sending the request to ") + url.host_header() + " failed: " + e.what(),
             std::current_exception());
     }
 
-    ResponseParser parser(method, options_.limits);
+    ResponseParser parser(hop.method, options_.limits);
     Response response;
     response.url = url.str();
     bool got_any_byte = false;
@@ -139,7 +123,7 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
                                          std::string("no data from ") + url.host_header() +
                                              " within the read timeout: " + e.what());
             } catch (const net::NetError& e) {
-                if (reused && !got_any_byte) throw StaleConnection{std::current_exception()};
+                if (reused && !got_any_byte) return StaleConnection{std::current_exception()};
                 if (got_head) {
                     throw ClientPayloadError(std::string("connection to ") + url.host_header() +
                                                  " broke during the body: " + e.what(),
@@ -156,7 +140,7 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
                 parser.commit(n);
             }
         } else if (std::holds_alternative<ConnectionClosed>(event)) {
-            if (reused) throw StaleConnection{};
+            if (reused) return StaleConnection{};
             throw ServerDisconnectedError("server " + url.host_header() +
                                           " closed the connection without answering");
         } else if (auto* head = std::get_if<ResponseHead>(&event)) {
@@ -172,43 +156,36 @@ Response Session::exchange(std::string_view method, const Url& url, const Header
         }
         // InformationalResponse (100 Continue, ...): keep reading for the final response.
     }
-    const bool we_close = headers.contains("Connection") && !keep_alive(HttpVersion{1, 1}, headers);
-    if (parser.keep_alive() && !we_close) give_back(key, std::move(socket));
+    if (parser.keep_alive() && hop.asks_keep_alive()) give_back(key, std::move(socket));
     return response;
 }
 
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
-    Url url = Url::parse(url_text);
-    std::string current_method(method);
-    std::string current_body(body);
-    Headers current_headers = headers;
+    Hop hop{std::string(method), Url::parse(url_text), headers, std::string(body)};
     for (int redirects = 0;; ++redirects) {
-        Response response;
-        try {
-            response = exchange(current_method, url, current_headers, current_body, true);
-        } catch (const StaleConnection& stale) {
-            if (!is_idempotent(current_method)) {
-                throw ServerDisconnectedError("server " + url.host_header() +
-                                                  " closed a kept-alive connection; " +
-                                                  current_method + " is not retried",
-                                              stale.cause);
-            }
-            // Retry once, on a new connection (which cannot be stale: no second retry).
-            response = exchange(current_method, url, current_headers, current_body, false);
-        }
+        Response response = send(hop);
         if (!options_.allow_redirects) return response;
         std::optional<Redirect> next =
-            redirect_for(response.status, current_method, url, response.headers);
+            redirect_for(response.status, hop.method, hop.url, response.headers);
         if (!next) return response;
         if (redirects >= options_.max_redirects) {
             throw TooManyRedirects(options_.max_redirects, next->url.str());
         }
-        if (next->cross_origin) drop_credentials(current_headers);
-        url = next->url;
-        current_method = next->method;
-        if (!next->keep_body) current_body.clear();
+        hop.follow(std::move(*next));
     }
+}
+
+Response Session::send(const Hop& hop) {
+    Attempt<Response> first = exchange(hop, /*allow_reuse=*/true);
+    if (Response* response = std::get_if<Response>(&first)) return std::move(*response);
+    if (!is_idempotent(hop.method))
+        throw detail::not_retried(hop, std::get<StaleConnection>(first));
+    // Once more, on a new connection: only a reused connection is ever stale, so this one
+    // cannot be, and there is one retry at most.
+    Attempt<Response> second = exchange(hop, /*allow_reuse=*/false);
+    assert(std::holds_alternative<Response>(second));
+    return std::get<Response>(std::move(second));
 }
 
 Response request(std::string_view method, std::string_view url, const Headers& headers,

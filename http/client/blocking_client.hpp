@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/hop.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
@@ -86,12 +87,18 @@ public:
     std::size_t idle_connections() const;
 
 private:
-    // One request/response exchange on one connection, no redirects.
-    // allow_reuse=false forces a new connection (the retry after a stale one).
-    Response exchange(std::string_view method, const Url& url, const Headers& headers,
-                      std::string_view body, bool allow_reuse);
-    net::BlockingSocket take_or_connect(const Url& url, const std::string& key, bool allow_reuse,
-                                        bool& reused);
+    // A connection for one exchange: an idle one of `key` (only if allow_reuse), or a new one.
+    struct PooledSocket {
+        net::BlockingSocket socket;
+        bool reused;  // came from the idle list: it may have been closed while idle
+    };
+    // One hop (no redirects): an attempt, and one retry on a new connection if the first met a
+    // stale one and the method is idempotent (hop.hpp draws the rule).
+    Response send(const detail::Hop& hop);
+    // One request/response exchange on one connection. allow_reuse=false forces a new
+    // connection (the retry after a stale one).
+    detail::Attempt<Response> exchange(const detail::Hop& hop, bool allow_reuse);
+    PooledSocket take_or_connect(const Url& url, const std::string& key, bool allow_reuse);
     void give_back(const std::string& key, net::BlockingSocket socket);
 
     Options options_;

@@ -1,15 +1,14 @@
 // http/client/client_session.cpp: the request path of ClientSession (client_session.hpp).
 #include "http/client/client_session.hpp"
 
+#include <cassert>
 #include <exception>
 #include <utility>
 #include <variant>
 
 #include "http/client/client_errors.hpp"
 #include "http/client/redirects.hpp"
-#include "http/proto/message.hpp"
 #include "http/proto/protocol_error.hpp"
-#include "http/proto/serializer.hpp"
 #include "net/errors.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/task.hpp"
@@ -20,22 +19,12 @@ namespace {
 
 using Phase = ClientTimeoutError::Phase;
 
-// Thrown by exchange() when a reused connection was dead before the response began; send()
-// retries (or refuses to) and never lets it escape.
-struct StaleConnection {
-    std::exception_ptr cause;
-};
-
 // Bodies up to this size are copied behind the head and sent in one write; larger ones are
 // written on their own, which costs a second send() instead of a copy of the body.
 constexpr std::size_t kInlineBodyLimit = 16 * 1024;
 // A redirect's body is read and dropped (so its connection is reused) up to this size; a
 // longer one closes the connection instead.
 constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
-
-bool sends_body(std::string_view method, std::string_view body) {
-    return !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
-}
 
 // The request head's fields: the session's defaults, replaced by the request's own fields of
 // the same name, plus User-Agent and Accept unless given (aiohttp sends both too).
@@ -48,18 +37,25 @@ Headers merge_headers(const Headers& session, const Headers& request) {
     return merged;
 }
 
-// The request head (and a small body) as bytes; Host comes from the URL.
-std::string serialize_request(const std::string& method, const Url& url, const Headers& headers,
-                              const std::string& body) {
+// The hop's bytes for the first write: its head, and its body if small.
+std::string first_write(const detail::Hop& hop) {
     std::string out;
-    write_request_head(
-        out, method, url.target(), url.host_header(), headers,
-        sends_body(method, body) ? OutgoingBody::of_length(body.size()) : OutgoingBody::none());
-    if (body.size() <= kInlineBodyLimit) out.append(body);
+    hop.write_head(out);
+    if (hop.body.size() <= kInlineBodyLimit) out.append(hop.body);
     return out;
 }
 
 }  // namespace
+
+// One request's state, carried from hop to hop (aiohttp keeps the same in _request's locals):
+// request() makes it and moves it along each redirect; send(), attempt() and exchange() read it.
+struct ClientSession::RequestState {
+    detail::Hop hop;                        // what this hop sends
+    std::string head;                       // first_write(hop), made once per hop
+    ClientTimeout timeout;                  // the request's, or the session's
+    std::optional<detail::Deadline> total;  // one deadline across every hop and attempt
+    detail::RequestTrace& trace;            // the request's slice; each hop adds its phases
+};
 
 ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {}
 
@@ -108,19 +104,20 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     detail::RequestTrace trace(pool->loop(), method, url_text);
     try {
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
-        const std::optional<detail::Deadline> total =
-            detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total);
-        Headers merged = merge_headers(options_.headers, headers);
-        // Our own "Connection: close" means the connection is not to be reused.
-        const bool reusable = keep_alive(HttpVersion{1, 1}, merged);
-        Url url = Url::parse(url_text);
+        RequestState req{
+            .hop = {std::move(method), Url::parse(url_text),
+                    merge_headers(options_.headers, headers), std::move(body)},
+            .head = {},
+            .timeout = timeout,
+            .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),
+            .trace = trace,
+        };
         for (int redirects = 0;; ++redirects) {
-            const std::string head = serialize_request(method, url, merged, body);
-            ClientResponse response =
-                co_await send(pool, method, url, head, body, reusable, timeout, total, trace);
+            req.head = first_write(req.hop);
+            ClientResponse response = co_await send(pool, req);
             std::optional<Redirect> next;
             if (options.allow_redirects) {
-                next = redirect_for(response.status, method, url, response.headers);
+                next = redirect_for(response.status, req.hop.method, req.hop.url, response.headers);
             }
             if (!next) {
                 response.adopt_trace(std::move(trace));
@@ -131,10 +128,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
             }
             co_await response.discard_body(kRedirectDrainLimit);
             trace.end_phase();  // this hop's body
-            if (next->cross_origin) drop_credentials(merged);
-            url = std::move(next->url);
-            method = std::move(next->method);
-            if (!next->keep_body) body.clear();
+            req.hop.follow(std::move(*next));
         }
     } catch (...) {
         trace.fail(std::current_exception());
@@ -143,57 +137,49 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
 }
 
 Coro<ClientResponse> ClientSession::send(std::shared_ptr<detail::ConnectionPool> pool,
-                                         const std::string& method, const Url& url,
-                                         const std::string& head, const std::string& body,
-                                         bool reusable, const ClientTimeout& timeout,
-                                         std::optional<detail::Deadline> total,
-                                         detail::RequestTrace& trace) {
-    std::exception_ptr stale;
-    for (int attempt = 0;; ++attempt) {
-        // connect covers the pool wait and the connect, per attempt (aiohttp: the same).
-        const std::optional<detail::Deadline> connect =
-            detail::Deadline::after(pool->loop().time(), timeout.connect, Phase::connect);
-        // The retry refuses idle connections: they may all be stale (a restarted server).
-        detail::ConnectionLease lease =
-            co_await pool->acquire(url, attempt == 0, connect, total, &trace);
-        const bool reused = lease.reused();
-        try {
-            co_return co_await exchange(std::move(lease), method, url, head, body, reusable,
-                                        timeout, total, trace);
-        } catch (const StaleConnection& s) {
-            stale = s.cause;
-        }
-        trace.end_phase("stale connection");
-        // Only a reused connection is ever stale, and the retry never reuses: one retry at most.
-        if (!reused || attempt > 0) throw std::logic_error("ClientSession: stale fresh connection");
-        if (!is_idempotent(method)) {
-            throw ServerDisconnectedError("server " + url.host_header() +
-                                              " closed a kept-alive connection; " + method +
-                                              " is not retried",
-                                          stale);
-        }
-    }
+                                         const RequestState& req) {
+    detail::Attempt<ClientResponse> first = co_await attempt(pool, req, /*allow_reuse=*/true);
+    if (auto* response = std::get_if<ClientResponse>(&first)) co_return std::move(*response);
+    req.trace.end_phase("stale connection");
+    const auto& stale = std::get<detail::StaleConnection>(first);
+    if (!is_idempotent(req.hop.method)) throw detail::not_retried(req.hop, stale);
+    // The retry refuses idle connections (they may all be stale: a restarted server), and only
+    // a reused connection is ever stale: so this one cannot be, and there is one retry at most.
+    detail::Attempt<ClientResponse> second = co_await attempt(pool, req, /*allow_reuse=*/false);
+    assert(std::holds_alternative<ClientResponse>(second));
+    co_return std::get<ClientResponse>(std::move(second));
 }
 
-Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
-                                             const std::string& method, const Url& url,
-                                             const std::string& head, const std::string& body,
-                                             bool reusable, const ClientTimeout& timeout,
-                                             std::optional<detail::Deadline> total,
-                                             detail::RequestTrace& trace) {
+Coro<detail::Attempt<ClientResponse>> ClientSession::attempt(
+    std::shared_ptr<detail::ConnectionPool> pool, const RequestState& req, bool allow_reuse) {
+    // connect covers the pool wait and the connect, per attempt (aiohttp: the same).
+    const std::optional<detail::Deadline> connect =
+        detail::Deadline::after(pool->loop().time(), req.timeout.connect, Phase::connect);
+    detail::ConnectionLease lease =
+        co_await pool->acquire(req.hop.url, allow_reuse, connect, req.total, &req.trace);
+    co_return co_await exchange(std::move(lease), req);
+}
+
+Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::ConnectionLease lease,
+                                                              const RequestState& req) {
+    const Url& url = req.hop.url;
     detail::ClientConnection& conn = lease.connection();
-    conn.begin_request(method);
-    trace.begin_phase("send");
+    conn.begin_request(req.hop.method);
+    req.trace.begin_phase("send");
+    std::exception_ptr write_error;
     try {
-        conn.write(head);
-        if (body.size() > kInlineBodyLimit) conn.write(body);
-        trace.begin_phase("first byte");
-    } catch (const net::NetError& e) {  // TransportClosedError: closing since we took it
-        if (lease.reused()) throw StaleConnection{std::current_exception()};
-        throw ClientConnectionError(
-            "sending the request to " + url.host_header() + " failed: " + e.what(),
-            std::current_exception());
+        conn.write(req.head);
+        if (req.hop.body.size() > kInlineBodyLimit) conn.write(req.hop.body);
+    } catch (const net::NetError&) {  // TransportClosedError: closing since we took it
+        write_error = std::current_exception();
     }
+    if (write_error) {
+        if (lease.reused()) co_return detail::StaleConnection{write_error};
+        throw ClientConnectionError(
+            "sending the request to " + url.host_header() + " failed: " + describe(write_error),
+            write_error);
+    }
+    req.trace.begin_phase("first byte");
 
     // The head: informational responses are skipped, everything else ends here or throws.
     for (;;) {
@@ -205,27 +191,28 @@ Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
                                       std::current_exception());
         }
         if (auto* h = std::get_if<ResponseHead>(&event)) {
-            trace.begin_phase("body");  // ends "first byte"
+            req.trace.begin_phase("body");  // ends "first byte"
             ClientResponse response;
             response.status = h->status;
             response.reason = std::move(h->reason);
             response.version = h->version;
             response.headers = std::move(h->headers);
             response.url = url.str();
-            response.method = method;
-            response.attach(std::move(lease), reusable, total, timeout.sock_read);
+            response.method = req.hop.method;
+            response.attach(std::move(lease), req.hop.asks_keep_alive(), req.total,
+                            req.timeout.sock_read);
             co_return response;
         }
         if (std::holds_alternative<InformationalResponse>(event)) continue;
         if (std::holds_alternative<ConnectionClosed>(event)) {
-            if (lease.reused()) throw StaleConnection{};
+            if (lease.reused()) co_return detail::StaleConnection{};
             throw ServerDisconnectedError("server " + url.host_header() +
                                           " closed the connection without answering");
         }
         // NeedData.
         if (conn.is_lost()) {
             if (lease.reused() && conn.bytes_since_request() == 0) {
-                throw StaleConnection{conn.error()};
+                co_return detail::StaleConnection{conn.error()};
             }
             if (conn.error()) {
                 throw ClientConnectionError(
@@ -237,8 +224,8 @@ Coro<ClientResponse> ClientSession::exchange(detail::ConnectionLease lease,
                                         " was closed before the response arrived");
         }
         const std::optional<detail::Deadline> d = detail::earliest(
-            detail::Deadline::after(conn.loop().time(), timeout.sock_read, Phase::sock_read),
-            total);
+            detail::Deadline::after(conn.loop().time(), req.timeout.sock_read, Phase::sock_read),
+            req.total);
         // Named before it is tested (GCC 12 and co_await in conditions: CONTRIBUTING.md).
         const bool arrived =
             co_await conn.wait_for_data(d ? std::optional<TimePoint>(d->when) : std::nullopt);

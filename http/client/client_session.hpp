@@ -26,7 +26,8 @@
 // Retry: if a kept-alive connection turns out to be closed before the server sent a single
 // byte of the response (it closed it while idle, and we had not seen that yet), an idempotent
 // request (redirects.hpp: is_idempotent) is sent again, once, on a new connection. A POST is
-// never resent: the server may have acted on it. ServerDisconnectedError says so.
+// never resent: the server may have acted on it. ServerDisconnectedError says so. (hop.hpp has
+// the rule, shared with the blocking client: the stale connection is a returned value.)
 //
 // Errors (client_errors.hpp, the same types as the blocking client): InvalidUrl (bad URL),
 // ClientConnectionError (refused, unreachable, name not found, reset before the head; cause()
@@ -56,6 +57,7 @@
 #include "http/client/client_response.hpp"
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
+#include "http/client/hop.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -121,18 +123,19 @@ public:
 private:
     // The pool of the running loop, made on first use (asyncio's lazy loop binding).
     std::shared_ptr<detail::ConnectionPool> bind_pool();
-    // One request (no redirects) with the stale-connection retry.
-    // `trace`: the request's (request_trace.hpp); it gets this hop's phases.
+    // The request path, one hop at a time (client_session.cpp). `req` is the request's state,
+    // carried across its hops; it must outlive each call (request() awaits them at once).
+    struct RequestState;
+    // One hop: an attempt, and one retry on a new connection if the first met a stale one and
+    // the method is idempotent (hop.hpp draws the rule).
     Coro<ClientResponse> send(std::shared_ptr<detail::ConnectionPool> pool,
-                              const std::string& method, const Url& url, const std::string& head,
-                              const std::string& body, bool reusable, const ClientTimeout& timeout,
-                              std::optional<detail::Deadline> total, detail::RequestTrace& trace);
+                              const RequestState& req);
+    // A connection from the pool (an idle one only if allow_reuse), then the exchange on it.
+    Coro<detail::Attempt<ClientResponse>> attempt(std::shared_ptr<detail::ConnectionPool> pool,
+                                                  const RequestState& req, bool allow_reuse);
     // Writes the request on the leased connection and reads the response head.
-    Coro<ClientResponse> exchange(detail::ConnectionLease lease, const std::string& method,
-                                  const Url& url, const std::string& head, const std::string& body,
-                                  bool reusable, const ClientTimeout& timeout,
-                                  std::optional<detail::Deadline> total,
-                                  detail::RequestTrace& trace);
+    Coro<detail::Attempt<ClientResponse>> exchange(detail::ConnectionLease lease,
+                                                   const RequestState& req);
 
     ClientSessionOptions options_;
     std::shared_ptr<detail::ConnectionPool> pool_;  // null until the first request

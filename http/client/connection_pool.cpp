@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/origin_key.hpp"
 #include "net/errors.hpp"
 #include "net/transport/create_connection.hpp"
 #include "runtime/errors.hpp"
@@ -16,12 +17,6 @@ namespace looplab::http::detail {
 namespace {
 
 using Phase = ClientTimeoutError::Phase;
-
-// "host:port", the pool's key and the name messages use ("[::1]:8080" for IPv6).
-std::string key_of(const Url& url) {
-    std::string host = url.is_ipv6() ? "[" + url.host() + "]" : url.host();
-    return host + ":" + std::to_string(url.port());
-}
 
 }  // namespace
 
@@ -107,7 +102,7 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
                                               std::optional<Deadline> total, RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
     if (closed_) throw InvalidStateError("ClientSession is closed");
-    std::string key = key_of(url);
+    std::string key = origin_key(url);  // also the name messages use
     for (;;) {
         std::shared_ptr<ClientConnection> conn;
         Grant grant = try_grant(key, allow_reuse, conn);
@@ -156,8 +151,8 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
         // Handed over while idle, it may have died since (its connection_lost then found it
         // no longer in the idle list): close it and look again.
         if (conn->is_usable()) co_return ConnectionLease(self, std::move(conn), key, true);
-        close_counted(conn, key);
-        wake_waiters();
+        conn->abort();
+        free_slot(key);
     }
 }
 
@@ -197,8 +192,6 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
     }
     if (failure) {
         free_slot(key);
-        wake_waiters();
-        prune(key);
         std::rethrow_exception(failure);
     }
     ++stats_.opened;
@@ -209,7 +202,8 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
     // It may have been lost already, between connection_made and this line.
     if (conn->is_lost()) live_.erase(conn.get());
     if (closed_) {
-        close_counted(conn, key);
+        conn->abort();
+        free_slot(key);
         throw InvalidStateError("ClientSession was closed while connecting");
     }
     if (trace) trace->end_phase();
@@ -278,8 +272,6 @@ void ConnectionPool::leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept
         } else if (waiter->reserved) {
             waiter->reserved = false;
             free_slot(waiter->key);
-            wake_waiters();
-            prune(waiter->key);
         }
     } catch (...) {
         // Only while the loop itself is closing (scheduling then throws).
@@ -326,28 +318,36 @@ void ConnectionPool::give_back(std::shared_ptr<ClientConnection> conn, const std
             });
         hosts_[key].idle.push_back(Idle{std::move(conn), std::move(expiry), loop_.time()});
         ++idle_count_;
+        hand_on(key);
     } else {
-        close_counted(conn, key);
+        conn->abort();
+        free_slot(key);
     }
-    wake_waiters();
-    prune(key);
 }
 
 void ConnectionPool::close_counted(const std::shared_ptr<ClientConnection>& conn,
                                    const std::string& key) {
     conn->abort();
-    free_slot(key);
+    uncount(key);
 }
 
-void ConnectionPool::free_slot(const std::string& key) {
+void ConnectionPool::uncount(const std::string& key) {
     auto it = hosts_.find(key);
     if (it == hosts_.end()) return;
     --it->second.open;
     --open_;
 }
 
-// A host's entry is dropped once nothing counts against it. Only from the entry points below,
-// never inside try_grant / wake_waiters, which hold a reference to an entry.
+void ConnectionPool::free_slot(const std::string& key) {
+    uncount(key);
+    hand_on(key);
+}
+
+void ConnectionPool::hand_on(const std::string& key) {
+    wake_waiters();
+    prune(key);
+}
+
 void ConnectionPool::prune(const std::string& key) {
     auto it = hosts_.find(key);
     if (it != hosts_.end() && it->second.open == 0 && it->second.idle.empty()) hosts_.erase(it);
@@ -365,8 +365,6 @@ void ConnectionPool::on_lost(ClientConnection& conn, const std::string& key) {
             idle.erase(found);
             --idle_count_;
             free_slot(key);
-            wake_waiters();
-            prune(key);
         }
     }
     if (closed_ && live_.empty() && all_lost_ && !all_lost_.done()) all_lost_.set_result();
@@ -382,9 +380,8 @@ void ConnectionPool::expire_idle(const std::string& key, ClientConnection* conn)
     std::shared_ptr<ClientConnection> expired = std::move(found->conn);
     idle.erase(found);
     --idle_count_;
-    close_counted(expired, key);
-    wake_waiters();
-    prune(key);
+    expired->abort();
+    free_slot(key);
 }
 
 void ConnectionPool::note_active() {

@@ -24,6 +24,12 @@
 //     scan costs O(waiters), and stops at once while nothing is idle and the total is at
 //     `limit` (nobody could proceed), so 1,000 requests queued behind limit=100 do not make
 //     every release walk the whole queue.
+//   - Freeing a slot (a connection closed, a connect failed, an unused reserved slot given
+//     back). Outside a scan it is always the same three steps, free_slot(): uncount it, hand it
+//     on (wake_waiters: the queue has first claim, so nobody arriving later overtakes a
+//     waiter), and prune the host's entry if nothing counts against it any more. Inside a
+//     scan (try_grant evicting an idle connection, or dropping a dead one) only the first:
+//     the scan itself hands on what is free, and an entry it holds must not be pruned.
 //   - Idle expiry. Each idle connection has a timer; after keepalive_timeout it is closed. An
 //     idle connection the server closes (or that receives anything unasked) leaves the pool as
 //     soon as its connection_lost arrives.
@@ -31,6 +37,25 @@
 //     idle if it can carry another request, else closed) and destroying an unreleased lease
 //     closes the connection: an exception or a cancellation anywhere in a request therefore
 //     closes its connection, and a half-used connection is never reused.
+//
+// A waiter's states (Waiter below; acquire() queues one when try_grant finds nothing free):
+//
+//     queued ----- wake_waiters: try_grant succeeded ----> handed over: `granted` (an idle
+//     (in waiters_,                                         connection) or `reserved` (a slot
+//      ready pending)                                       counted for it); ready done, and
+//        |                                                  out of the queue
+//        +-------- its deadline's timer fired -----------> timed out (`timed_out`; ready done)
+//        +-------- abort_all (session closed) -----------> failed (ready holds the error;
+//        |                                                  the queue is cleared)
+//        +-------- its task was cancelled ---------------> cancelled (ready cancelled)
+//
+//     any state --- acquire()'s frame ends ---> left (leave_queue): out of the queue, and a
+//                   hand-off the request will not use (it was cancelled just after the hand-
+//                   over) goes back: `granted` through give_back, `reserved` through free_slot.
+//
+// A done waiter still in the queue (timed out, cancelled) is dropped by the next scan or when
+// it leaves, whichever is first; a scan never hands anything to a done waiter. On the normal
+// path acquire() takes the hand-off out of the waiter before it leaves, so nothing goes back.
 //
 // Lifetime: owned by shared_ptr (the session, every lease, and the connections' lost callbacks
 // through a weak_ptr), so a response that outlives its session still releases safely. A lease
@@ -138,7 +163,6 @@ public:
 
     EventLoop& loop() const noexcept { return loop_; }
     const PoolStats& stats() const noexcept { return stats_; }
-    std::size_t open_connections() const noexcept { return open_; }
     std::size_t idle_connections() const noexcept { return idle_count_; }
     std::size_t active_connections() const noexcept { return open_ - idle_count_; }
     // Nothing open, nobody waiting: the pool can be replaced (a session moving to a new loop).
@@ -175,8 +199,17 @@ private:
     Coro<ConnectionLease> connect_new(Url url, std::string key, std::optional<Deadline> connect,
                                       std::optional<Deadline> total, RequestTrace* trace);
     void give_back(std::shared_ptr<ClientConnection> conn, const std::string& key, bool reusable);
+    // Inside a scan: closes a counted connection and uncounts it (nothing handed on).
     void close_counted(const std::shared_ptr<ClientConnection>& conn, const std::string& key);
+    // One slot of `key` fewer counts against the limits.
+    void uncount(const std::string& key);
+    // The rule for a slot that came free outside a scan: uncount(key), then hand_on(key).
     void free_slot(const std::string& key);
+    // A slot or an idle connection of `key` came free: the queue gets first claim on it
+    // (wake_waiters), then the host's entry goes if nothing counts against it (prune).
+    // Never inside try_grant / wake_waiters, which hold a reference to an entry.
+    void hand_on(const std::string& key);
+    // Drops the host's entry once nothing counts against it and nothing is idle.
     void prune(const std::string& key);
     void on_lost(ClientConnection& conn, const std::string& key);
     void expire_idle(const std::string& key, ClientConnection* conn);

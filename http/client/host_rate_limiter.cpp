@@ -1,10 +1,10 @@
 // http/client/host_rate_limiter.cpp: HostRateLimiter (see host_rate_limiter.hpp).
 #include "http/client/host_rate_limiter.hpp"
 
-#include <cctype>
 #include <string>
 #include <utility>
 
+#include "http/client/origin_key.hpp"
 #include "runtime/exercise_not_done.hpp"
 
 namespace looplab::http {
@@ -15,11 +15,9 @@ HostRateLimiter::HostRateLimiter(double rate, double burst) : rate_(rate), burst
 
 TokenBucket& HostRateLimiter::bucket_for(const Url& url) {
     // exercise(host_rate_limiter): begin
-    // Host names are case-insensitive (RFC 9110 4.2.3), so the key is lowercased; and it
-    // spells the port out, where host_header() would drop ":80".
-    std::string key = url.host();
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    key += ":" + std::to_string(url.port());
+    // The origin as the pools name it (origin_key.hpp): lowercased host, and the port spelled
+    // out where host_header() would drop ":80".
+    const std::string key = origin_key(url);
     auto it = buckets_.find(key);
     if (it == buckets_.end()) {
         it = buckets_.emplace(key, std::make_unique<TokenBucket>(rate_, burst_)).first;

@@ -47,7 +47,8 @@ public:
 private:
     double rate_;
     double burst_;
-    // Keyed by "host:port"; unique_ptr because a TokenBucket cannot move (tasks wait on it).
+    // Keyed by origin_key(url), "host:port"; unique_ptr because a TokenBucket cannot move (tasks
+    // wait on it).
     std::map<std::string, std::unique_ptr<TokenBucket>> buckets_;
 };
 

@@ -1,6 +1,8 @@
 // http/client/redirects.cpp: see redirects.hpp.
 #include "http/client/redirects.hpp"
 
+#include "http/client/origin_key.hpp"
+
 namespace looplab::http {
 
 namespace {
@@ -27,7 +29,7 @@ std::optional<Redirect> redirect_for(int status, std::string_view method, const 
     std::optional<std::string_view> location = response_headers.get("Location");
     if (!location || location->empty()) return std::nullopt;
     Url target = resolve_location(current, *location);
-    const bool cross_origin = target.host() != current.host() || target.port() != current.port();
+    const bool cross_origin = origin_key(target) != origin_key(current);
     Redirect next{std::move(target), std::string(method), true, cross_origin};
     const bool to_get = (status == 303 && method != "HEAD") ||
                         ((status == 301 || status == 302) && method == "POST");

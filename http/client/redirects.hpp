@@ -23,7 +23,7 @@ struct Redirect {
     Url url;
     std::string method;
     bool keep_body;     // 307 / 308 only
-    bool cross_origin;  // another host or port: credentials must not follow (see below)
+    bool cross_origin;  // another origin_key(): credentials must not follow (see below)
 };
 
 // nullopt if `status` is not a followed redirect or there is no Location header.

@@ -18,17 +18,9 @@ struct ErrorText {
 };
 
 ErrorText describe_error(const std::exception_ptr& error) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const ClientTimeoutError& e) {
-        return {"timeout", e.what()};
-    } catch (const CancelledError&) {
-        return {"cancelled", "cancelled"};
-    } catch (const std::exception& e) {
-        return {"error", e.what()};
-    } catch (...) {
-        return {"error", "unknown error"};
-    }
+    if (holds<CancelledError>(error)) return {"cancelled", "cancelled"};
+    const char* phase_detail = holds<ClientTimeoutError>(error) ? "timeout" : "error";
+    return {phase_detail, holds<std::exception>(error) ? describe(error) : "unknown error"};
 }
 
 }  // namespace

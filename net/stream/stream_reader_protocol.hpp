@@ -61,7 +61,6 @@ public:
     Coro<void> drain_helper();
     // Completed by connection_lost (with its error, if any): StreamWriter::wait_closed awaits it.
     Future<void> closed() const { return closed_; }
-    [[nodiscard]] bool is_connection_lost() const noexcept { return connection_lost_; }
 
 private:
     EventLoop& loop_;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/trace/time_axis.hpp"
 #include "runtime/trace/trace_export.hpp"
 #include "runtime/trace/trace_rows.hpp"
 #include "runtime/trace/trace_text.hpp"
@@ -70,18 +71,6 @@ std::string short_label(const TimelineRow& row) {
     return label;
 }
 
-// A tick step in ms giving at most `max_ticks` intervals: 1, 2 or 5 times a power of ten.
-double tick_step_ms(double span_ms, int max_ticks) {
-    double step = 1e-3;
-    while (span_ms / step > max_ticks) {
-        for (const double factor : {2.0, 2.5, 2.0}) {
-            step *= factor;
-            if (span_ms / step <= max_ticks) break;
-        }
-    }
-    return step;
-}
-
 void write_legend(std::ostream& out, int y) {
     const RowState states[] = {RowState::running, RowState::waiting_thread, RowState::waiting,
                                RowState::queued};
@@ -120,7 +109,7 @@ void write_row(std::ostream& out, const TimelineRow& row, std::size_t lane, int 
 // Vertical grid lines from `top` to `bottom` and their labels in ms under them.
 void write_axis(std::ostream& out, int top, int bottom, std::int64_t span_ns) {
     const double span_ms = static_cast<double>(span_ns) / 1e6;
-    const double step = tick_step_ms(span_ms, 10);
+    const double step = detail::tick_step_ms(span_ms, 10);
     out << "<g class=\"axis\">\n";
     for (int k = 0; k * step <= span_ms + 1e-9; ++k) {
         const double ms = k * step;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/trace/time_axis.hpp"
 #include "runtime/trace/trace_export.hpp"
 #include "runtime/trace/trace_rows.hpp"
 
@@ -99,18 +100,6 @@ std::string bar(const TimelineRow& row, int cells, std::int64_t span_ns) {
     return out;
 }
 
-// A tick step in ms giving at most `max_ticks` intervals: 1, 2 or 5 times a power of ten.
-double tick_step_ms(double span_ms, int max_ticks) {
-    double step = 1e-3;
-    while (span_ms / step > max_ticks) {
-        for (const double factor : {2.0, 2.5, 2.0}) {
-            step *= factor;
-            if (span_ms / step <= max_ticks) break;
-        }
-    }
-    return step;
-}
-
 std::string ms_label(double ms) {
     char text[32];
     if (ms == std::floor(ms)) {
@@ -124,7 +113,7 @@ std::string ms_label(double ms) {
 // Two lines under the bars: tick marks, and their values in ms.
 void write_axis(std::ostream& out, int cells, std::int64_t span_ns) {
     const double span_ms = static_cast<double>(span_ns) / 1e6;
-    const double step = tick_step_ms(span_ms, std::max(1, cells / 8));
+    const double step = detail::tick_step_ms(span_ms, std::max(1, cells / 8));
     std::string ticks(static_cast<std::size_t>(cells), '-');
     std::string labels(static_cast<std::size_t>(cells) + 2, ' ');
     for (int k = 0; k * step <= span_ms + 1e-9; ++k) {

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "http/support/scripted_server.hpp"
 #include "net/support/fd_leak_check.hpp"
@@ -59,6 +61,37 @@ TEST_F(BlockingClient, SessionReusesOneConnectionForSequentialRequests) {
     EXPECT_EQ(session.connections_opened(), 1u);
     EXPECT_EQ(server.connections(), 1);
     session.close();
+}
+
+// The pool's key for "http://[::1]:PORT/" is origin_key's "[::1]:PORT" (it was built without
+// the brackets here, and with them in ClientSession's pool): every request to an IPv6 literal
+// URL must find the connection the one before it left idle.
+TEST_F(BlockingClient, SessionReusesOneConnectionToAnIpv6LiteralUrl) {
+    if (!testing::has_ipv6_loopback()) GTEST_SKIP() << "this machine has no IPv6 loopback (::1)";
+    std::vector<std::string> heads;
+    ScriptedServer server(
+        [&](int fd, int) {
+            for (int i = 0; i < 3; ++i) {
+                std::string head = read_request_head(fd);
+                if (head.empty()) return;
+                heads.push_back(std::move(head));
+                write_all(fd, ok_response("r" + std::to_string(i)));
+            }
+        },
+        AF_INET6);
+    ASSERT_TRUE(server.url().starts_with("http://[::1]:")) << server.url();
+    blocking::Session session;
+    EXPECT_EQ(session.get(server.url("/a")).body, "r0");
+    EXPECT_EQ(session.get(server.url("/b")).body, "r1");
+    EXPECT_EQ(session.get(server.url("/c")).body, "r2");
+    EXPECT_EQ(session.connections_opened(), 1u);
+    EXPECT_EQ(session.idle_connections(), 1u);
+    session.close();
+    server.stop();
+    EXPECT_EQ(server.connections(), 1);
+    ASSERT_EQ(heads.size(), 3u);
+    const std::string host = "Host: " + server.url().substr(7, server.url().size() - 8) + "\r\n";
+    for (const std::string& head : heads) EXPECT_NE(head.find(host), std::string::npos) << head;
 }
 
 TEST_F(BlockingClient, RetriesOnceOnAFreshConnectionWhenAKeptAliveOneWasClosed) {

@@ -24,6 +24,7 @@
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/loopback.hpp"
 #include "net/unique_fd.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/gather.hpp"
 #include "runtime/run.hpp"
 #include "runtime/sleep.hpp"
@@ -68,18 +69,6 @@ Coro<std::string> fetch_text(ClientSession& session, std::string url) {
 // Waits (polling the loop) until `flag` is set by a server thread, or 10 s pass.
 Coro<void> until(const std::atomic<bool>& flag) {
     for (int i = 0; i < 2000 && !flag.load(); ++i) co_await sleep(5ms);
-}
-
-template <class T>
-bool holds(const std::exception_ptr& e) {
-    if (!e) return false;
-    try {
-        std::rethrow_exception(e);
-    } catch (const T&) {
-        return true;
-    } catch (...) {
-        return false;
-    }
 }
 
 // ---- Requests and bodies --------------------------------------------------------------------
@@ -282,6 +271,58 @@ TEST_F(AsyncClient, ReusesOneKeptAliveConnectionForSequentialRequests) {
     EXPECT_EQ(reused, 2u);
     EXPECT_EQ(idle, 1u);
     EXPECT_EQ(server.connections(), 1);
+}
+
+// The pool's key for "http://[::1]:PORT/" is origin_key's "[::1]:PORT": requests to an IPv6
+// literal URL share one connection, and the pool's messages name the server as a URL does.
+TEST_F(AsyncClient, ReusesOneConnectionToAnIpv6LiteralUrl) {
+    if (!testing::has_ipv6_loopback()) GTEST_SKIP() << "this machine has no IPv6 loopback (::1)";
+    std::vector<std::string> hosts;
+    ScriptedServer server(
+        [&](int fd, int) {
+            int n = 0;
+            serve(fd, [&](const ScriptedRequest& r) {
+                const std::size_t at = r.head.find("\r\nHost: ");
+                hosts.push_back(r.head.substr(at + 8, r.head.find("\r\n", at + 2) - at - 8));
+                return ok_response("r" + std::to_string(n++));
+            });
+        },
+        AF_INET6);
+    ASSERT_TRUE(server.url().starts_with("http://[::1]:")) << server.url();
+    std::vector<std::string> bodies;
+    std::size_t opened = 0, reused = 0;
+    run_test([&]() -> Coro<void> {
+        ClientSession session;
+        for (int i = 0; i < 3; ++i) bodies.push_back(co_await fetch_text(session, server.url()));
+        opened = session.connections_opened();
+        reused = session.connections_reused();
+        co_await session.close();
+    }());
+    server.stop();
+    EXPECT_EQ(bodies, (std::vector<std::string>{"r0", "r1", "r2"}));
+    EXPECT_EQ(opened, 1u);
+    EXPECT_EQ(reused, 2u);
+    EXPECT_EQ(server.connections(), 1);
+    const std::string authority = server.url().substr(7, server.url().size() - 8);  // "[::1]:P"
+    EXPECT_EQ(hosts, (std::vector<std::string>{authority, authority, authority}));
+}
+
+TEST_F(AsyncClient, AConnectErrorToAnIpv6LiteralNamesItInBrackets) {
+    if (!testing::has_ipv6_loopback()) GTEST_SKIP() << "this machine has no IPv6 loopback (::1)";
+    const std::string authority = net::testing::closed_loopback_port(AF_INET6).to_string();
+    const std::string url = "http://" + authority + "/";
+    std::string message;
+    run_test([&]() -> Coro<void> {
+        ClientSession session;
+        try {
+            co_await session.get(url);
+        } catch (const ClientConnectionError& e) {
+            message = e.what();
+        }
+        co_await session.close();
+    }());
+    EXPECT_TRUE(authority.starts_with("[::1]:")) << authority;
+    EXPECT_NE(message.find("cannot connect to " + authority + ":"), std::string::npos) << message;
 }
 
 TEST_F(AsyncClient, NeverHasMoreThanLimitConnectionsOpen) {

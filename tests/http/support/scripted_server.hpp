@@ -10,6 +10,7 @@
 // below. It counts connections, so keep-alive and pool limits can be checked from outside.
 #pragma once
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,14 +63,28 @@ inline void wait_for_client_close(int fd, int ms) {
     }
 }
 
+// Whether this machine has an IPv6 loopback (::1) to listen on; tests of IPv6 URLs skip
+// without one, saying so.
+inline bool has_ipv6_loopback() {
+    const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    const bool bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return bound;
+}
+
 class ScriptedServer {
 public:
     // handler(fd, index): index counts connections from 0. It runs on a thread of its own per
     // connection; the fd is closed when it returns.
     using Handler = std::function<void(int fd, int index)>;
 
-    explicit ScriptedServer(Handler handler)
-        : listener_(net::testing::listen_on_loopback(AF_INET, 1024)), handler_(std::move(handler)) {
+    // family: AF_INET (127.0.0.1) or AF_INET6 (::1; url() then reads "http://[::1]:PORT/").
+    explicit ScriptedServer(Handler handler, int family = AF_INET)
+        : listener_(net::testing::listen_on_loopback(family, 1024)), handler_(std::move(handler)) {
         thread_ = std::thread([this] { accept_loop(); });
     }
     ~ScriptedServer() { stop(); }

@@ -1,0 +1,15 @@
+// http/client/origin_key.cpp: see origin_key.hpp.
+#include "http/client/origin_key.hpp"
+
+#include <cctype>
+
+namespace looplab::http {
+
+std::string origin_key(const Url& url) {
+    std::string host = url.host();
+    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (url.is_ipv6()) host = "[" + host + "]";
+    return host + ":" + std::to_string(url.port());
+}
+
+}  // namespace looplab::http

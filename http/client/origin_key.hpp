@@ -1,0 +1,24 @@
+// http/client/origin_key.hpp: "host:port", the one name both clients give a server: the key of
+// their connection pools, of HostRateLimiter's buckets, and of a redirect's "same origin?".
+//
+// aiohttp: ConnectionKey (host, port, ...) in client_reqrep.py, built from a yarl.URL whose host
+//          is already lowercased; urllib3: PoolKey, which lowercases scheme and host too.
+//
+// One rule, in one place, because two copies of it had drifted (only one bracketed IPv6): the
+// host lowercased (host names are case-insensitive, RFC 9110 4.2.3, so "Example.COM" and
+// "example.com" are one server), an IPv6 literal in brackets (as in a URL: "[::1]:8080", never
+// the ambiguous "::1:8080"), and the port always spelled out (unlike Url::host_header, which
+// drops ":80"), since the key names where we connect, not what we write in the Host header.
+#pragma once
+
+#include <string>
+
+#include "http/proto/url.hpp"
+
+namespace looplab::http {
+
+// "example.com:80", "127.0.0.1:8080", "[::1]:8080". Only http URLs exist (url.hpp), so the
+// scheme is not part of the key.
+std::string origin_key(const Url& url);
+
+}  // namespace looplab::http

@@ -1,0 +1,62 @@
+// tests/http/client_origin_key_test.cpp: origin_key (http/client/origin_key.hpp), the one
+// "host:port" both clients' pools, HostRateLimiter and the redirect rule name a server by.
+#include "http/client/origin_key.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/client/host_rate_limiter.hpp"
+#include "http/client/redirects.hpp"
+#include "http/proto/headers.hpp"
+#include "http/proto/url.hpp"
+
+namespace looplab::http {
+namespace {
+
+std::string key(std::string_view url) {
+    return origin_key(Url::parse(url));
+}
+
+TEST(OriginKey, SpellsThePortOutEvenWhenItIsTheDefault) {
+    EXPECT_EQ(key("http://example.com/a?b"), "example.com:80");
+    EXPECT_EQ(key("http://example.com:80/"), "example.com:80");
+    EXPECT_EQ(key("http://127.0.0.1:8080/"), "127.0.0.1:8080");
+}
+
+TEST(OriginKey, BracketsAnIpv6LiteralAsAUrlDoes) {
+    EXPECT_EQ(key("http://[::1]:8080/"), "[::1]:8080");
+    EXPECT_EQ(key("http://[::1]/"), "[::1]:80");
+    EXPECT_EQ(key("http://[2001:DB8::1]:81/"), "[2001:db8::1]:81");
+}
+
+TEST(OriginKey, LowercasesTheHostBecauseHostNamesAreCaseInsensitive) {
+    EXPECT_EQ(key("http://Example.COM:8080/"), "example.com:8080");
+    EXPECT_EQ(key("http://Example.COM/"), key("http://example.com:80/"));
+}
+
+TEST(OriginKey, TheRedirectRuleAndTheRateLimiterAgreeWithIt) {
+    Headers to_same;
+    to_same.add("Location", "http://EXAMPLE.com:80/next");
+    const Url from = Url::parse("http://example.com/start");
+    const std::optional<Redirect> same = redirect_for(302, "GET", from, to_same);
+    ASSERT_TRUE(same);
+    EXPECT_FALSE(same->cross_origin);  // the same server, spelled differently
+    Headers to_other_port;
+    to_other_port.add("Location", "http://example.com:8080/next");
+    const std::optional<Redirect> other = redirect_for(302, "GET", from, to_other_port);
+    ASSERT_TRUE(other);
+    EXPECT_TRUE(other->cross_origin);
+
+    HostRateLimiter limiter(1.0, 1.0);
+    EXPECT_EQ(&limiter.bucket_for(Url::parse("http://[::1]:8080/a")),
+              &limiter.bucket_for(Url::parse("http://[::1]:8080/b")));
+    EXPECT_NE(&limiter.bucket_for(Url::parse("http://[::1]:8080/")),
+              &limiter.bucket_for(Url::parse("http://[::1]:8081/")));
+    EXPECT_EQ(limiter.origins(), 2u);
+}
+
+}  // namespace
+}  // namespace looplab::http
