@@ -32,9 +32,9 @@
 #include <exception>
 #include <optional>
 #include <utility>
-#include "runtime/source_location.hpp"
 
 #include "runtime/future.hpp"
+#include "runtime/source_location.hpp"
 
 namespace looplab {
 

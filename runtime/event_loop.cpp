@@ -9,6 +9,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
+#include "runtime/selector/choose_selector.hpp"
 
 namespace looplab {
 
@@ -129,7 +130,6 @@ TimerHandle EventLoop::call_at(TimePoint when, Callback fn, SourceLocation where
     check_thread("call_at");
     TimerHandle h(detail::make_handle_state(std::move(fn), where));
     h.state()->when = when;
-    h.state()->loop = this;
     timers_.push(h);
     return h;
 }

@@ -230,8 +230,6 @@ public:
     // the loop waits for the thread instead of jumping time forward.
     void begin_external_work() { ++external_work_; }
     void end_external_work() { --external_work_; }
-    // Called by TimerHandle::cancel for timers in the heap.
-    void timer_handle_cancelled() { timers_.on_cancelled(); }
     // Every live task (task_registry.hpp); tasks link themselves in and out (task.cpp).
     detail::TaskRegistry& task_registry() noexcept { return tasks_; }
     void set_current_task(TaskBase* task) {

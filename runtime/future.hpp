@@ -66,7 +66,6 @@ public:
     void release() noexcept {
         if (--refs_ == 0) delete this;
     }
-    std::uint32_t ref_count() const noexcept { return refs_; }
 
     EventLoop& loop() const { return *loop_; }
     bool done() const noexcept { return status_ != Status::pending; }
@@ -148,10 +147,6 @@ public:
         } else {
             return std::move(*value_);
         }
-    }
-    const ValueOf<T>& peek_result() {
-        rethrow_if_failed();
-        return *value_;
     }
 
 private:

@@ -1,7 +1,7 @@
 // runtime/handle.cpp: Handle states and their per-thread free list.
 #include "runtime/handle.hpp"
 
-#include "runtime/event_loop.hpp"
+#include <utility>
 
 namespace looplab::detail {
 
@@ -40,7 +40,7 @@ void HandleState::release() noexcept {
 void HandleState::cancel() noexcept {
     if (cancelled) return;
     cancelled = true;
-    if (scheduled && loop) loop->timer_handle_cancelled();
+    if (owner) owner->timer_cancelled();
     // Drop what the callback holds now (asyncio sets _callback = None for the same reason:
     // a cancelled timeout should not keep its future alive until the deadline).
     if (!running) callback.reset();
@@ -65,9 +65,8 @@ RefPtr<HandleState> make_handle_state(Callback callback, SourceLocation where) {
         --free_list.size;
         s->cancelled = false;
         s->running = false;
-        s->scheduled = false;
         s->when = TimePoint{};
-        s->loop = nullptr;
+        s->owner = nullptr;
         s->next_free = nullptr;
     } else {
         s = new HandleState();

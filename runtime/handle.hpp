@@ -17,17 +17,25 @@
 #pragma once
 
 #include <cstdint>
-#include "runtime/source_location.hpp"
 
 #include "runtime/clock.hpp"
 #include "runtime/ref_ptr.hpp"
+#include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
 
 namespace looplab {
-
-class EventLoop;
-
 namespace detail {
+
+// What a scheduled timer's cancel() tells the heap that holds it (TimerHeap implements it):
+// the heap deletes lazily and counts its cancelled entries (timer_heap.hpp). An interface, so
+// that a handle knows no heap and no loop.
+class TimerOwner {
+public:
+    virtual void timer_cancelled() noexcept = 0;
+
+protected:
+    ~TimerOwner() = default;
+};
 
 // The shared state behind Handle / TimerHandle. Loop-thread only.
 struct HandleState {
@@ -37,9 +45,8 @@ struct HandleState {
     bool cancelled = false;
     bool running = false;
     // Timer part (unused for plain handles).
-    bool scheduled = false;  // in a loop's timer heap; cancel() then tells the loop
     TimePoint when{};
-    EventLoop* loop = nullptr;
+    TimerOwner* owner = nullptr;  // the heap holding this timer, while it does; cancel() tells it
     HandleState* next_free = nullptr;  // free-list link while recycled
 
     void add_ref() noexcept { ++refs; }

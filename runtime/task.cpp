@@ -12,7 +12,8 @@ std::atomic<std::uint64_t> task_counter{0};
 
 TaskBase::TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
                    detail::PromiseBase& root_promise, std::string name, SourceLocation where)
-    : self_(self),
+    : Node(*this),
+      self_(self),
       loop_(loop),
       root_(root),
       root_promise_(&root_promise),

@@ -65,7 +65,7 @@ namespace looplab {
 
 // The part of a task that does not depend on its result type: what asyncio.current_task(),
 // all_tasks(), TaskGroup and timeout() work with.
-class TaskBase {
+class TaskBase : public detail::TaskRegistry::Node {
 public:
     bool cancel(std::string message = {});
     // How many cancel() requests are pending (asyncio: Task.cancelling()).
@@ -94,7 +94,7 @@ public:
     // to this step (must_cancel_) rather than through the awaited future.
     void throw_if_cancel_pending();
     // Destroys the coroutine of a task that will never finish (loop close).
-    void abandon();
+    void abandon() override;
 
 protected:
     TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
@@ -109,15 +109,6 @@ protected:
     void finish_cancelled(const std::string& message);
 
 private:
-    friend class detail::TaskRegistry;
-    // The links of the loop's list of live tasks (task_registry.hpp); only the registry
-    // touches them.
-    struct RegistryLinks {
-        TaskBase* older = nullptr;
-        TaskBase* newer = nullptr;
-        bool linked = false;
-    };
-
     // The parts of step(), in order.
     bool deliver_pending_cancel(detail::FutureStateBase* awaited);
     void resume_coroutine();
@@ -143,7 +134,6 @@ private:
     std::string cancel_message_;
     std::string name_;
     SourceLocation created_at_;
-    RegistryLinks registry_links_;
 };
 
 namespace detail {

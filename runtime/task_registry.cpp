@@ -1,34 +1,31 @@
 // runtime/task_registry.cpp: see task_registry.hpp.
 #include "runtime/task_registry.hpp"
 
-#include "runtime/task.hpp"
-
 namespace looplab::detail {
 
-void TaskRegistry::add(TaskBase& task) noexcept {
-    TaskBase::RegistryLinks& links = task.registry_links_;
-    links.older = newest_;
-    links.newer = nullptr;
-    links.linked = true;
-    if (newest_) newest_->registry_links_.newer = &task;
+void TaskRegistry::add(Node& task) noexcept {
+    task.older_ = newest_;
+    task.newer_ = nullptr;
+    task.linked_ = true;
+    if (newest_) newest_->newer_ = &task;
     newest_ = &task;
 }
 
-void TaskRegistry::remove(TaskBase& task) noexcept {
-    TaskBase::RegistryLinks& links = task.registry_links_;
-    if (!links.linked) return;
-    if (links.newer) {
-        links.newer->registry_links_.older = links.older;
+void TaskRegistry::remove(Node& task) noexcept {
+    if (!task.linked_) return;
+    if (task.newer_) {
+        task.newer_->older_ = task.older_;
     } else {
-        newest_ = links.older;
+        newest_ = task.older_;
     }
-    if (links.older) links.older->registry_links_.newer = links.newer;
-    links = {};
+    if (task.older_) task.older_->newer_ = task.newer_;
+    task.older_ = task.newer_ = nullptr;
+    task.linked_ = false;
 }
 
 std::vector<TaskBase*> TaskRegistry::all() const {
     std::vector<TaskBase*> out;
-    for (TaskBase* t = newest_; t; t = t->registry_links_.older) out.push_back(t);
+    for (const Node* t = newest_; t; t = t->older_) out.push_back(t->task_);
     return out;
 }
 

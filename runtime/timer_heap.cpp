@@ -6,7 +6,7 @@
 namespace looplab {
 
 void TimerHeap::push(const TimerHandle& handle) {
-    handle.state()->scheduled = true;
+    handle.state()->owner = this;
     entries_.push_back(Entry{handle.when(), next_seq_++, handle});
     std::push_heap(entries_.begin(), entries_.end(), later);
 }
@@ -18,7 +18,7 @@ std::optional<TimePoint> TimerHeap::next_deadline() const {
 
 void TimerHeap::pop_top() {
     std::pop_heap(entries_.begin(), entries_.end(), later);
-    entries_.back().handle.state()->scheduled = false;
+    entries_.back().handle.state()->owner = nullptr;
     entries_.pop_back();
 }
 
@@ -37,7 +37,7 @@ std::optional<Handle> TimerHeap::pop_expired(TimePoint now) {
     return h;
 }
 
-void TimerHeap::on_cancelled() {
+void TimerHeap::timer_cancelled() noexcept {
     ++cancelled_;
     if (entries_.size() >= kMinSizeToCompact && cancelled_ * 2 > entries_.size()) {
         rebuild_without_cancelled();
@@ -47,7 +47,7 @@ void TimerHeap::on_cancelled() {
 void TimerHeap::rebuild_without_cancelled() {
     std::erase_if(entries_, [](const Entry& e) {
         if (!e.handle.cancelled()) return false;
-        e.handle.state()->scheduled = false;
+        e.handle.state()->owner = nullptr;
         return true;
     });
     std::make_heap(entries_.begin(), entries_.end(), later);
@@ -55,7 +55,7 @@ void TimerHeap::rebuild_without_cancelled() {
 }
 
 void TimerHeap::clear() {
-    for (auto& e : entries_) e.handle.state()->scheduled = false;
+    for (auto& e : entries_) e.handle.state()->owner = nullptr;
     entries_.clear();
     cancelled_ = 0;
 }

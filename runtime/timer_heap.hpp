@@ -22,8 +22,12 @@
 
 namespace looplab {
 
-class TimerHeap {
+class TimerHeap final : public detail::TimerOwner {
 public:
+    TimerHeap() = default;
+    TimerHeap(const TimerHeap&) = delete;  // timers point at their heap
+    TimerHeap& operator=(const TimerHeap&) = delete;
+
     // Adds a timer; `handle` must have `when` set. The heap keeps a reference to it.
     void push(const TimerHandle& handle);
 
@@ -37,8 +41,8 @@ public:
     // Removes and returns the earliest timer if its deadline is <= now.
     std::optional<Handle> pop_expired(TimePoint now);
 
-    // The loop calls this when a scheduled timer is cancelled; may rebuild the heap.
-    void on_cancelled();
+    // A timer in the heap was cancelled (its handle tells us); may rebuild the heap.
+    void timer_cancelled() noexcept override;
 
     std::size_t size() const { return entries_.size(); }
     bool empty() const { return entries_.empty(); }

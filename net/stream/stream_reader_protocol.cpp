@@ -1,5 +1,4 @@
-// net/stream/stream_reader_protocol.cpp: feeding the reader, flow control for drain(), the client
-// task.
+// net/stream/stream_reader_protocol.cpp: feeding the reader, flow control for drain().
 #include "net/stream/stream_reader_protocol.hpp"
 
 #include <algorithm>
@@ -7,16 +6,15 @@
 
 #include "net/errors.hpp"
 #include "net/socket_address.hpp"
-#include "net/stream/stream_writer.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab::net {
 
 StreamReaderProtocol::StreamReaderProtocol(EventLoop& loop, std::shared_ptr<StreamReader> reader,
-                                           ClientConnectedCallback client_connected_cb)
+                                           ConnectionMadeHook on_connection_made)
     : loop_(loop),
       reader_(std::move(reader)),
-      client_connected_cb_(std::move(client_connected_cb)),
+      on_connection_made_(std::move(on_connection_made)),
       closed_(loop.create_future<void>()) {}
 
 void StreamReaderProtocol::connection_made(Transport& transport) {
@@ -25,23 +23,7 @@ void StreamReaderProtocol::connection_made(Transport& transport) {
         peer_ = std::any_cast<SocketAddress>(peer).to_string();
     }
     if (reader_) reader_->set_transport(t);
-    if (!client_connected_cb_) return;
-
-    auto writer = std::make_shared<StreamWriter>(loop_, t, shared_from_this(), reader_);
-    Task<void> task = loop_.create_task(client_connected_cb_(reader_, std::move(writer)));
-    // asyncio 3.12: a handler that fails or is cancelled closes its connection, and a failure
-    // is reported (nobody else awaits this task).
-    task.add_done_callback([t, peer = peer_](Future<void>& done) {
-        if (done.cancelled()) {
-            t->close();
-            return;
-        }
-        if (std::exception_ptr error = done.exception()) {
-            done.get_loop().call_exception_handler(
-                {"Unhandled exception in client_connected_cb", error, peer});
-            t->close();
-        }
-    });
+    if (on_connection_made_) on_connection_made_(t, shared_from_this());
 }
 
 void StreamReaderProtocol::data_received(std::string_view data) {
@@ -83,7 +65,7 @@ void StreamReaderProtocol::connection_lost(std::exception_ptr error) {
             }
         }
     }
-    client_connected_cb_ = nullptr;  // may hold captures that refer back to us
+    on_connection_made_ = nullptr;  // made its connection; nothing to keep
 }
 
 void StreamReaderProtocol::pause_writing() {

@@ -8,9 +8,12 @@
 //   - writing (FlowControlMixin): pause_writing / resume_writing are remembered, and
 //     StreamWriter::drain() awaits drain_helper(), which waits while writing is paused.
 //
-// On the server side (start_server) it also makes the StreamWriter in connection_made and
-// runs client_connected_cb(reader, writer) as a task. If that task fails or is cancelled, the
-// exception goes to the loop's exception handler and the transport is closed (asyncio 3.12).
+// On the server side asyncio's StreamReaderProtocol also makes the StreamWriter in
+// connection_made and runs client_connected_cb(reader, writer) as a task. Here start_server
+// gives the protocol that work as a hook (streams.cpp: start_client): the protocol calls it from
+// connection_made and knows nothing of StreamWriter, which includes this file (so the two do not
+// include each other). If the client task fails or is cancelled, the exception goes to the
+// loop's exception handler and the transport is closed (asyncio 3.12).
 //
 // Call order is the Protocol's: connection_made [-> data_received*] [-> eof_received?] ->
 // connection_lost. eof_received returns true: end of stream from the peer only ends reading,
@@ -36,17 +39,18 @@
 
 namespace looplab::net {
 
-class StreamWriter;
+class StreamReaderProtocol;
 
-// start_server's callback: runs as a task per connection.
-using ClientConnectedCallback =
-    std::function<Coro<void>(std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>)>;
+// What connection_made hands on, on the server side: the new connection's transport and its
+// protocol (start_server makes the StreamWriter and the client's task from them).
+using ConnectionMadeHook = std::function<void(const std::shared_ptr<Transport>&,
+                                              const std::shared_ptr<StreamReaderProtocol>&)>;
 
 class StreamReaderProtocol final : public Protocol,
                                    public std::enable_shared_from_this<StreamReaderProtocol> {
 public:
     StreamReaderProtocol(EventLoop& loop, std::shared_ptr<StreamReader> reader,
-                         ClientConnectedCallback client_connected_cb = nullptr);
+                         ConnectionMadeHook on_connection_made = nullptr);
 
     void connection_made(Transport& transport) override;
     void data_received(std::string_view data) override;
@@ -61,11 +65,14 @@ public:
     Coro<void> drain_helper();
     // Completed by connection_lost (with its error, if any): StreamWriter::wait_closed awaits it.
     Future<void> closed() const { return closed_; }
+    const std::shared_ptr<StreamReader>& reader() const noexcept { return reader_; }
+    // The peer's address as text, once connected ("" if the transport has none).
+    const std::string& peer() const noexcept { return peer_; }
 
 private:
     EventLoop& loop_;
     std::shared_ptr<StreamReader> reader_;
-    ClientConnectedCallback client_connected_cb_;
+    ConnectionMadeHook on_connection_made_;
     Future<void> closed_;
     std::vector<Future<void>> drain_waiters_;  // drain() calls waiting for resume_writing
     std::string peer_;                         // the peer address, for error messages

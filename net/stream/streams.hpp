@@ -32,6 +32,20 @@ namespace looplab::net {
 
 using StreamPair = std::pair<std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>>;
 
+// start_server's callback: runs as a task per connection, with that connection's reader and
+// writer. It is kept alive until its task is done, as asyncio keeps the handler alive from the
+// task's coroutine: a lambda's captures are its coroutine's state, so a handler that outlived
+// nothing would leave the coroutine reading freed captures.
+using ClientConnectedCallback =
+    std::function<Coro<void>(std::shared_ptr<StreamReader>, std::shared_ptr<StreamWriter>)>;
+
+// The ProtocolFactory start_server uses: a StreamReaderProtocol per connection, with a reader of
+// `limit` bytes, whose connection_made makes the StreamWriter and runs client_connected_cb as a
+// task. Any server of streams (a TLS one too) is create_server with this factory.
+ProtocolFactory client_connected_protocols(EventLoop& loop,
+                                           ClientConnectedCallback client_connected_cb,
+                                           std::size_t limit = StreamReader::kDefaultLimit);
+
 // Connects to host:port (create_connection's rules and errors) and returns a reader whose
 // buffer limit is `limit` and a writer.
 Coro<StreamPair> open_connection(EventLoop& loop, std::string host, std::uint16_t port,

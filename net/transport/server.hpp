@@ -46,6 +46,7 @@
 
 #include "net/socket_address.hpp"
 #include "net/transport/protocol.hpp"
+#include "net/transport/server_attachment.hpp"
 #include "net/unique_fd.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
@@ -80,7 +81,7 @@ struct ServerSocket {
 // - wait_closed() completes once close() has been called and every accepted connection has
 //   delivered its connection_lost.
 // - Loop-thread only.
-class Server : public std::enable_shared_from_this<Server> {
+class Server final : public ServerAttachment, public std::enable_shared_from_this<Server> {
 public:
     struct Listener {
         UniqueFd fd;
@@ -120,9 +121,9 @@ public:
     // Connections accepted and not yet lost.
     [[nodiscard]] std::size_t active_connections() const noexcept { return active_count_; }
 
-    // For SocketTransport (asyncio: Server._attach / _detach).
-    void attach() noexcept { ++active_count_; }
-    void detach();
+    // For SocketTransport (server_attachment.hpp; asyncio: Server._attach / _detach).
+    void attach() noexcept override { ++active_count_; }
+    void detach() override;
 
 private:
     Server(EventLoop& loop, ProtocolFactory factory, std::vector<Listener> listeners,

@@ -16,7 +16,7 @@
 
 #include "net/errors.hpp"
 #include "net/socket_ops.hpp"
-#include "net/transport/server.hpp"
+#include "net/transport/server_attachment.hpp"
 
 namespace looplab::net {
 
@@ -55,7 +55,7 @@ constexpr std::size_t kCompactAfter = 64 * 1024;
 std::shared_ptr<SocketTransport> SocketTransport::make(EventLoop& loop, UniqueFd sock,
                                                        std::shared_ptr<Protocol> protocol,
                                                        Future<void> waiter,
-                                                       std::shared_ptr<Server> server) {
+                                                       std::shared_ptr<ServerAttachment> server) {
     std::shared_ptr<SocketTransport> transport(
         new SocketTransport(loop, std::move(sock), std::move(protocol), std::move(server)));
     transport->self_ = transport;
@@ -67,7 +67,7 @@ std::shared_ptr<SocketTransport> SocketTransport::make(EventLoop& loop, UniqueFd
 }
 
 SocketTransport::SocketTransport(EventLoop& loop, UniqueFd sock, std::shared_ptr<Protocol> protocol,
-                                 std::shared_ptr<Server> server)
+                                 std::shared_ptr<ServerAttachment> server)
     : loop_(loop),
       sock_(std::move(sock)),
       protocol_(std::move(protocol)),

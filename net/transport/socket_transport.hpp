@@ -66,7 +66,7 @@
 
 namespace looplab::net {
 
-class Server;
+class ServerAttachment;
 
 class SocketTransport final : public Transport {
 public:
@@ -76,11 +76,10 @@ public:
     // Wraps sock, a connected non-blocking socket, and schedules (call_soon) connection_made
     // followed by the start of reading. If waiter is given it is completed after
     // connection_made returns (with its exception if it threw); create_connection awaits it.
-    // server, if given, is told when the connection is gone (Server::detach).
-    static std::shared_ptr<SocketTransport> make(EventLoop& loop, UniqueFd sock,
-                                                 std::shared_ptr<Protocol> protocol,
-                                                 Future<void> waiter = {},
-                                                 std::shared_ptr<Server> server = nullptr);
+    // server, if given, is told when the connection is gone (ServerAttachment::detach).
+    static std::shared_ptr<SocketTransport> make(
+        EventLoop& loop, UniqueFd sock, std::shared_ptr<Protocol> protocol,
+        Future<void> waiter = {}, std::shared_ptr<ServerAttachment> server = nullptr);
     ~SocketTransport() override;
     SocketTransport(const SocketTransport&) = delete;
     SocketTransport& operator=(const SocketTransport&) = delete;
@@ -112,7 +111,7 @@ public:
 
 private:
     SocketTransport(EventLoop& loop, UniqueFd sock, std::shared_ptr<Protocol> protocol,
-                    std::shared_ptr<Server> server);
+                    std::shared_ptr<ServerAttachment> server);
 
     // The loop's callbacks.
     void start(Future<void> waiter);  // connection_made, then reading
@@ -134,11 +133,11 @@ private:
     std::string peer_text() const;
 
     EventLoop& loop_;
-    UniqueFd sock_;                          // the connection; closed by call_connection_lost
-    std::shared_ptr<Protocol> protocol_;     // owned until connection_lost has returned
-    std::shared_ptr<Server> server_;         // the server that accepted us, if any
-    std::shared_ptr<SocketTransport> self_;  // keeps an open transport alive (see above)
-    std::optional<SocketAddress> peername_;  // cached at creation: getpeername fails after RST
+    UniqueFd sock_;                             // the connection; closed by call_connection_lost
+    std::shared_ptr<Protocol> protocol_;        // owned until connection_lost has returned
+    std::shared_ptr<ServerAttachment> server_;  // the server that accepted us, if any
+    std::shared_ptr<SocketTransport> self_;     // keeps an open transport alive (see above)
+    std::optional<SocketAddress> peername_;     // cached at creation: getpeername fails after RST
     std::optional<SocketAddress> sockname_;
 
     std::string write_buffer_;      // bytes not yet sent start at write_offset_

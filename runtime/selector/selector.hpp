@@ -76,20 +76,21 @@ public:
     virtual std::string_view name() const = 0;
 };
 
-// The best backend this platform has: epoll on Linux, kqueue on BSD/macOS, else poll.
-SelectorKind default_selector_kind();
+// Which backends exist and how one is chosen: choose_selector.hpp.
 
-// LOOPLAB_SELECTOR=poll|epoll|kqueue|select if set (std::invalid_argument naming the value if it is
-// unknown or not available here), else default_selector_kind().
-SelectorKind selector_kind_from_env();
-
-// Whether `kind` was compiled into this build.
-bool selector_available(SelectorKind kind);
-
-// Creates a selector of the given kind; std::invalid_argument if it is not available here,
-// std::system_error if the kernel refuses (e.g. epoll_create1 hits EMFILE).
-std::unique_ptr<Selector> make_selector(SelectorKind kind);
-
-std::string_view to_string(SelectorKind kind);
+// "epoll", "poll", "kqueue" or "select".
+inline std::string_view to_string(SelectorKind kind) {
+    switch (kind) {
+        case SelectorKind::epoll:
+            return "epoll";
+        case SelectorKind::poll:
+            return "poll";
+        case SelectorKind::kqueue:
+            return "kqueue";
+        case SelectorKind::select:
+            return "select";
+    }
+    return "unknown";
+}
 
 }  // namespace looplab

@@ -23,6 +23,7 @@
 
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
+#include "runtime/selector/choose_selector.hpp"
 #include "runtime/selector/selector.hpp"
 #include "runtime/task.hpp"
 

@@ -67,6 +67,38 @@ TEST_F(StreamsTest, AnEchoRoundTripWithReaderAndWriter) {
     });
 }
 
+// The handler's captures are its coroutine's state. A handler suspended past its connection's
+// end (in wait_closed, then a sleep) must still find them: the server keeps the handler alive
+// for as long as its task runs. Before, connection_lost dropped the std::function and this
+// read freed memory (ASan: heap-use-after-free).
+TEST_F(StreamsTest, AHandlerReadsItsCapturesAfterItsConnectionIsLost) {
+    run_net_test([](EventLoop& loop) -> Coro<void> {
+        auto seen = std::make_shared<std::string>();
+        auto finished = std::make_shared<Future<void>>(loop.create_future<void>());
+        const std::string greeting(64, 'g');  // long enough to live on the heap
+        ClientConnectedCallback handler = [greeting, seen, finished](Reader reader,
+                                                                     Writer writer) -> Coro<void> {
+            co_await reader->read();  // until the client closes
+            writer->close();
+            co_await writer->wait_closed();  // the connection is lost here
+            co_await sleep(1ms);             // and its protocol may be gone by now
+            *seen = greeting;                // a capture, read after all that
+            finished->set_result();
+        };
+        std::shared_ptr<Server> server = co_await start_server(loop, handler, "127.0.0.1", 0);
+        handler = nullptr;  // the server's own copy is the only one left
+        {
+            auto [reader, writer] = co_await open_connection(loop, "127.0.0.1", port_of(*server));
+            writer->close();
+            co_await writer->wait_closed();
+        }
+        co_await *finished;
+        EXPECT_EQ(*seen, std::string(64, 'g'));
+        server->close();
+        co_await server->wait_closed();
+    });
+}
+
 // Client: write `total` bytes (drain after each chunk), half-close, read the server's digest.
 // Server: hash everything until end of stream, answer with the digest.
 void transfer_with_streams(std::size_t total) {

@@ -33,6 +33,7 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/selector/choose_selector.hpp"
 #include "runtime/selector/selector.hpp"
 #include "runtime/selector/selector_detail.hpp"
 #include "runtime/selector/selector_poll.hpp"

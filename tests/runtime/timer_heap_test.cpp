@@ -87,11 +87,8 @@ TEST(TimerHeap, DropCancelledTopMakesNextDeadlineNameALiveTimer) {
     heap.push(first);
     heap.push(second);
     heap.push(make_timer(3s));
-    first.cancel();
+    first.cancel();  // a timer in a heap tells it (the heap counts, and deletes lazily)
     second.cancel();
-    // Loop-less timers do not notify the heap; the loop does, through on_cancelled().
-    heap.on_cancelled();
-    heap.on_cancelled();
     EXPECT_EQ(heap.cancelled_count(), 2u);
     heap.drop_cancelled_top();
     EXPECT_EQ(heap.next_deadline(), TimePoint{} + 3s);
@@ -103,10 +100,12 @@ TEST(TimerHeap, ClearForgetsEveryTimer) {
     TimerHeap heap;
     TimerHandle h = make_timer(1s);
     heap.push(h);
-    EXPECT_TRUE(h.state()->scheduled);
+    EXPECT_EQ(h.state()->owner, &heap);
     heap.clear();
     EXPECT_TRUE(heap.empty());
-    EXPECT_FALSE(h.state()->scheduled);  // cancelling it later must not touch the heap
+    EXPECT_EQ(h.state()->owner, nullptr);  // cancelling it later must not touch the heap
+    h.cancel();
+    EXPECT_EQ(heap.cancelled_count(), 0u);
 }
 
 // ---- Timers in the loop -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// runtime/selector/selector.cpp: choosing a selector backend, by platform or by LOOPLAB_SELECTOR.
+// runtime/selector/choose_selector.cpp: choosing a selector backend, by platform or by
+// LOOPLAB_SELECTOR (see choose_selector.hpp).
 //
 // asyncio: selectors.DefaultSelector (the best class the platform has, picked at import).
 // libuv:   none; libuv picks its backend when it is compiled and offers no choice.
@@ -15,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/selector/selector.hpp"
+#include "runtime/selector/choose_selector.hpp"
 #include "runtime/selector/selector_poll.hpp"
 #include "runtime/selector/selector_select.hpp"
 
@@ -124,20 +125,6 @@ std::unique_ptr<Selector> make_selector(SelectorKind kind) {
     throw std::invalid_argument(
         "make_selector: selector '" + std::string(to_string(kind)) +
         "' is not available on this platform (valid here: " + available_names() + ")");
-}
-
-std::string_view to_string(SelectorKind kind) {
-    switch (kind) {
-        case SelectorKind::epoll:
-            return "epoll";
-        case SelectorKind::poll:
-            return "poll";
-        case SelectorKind::kqueue:
-            return "kqueue";
-        case SelectorKind::select:
-            return "select";
-    }
-    return "unknown";
 }
 
 }  // namespace looplab
