@@ -20,6 +20,7 @@
 #include "http/client/blocking_client.hpp"
 #include "http/server/demo_routes.hpp"
 #include "http/server/server_thread.hpp"
+#include "http/smuggling_cases.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "reliability/support/raw_client.hpp"
 
@@ -148,6 +149,35 @@ TEST_P(BadRequest, IsAnsweredWithItsStatusAndTheConnectionCloses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(HttpServer, BadRequest, ::testing::ValuesIn(bad_requests()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// ---- Request smuggling: every class of tests/http/smuggling_cases.hpp, against the server -----
+
+class Smuggling : public net::testing::NoFdLeaks,
+                  public ::testing::WithParamInterface<http::testing::SmugglingCase> {};
+
+// The case's bytes carry a second request, GET /smuggled, where a lenient reading would find
+// one: the server must answer the first with its error and close, so exactly one response
+// comes back, and never a 404 for /smuggled.
+TEST_P(Smuggling, IsAnsweredWithOneErrorResponseAndTheHiddenRequestIsNeverServed) {
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, short_timeouts());
+    {
+        RawClient client(server.port());
+        client.send(GetParam().bytes);
+        const std::string answer = client.read_until_close();
+        EXPECT_FALSE(client.timed_out()) << "the server did not close the connection";
+        EXPECT_EQ(status_of(answer), GetParam().status) << answer;
+        EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+        EXPECT_EQ(answer.find("\nHTTP/1."), std::string::npos) << "a second response: " << answer;
+        EXPECT_NE(answer.find(GetParam().error), std::string::npos) << answer;
+    }
+    expect_still_serving(server);
+    server.stop();
+    EXPECT_EQ(server.requests_served(), 1u);  // only expect_still_serving's
+}
+
+INSTANTIATE_TEST_SUITE_P(HttpServer, Smuggling,
+                         ::testing::ValuesIn(http::testing::smuggling_cases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 // ---- Truncation and reset at every phase of a request ----------------------------------------
