@@ -182,15 +182,7 @@ void ChunkedDecoder::parse_size_line(std::string_view line) {
             "invalid chunk size line " + quote(line) + " (expected hexadecimal digits)",
             kBadRequest);
     const std::string_view after = skip_bws_before(line.substr(i), ';', strictness_);
-    if (!after.empty() && after.front() != ';') {
-        const char bad = line[i];
-        throw ProtocolError("invalid chunk size line " + quote(line) + " (unexpected " +
-                                (bad == '\r' ? std::string("bare CR") : quote(line.substr(i, 1))) +
-                                " after the hex digits" +
-                                (is_ows(bad) ? std::string(": no whitespace in chunk lines") : "") +
-                                ")",
-                            kBadRequest);
-    }
+    if (!after.empty() && after.front() != ';') fail_after_size(line, i);
     check_extensions(after, line);
     // Refuse a chunk that would take the body over the limit now, from its declared size,
     // rather than after part of it was handed out: the outcome then does not depend on how the
@@ -201,6 +193,15 @@ void ChunkedDecoder::parse_size_line(std::string_view line) {
                                 " bytes)",
                             kContentTooLarge);
     remaining_ = size;
+}
+
+void ChunkedDecoder::fail_after_size(std::string_view line, std::size_t at) const {
+    const char bad = line[at];
+    std::string what = bad == '\r' ? std::string("bare CR") : quote(line.substr(at, 1));
+    what += " after the hex digits";
+    if (is_ows(bad) && strictness_ == Strictness::kStrict) what += ": no whitespace in chunk lines";
+    throw ProtocolError("invalid chunk size line " + quote(line) + " (unexpected " + what + ")",
+                        kBadRequest);
 }
 
 void ChunkedDecoder::check_extensions(std::string_view ext, std::string_view line) const {

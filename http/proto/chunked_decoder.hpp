@@ -86,6 +86,8 @@ private:
     void parse_size_line(std::string_view line);
     void check_extensions(std::string_view extensions, std::string_view line) const;
     [[noreturn]] void fail_line_too_long() const;
+    // What follows the size's hex digits (at `at`) is neither ';' nor the end of the line.
+    [[noreturn]] void fail_after_size(std::string_view line, std::size_t at) const;
 
     MessageKind kind_;
     ParserLimits limits_;
