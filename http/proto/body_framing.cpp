@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/proto/detail/grammar.hpp"
 #include "http/proto/protocol_error.hpp"
@@ -18,8 +19,26 @@ constexpr int kNotImplemented = 501;
 
 using Kind = BodyFraming::Kind;
 
+// RFC 9110 8.6 lets a recipient of "Content-Length: 5, 5" (or of two fields saying 5) either
+// reject it or use the one value. A strict reader rejects: the repetition is what a proxy that
+// added a field, or one that reads only the first, leaves behind, and a server cannot tell
+// which of them it is talking to.
+void check_single_content_length(const Headers& headers, Strictness strictness) {
+    if (strictness != Strictness::kStrict) return;
+    const std::vector<std::string_view> fields = headers.get_all("Content-Length");
+    if (fields.size() > 1)
+        throw ProtocolError("more than one Content-Length header (" + quote(fields[0]) + " and " +
+                                quote(fields[1]) + ")",
+                            kBadRequest);
+    if (!fields.empty() && fields[0].find(',') != std::string_view::npos)
+        throw ProtocolError(
+            "invalid Content-Length " + quote(fields[0]) + " (one number, not a list)",
+            kBadRequest);
+}
+
 // The single value of every Content-Length field together, or nullopt if there is none.
-std::optional<std::uint64_t> content_length(const Headers& headers) {
+std::optional<std::uint64_t> content_length(const Headers& headers, Strictness strictness) {
+    check_single_content_length(headers, strictness);
     std::optional<std::uint64_t> result;
     for (const std::string_view field : headers.get_all("Content-Length")) {
         // A field value may itself be a list ("5, 5") when an intermediary combined duplicates.
@@ -102,12 +121,12 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
 }
 
 BodyFraming framing_from_headers(MessageKind kind, const Headers& headers, HttpVersion version,
-                                 const ParserLimits& limits) {
+                                 const ParserLimits& limits, Strictness strictness) {
     if (headers.contains("Transfer-Encoding")) {
         check_transfer_coding(kind, headers, version);
         return {Kind::kChunked, 0};
     }
-    if (const auto length = content_length(headers)) {
+    if (const auto length = content_length(headers, strictness)) {
         if (*length > limits.max_body_size)
             throw ProtocolError(std::string(side_name(kind)) + " body too large (Content-Length " +
                                     std::to_string(*length) + ", limit " +
@@ -120,14 +139,16 @@ BodyFraming framing_from_headers(MessageKind kind, const Headers& headers, HttpV
 
 }  // namespace
 
-BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits) {
+BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits,
+                                 Strictness strictness) {
     // Rules 3-6: Transfer-Encoding, else Content-Length, else no body (rule 6: a request
     // without either has none; it is never read until close).
-    return framing_from_headers(MessageKind::kRequest, head.headers, head.version, limits);
+    return framing_from_headers(MessageKind::kRequest, head.headers, head.version, limits,
+                                strictness);
 }
 
 BodyFraming response_body_framing(const ResponseHead& head, std::string_view request_method,
-                                  const ParserLimits& limits) {
+                                  const ParserLimits& limits, Strictness strictness) {
     // Rule 1: no body, whatever the headers say (for HEAD, Content-Length describes the body a
     // GET would have had).
     if (request_method == "HEAD" || (head.status >= 100 && head.status < 200) ||
@@ -138,8 +159,8 @@ BodyFraming response_body_framing(const ResponseHead& head, std::string_view req
     if (request_method == "CONNECT" && head.status >= 200 && head.status < 300)
         return {Kind::kSwitched, 0};
     // Rules 3-5, then rule 8: no length given means the body runs until the server closes.
-    BodyFraming framing =
-        framing_from_headers(MessageKind::kResponse, head.headers, head.version, limits);
+    BodyFraming framing = framing_from_headers(MessageKind::kResponse, head.headers, head.version,
+                                               limits, strictness);
     if (framing.kind == Kind::kNone && !head.headers.contains("Content-Length"))
         framing.kind = Kind::kUntilClose;
     return framing;

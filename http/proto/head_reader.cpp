@@ -1,9 +1,9 @@
 // http/proto/head_reader.cpp: the line-at-a-time head reader of http/proto/detail/head_reader.hpp.
 //
 // Everything RFC 9112 section 2 and 5 asks a recipient to reject is rejected here, once per
-// line, as the line completes: NUL and bare CR anywhere, whitespace before the first field,
-// field names that are not tokens, whitespace between a name and its colon, control bytes in a
-// value, and obs-fold in a request.
+// line, as the line completes: NUL and bare CR anywhere, a bare LF when strict, whitespace
+// before the first field, field names that are not tokens, whitespace between a name and its
+// colon, control bytes in a value, and obs-fold in a request.
 #include "http/proto/detail/head_reader.hpp"
 
 #include <string>
@@ -32,9 +32,17 @@ std::size_t HeadReader::read(std::string_view input) {
         }
         check_line_so_far(length);
         std::string_view line = rest.substr(0, length);
-        // CRLF ends a line; a lone LF is accepted too (RFC 9112 2.2 allows it). A CR anywhere
-        // else is "bare" and rejected in on_line().
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        // CRLF ends a line. A CR anywhere else is "bare" and rejected in on_line().
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        } else if (strictness_ == Strictness::kStrict) {
+            // RFC 9112 2.2: a recipient MAY take a lone LF for a line end. A client may (it is
+            // the last reader of a response, nothing after it can read the bytes another way);
+            // a server may not: "Dummy: x\nContent-Length: 23" is one field to a proxy that
+            // splits on CRLF and two to a server that splits on LF, and the 23 bytes become a
+            // request smuggled past the proxy.
+            fail_bare_lf();
+        }
         scanned_ = 0;
         head_bytes_ += length + 1;
         if (head_bytes_ > limits_.max_head_size) fail_head_too_large();
@@ -183,6 +191,11 @@ void HeadReader::fail_line_too_long() const {
     }
     throw ProtocolError("header line too long in " + what() + " (limit " + limit + " bytes)",
                         kHeaderFieldsTooLarge);
+}
+
+void HeadReader::fail_bare_lf() const {
+    throw ProtocolError("bare LF (a line ending without CR) in " + what() + ": lines end in CRLF",
+                        kBadRequest);
 }
 
 void HeadReader::fail_head_too_large() const {

@@ -84,6 +84,51 @@ TEST(ChunkedDecoder, AcceptsValidExtensionForms) {
     }
 }
 
+// The first ProtocolError's message for `wire`, or "" if it decodes without one.
+std::string decode_error(std::string_view wire, MessageKind kind, Strictness strictness) {
+    ChunkedDecoder decoder(kind, {}, strictness);
+    std::string pending(wire);
+    try {
+        while (true) {
+            const ChunkedDecoder::Step step = decoder.decode(pending);
+            pending.erase(0, step.consumed);
+            if (step.done || (step.data.empty() && step.consumed == 0)) return "";
+        }
+    } catch (const ProtocolError& error) {
+        return error.what();
+    }
+}
+
+// RFC 9112 7.1.1 lets whitespace (BWS) stand before ';' and around '=' in a chunk line; a
+// lenient decoder reads it, a strict one refuses it, and neither takes whitespace at the end.
+TEST(ChunkedDecoder, StrictTakesNoWhitespaceInAChunkLineLenientOnlyWhereTheGrammarHasIt) {
+    for (const char* line : {"5 ;a", "5\t;a", "5; a", "5;a =b", "5;a= b", "5;a ;b"}) {
+        const std::string wire = std::string(line) + "\r\nhello\r\n0\r\n\r\n";
+        EXPECT_EQ(decode_error(wire, MessageKind::kResponse, Strictness::kLenient), "") << line;
+        EXPECT_NE(decode_error(wire, MessageKind::kRequest, Strictness::kStrict), "") << line;
+    }
+    for (const char* line : {"5 ", "5\t", "5;a ", "5;a=b ", "0  "}) {
+        const std::string wire = std::string(line) + "\r\nhello\r\n0\r\n\r\n";
+        for (Strictness strictness : {Strictness::kLenient, Strictness::kStrict})
+            EXPECT_NE(decode_error(wire, MessageKind::kRequest, strictness), "") << line;
+    }
+    EXPECT_EQ(decode_error("5 \r\nhello\r\n0\r\n\r\n", MessageKind::kRequest, Strictness::kStrict),
+              "invalid chunk size line '5 ' (unexpected ' ' after the hex digits: no whitespace "
+              "in chunk lines)");
+}
+
+TEST(ChunkedDecoder, ChunkLinesAndTheLineAfterChunkDataEndInCrlfWhateverTheStrictness) {
+    for (Strictness strictness : {Strictness::kLenient, Strictness::kStrict}) {
+        EXPECT_NE(decode_error("5\nhello\r\n0\r\n\r\n", MessageKind::kResponse, strictness), "");
+        EXPECT_NE(decode_error("5\r\nhello\n0\r\n\r\n", MessageKind::kResponse, strictness), "");
+        EXPECT_NE(decode_error("5\r\nhello\r\n0\n\r\n", MessageKind::kResponse, strictness), "");
+    }
+    // The trailer section is fields, so a lenient decoder takes a bare LF there, a strict one
+    // does not.
+    EXPECT_EQ(decode_error("0\r\nT: v\n\n", MessageKind::kResponse, Strictness::kLenient), "");
+    EXPECT_NE(decode_error("0\r\nT: v\n\n", MessageKind::kRequest, Strictness::kStrict), "");
+}
+
 TEST(ChunkedDecoder, ObsFoldInTrailersIsFoldedForResponsesAndRejectedForRequests) {
     const std::string wire = "0\r\nX: a\r\n b\r\n\r\n";
     EXPECT_EQ(decode_in_pieces(wire, wire.size()).trailers, (Headers{{"X", "a b"}}));

@@ -11,8 +11,9 @@
 //   - Transfer-Encoding in an HTTP/1.0 message (RFC 9112 6.1: framing "faulty")
 //   - any transfer-coding other than a single "chunked" (looplab decodes no others: 501), and
 //     "chunked" that is not the last coding (400)
-//   - Content-Length that is not digits, overflows 64 bits, or lists differing values (a list
-//     of identical values such as "5, 5" is accepted, RFC 9110 8.6)
+//   - Content-Length that is not digits, overflows 64 bits, or lists differing values; and,
+//     when strict, any repetition at all, two fields or a list ("5, 5"), which RFC 9110 8.6
+//     lets a recipient either reject or read as one value (a lenient reader does the latter)
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
+#include "http/proto/strictness.hpp"
 
 namespace looplab::http::detail {
 
@@ -38,11 +40,12 @@ struct BodyFraming {
 
 // The framing of a request body (RFC 9112 6.3 rules 3-6). Throws ProtocolError: 400, 501 for
 // an unknown transfer-coding, 413 when Content-Length exceeds limits.max_body_size.
-BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits);
+BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits,
+                                 Strictness strictness);
 
 // The framing of a response body to a request made with `request_method` (RFC 9112 6.3 rules
 // 1-8). Throws ProtocolError as above.
 BodyFraming response_body_framing(const ResponseHead& head, std::string_view request_method,
-                                  const ParserLimits& limits);
+                                  const ParserLimits& limits, Strictness strictness);
 
 }  // namespace looplab::http::detail
