@@ -55,7 +55,7 @@ std::string_view skip_ows(std::string_view s) {
 // for the caller to reject as a byte it did not expect. Whitespace at the end of the line is
 // therefore never skipped, in either mode: the grammar has none there.
 std::string_view skip_bws_before(std::string_view s, char next, Strictness strictness) {
-    if (strictness == Strictness::kStrict) return s;
+    if (strictness == Strictness::strict) return s;
     const std::string_view after = skip_ows(s);
     return !after.empty() && after.front() == next ? after : s;
 }
@@ -63,7 +63,7 @@ std::string_view skip_bws_before(std::string_view s, char next, Strictness stric
 // BWS after ';' or '=': skipped when lenient. What must follow (a name, a value) is checked by
 // the caller, so trailing whitespace still fails there.
 std::string_view skip_bws_after(std::string_view s, Strictness strictness) {
-    return strictness == Strictness::kStrict ? s : skip_ows(s);
+    return strictness == Strictness::strict ? s : skip_ows(s);
 }
 }  // namespace
 
@@ -71,10 +71,10 @@ ChunkedDecoder::ChunkedDecoder(MessageKind kind, ParserLimits limits, Strictness
     : kind_(kind),
       limits_(limits),
       strictness_(strictness),
-      trailers_(kind, detail::HeadReader::Section::kTrailers, limits, strictness) {}
+      trailers_(kind, detail::HeadReader::Section::trailers, limits, strictness) {}
 
 void ChunkedDecoder::reset() noexcept {
-    state_ = State::kSizeLine;
+    state_ = State::size_line;
     scanned_ = 0;
     remaining_ = 0;
     body_size_ = 0;
@@ -88,11 +88,11 @@ ChunkedDecoder::Step ChunkedDecoder::decode(std::string_view input) {
     while (true) {
         const std::string_view rest = input.substr(step.consumed);
         switch (state_) {
-            case State::kSizeLine:
+            case State::size_line:
                 if (!read_size_line(rest, step)) return step;
-                state_ = remaining_ == 0 ? State::kTrailers : State::kData;
+                state_ = remaining_ == 0 ? State::trailers : State::data;
                 break;
-            case State::kData: {
+            case State::data: {
                 if (rest.empty()) return step;
                 const auto n =
                     static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, rest.size()));
@@ -100,20 +100,20 @@ ChunkedDecoder::Step ChunkedDecoder::decode(std::string_view input) {
                 step.consumed += n;
                 remaining_ -= n;
                 body_size_ += n;
-                if (remaining_ == 0) state_ = State::kDataEnd;
+                if (remaining_ == 0) state_ = State::data_end;
                 return step;
             }
-            case State::kDataEnd:
+            case State::data_end:
                 if (!read_data_end(rest, step)) return step;
-                state_ = State::kSizeLine;
+                state_ = State::size_line;
                 break;
-            case State::kTrailers:
+            case State::trailers:
                 step.consumed += trailers_.read(rest);
                 if (!trailers_.done()) return step;
-                state_ = State::kDone;
+                state_ = State::done;
                 step.done = true;
                 return step;
-            case State::kDone:
+            case State::done:
                 step.done = true;
                 return step;
         }
@@ -188,7 +188,7 @@ void ChunkedDecoder::parse_size_line(std::string_view line) {
     // rather than after part of it was handed out: the outcome then does not depend on how the
     // bytes were split.
     if (size > limits_.max_body_size - body_size_)
-        throw ProtocolError(std::string(kind_ == MessageKind::kRequest ? "request" : "response") +
+        throw ProtocolError(std::string(kind_ == MessageKind::request ? "request" : "response") +
                                 " body too large (over " + std::to_string(limits_.max_body_size) +
                                 " bytes)",
                             kContentTooLarge);
@@ -199,7 +199,7 @@ void ChunkedDecoder::fail_after_size(std::string_view line, std::size_t at) cons
     const char bad = line[at];
     std::string what = bad == '\r' ? std::string("bare CR") : quote(line.substr(at, 1));
     what += " after the hex digits";
-    if (is_ows(bad) && strictness_ == Strictness::kStrict) what += ": no whitespace in chunk lines";
+    if (is_ows(bad) && strictness_ == Strictness::strict) what += ": no whitespace in chunk lines";
     throw ProtocolError("invalid chunk size line " + quote(line) + " (unexpected " + what + ")",
                         kBadRequest);
 }

@@ -55,13 +55,13 @@ public:
     // (request). max_line_size bounds a chunk-size line; the head limits bound the trailers;
     // max_body_size is checked against each chunk's declared size, before any of its data.
     // Without a strictness, the kind's default (strict for requests, lenient for responses).
-    explicit ChunkedDecoder(MessageKind kind = MessageKind::kResponse, ParserLimits limits = {})
+    explicit ChunkedDecoder(MessageKind kind = MessageKind::response, ParserLimits limits = {})
         : ChunkedDecoder(kind, limits, default_strictness(kind)) {}
     ChunkedDecoder(MessageKind kind, ParserLimits limits, Strictness strictness);
 
     Step decode(std::string_view input);
 
-    bool done() const noexcept { return state_ == State::kDone; }
+    bool done() const noexcept { return state_ == State::done; }
     // Decoded body bytes reported so far.
     std::uint64_t body_size() const noexcept { return body_size_; }
     // The trailer fields, once done(). Moves them out.
@@ -72,11 +72,11 @@ public:
 
 private:
     enum class State {
-        kSizeLine,  // reading "1a;ext=v\r\n"
-        kData,      // remaining_ bytes of chunk data to go
-        kDataEnd,   // the CRLF after the chunk data
-        kTrailers,  // after the last-chunk: trailer fields up to an empty line
-        kDone,
+        size_line,  // reading "1a;ext=v\r\n"
+        data,       // remaining_ bytes of chunk data to go
+        data_end,   // the CRLF after the chunk data
+        trailers,   // after the last-chunk: trailer fields up to an empty line
+        done,
     };
 
     // Returns false if the line is not complete yet.
@@ -92,7 +92,7 @@ private:
     MessageKind kind_;
     ParserLimits limits_;
     Strictness strictness_;
-    State state_ = State::kSizeLine;
+    State state_ = State::size_line;
     std::size_t scanned_ = 0;      // bytes of the unfinished size line searched for '\n'
     std::uint64_t remaining_ = 0;  // chunk-data bytes still to come in this chunk
     std::uint64_t body_size_ = 0;  // total decoded bytes

@@ -44,32 +44,32 @@ void check_host(const RequestHead& head) {
 }  // namespace
 
 RequestParser::RequestParser(ParserLimits limits, Strictness strictness)
-    : limits_(limits), strictness_(strictness), shell_(MessageKind::kRequest, limits, strictness) {}
+    : limits_(limits), strictness_(strictness), shell_(MessageKind::request, limits, strictness) {}
 
 RequestEvent RequestParser::next_event() {
     return shell_.next_event([this] { return step(); });
 }
 
 void RequestParser::start_next_message() {
-    if (state_ != State::kDone)
+    if (state_ != State::done)
         throw std::logic_error("RequestParser::start_next_message() before EndOfMessage");
     if (!keep_alive_)
         throw std::logic_error(
             "RequestParser::start_next_message(): the client asked to close the connection "
             "(keep_alive() is false)");
     keep_alive_ = false;
-    state_ = State::kHead;
+    state_ = State::head;
 }
 
 RequestEvent RequestParser::step() {
     switch (state_) {
-        case State::kHead:
+        case State::head:
             return read_head();
-        case State::kBody:
+        case State::body:
             return read_body();
-        case State::kDone:
+        case State::done:
             return Paused{};
-        case State::kClosed:
+        case State::closed:
             return ConnectionClosed{};
     }
     return Paused{};  // unreachable: every State is handled above
@@ -77,25 +77,25 @@ RequestEvent RequestParser::step() {
 
 RequestEvent RequestParser::read_head() {
     switch (shell_.read_head()) {
-        case detail::ParserShell::HeadProgress::kNeedData:
+        case detail::ParserShell::HeadProgress::need_data:
             return NeedData{};
-        case detail::ParserShell::HeadProgress::kPeerClosed:
-            state_ = State::kClosed;
+        case detail::ParserShell::HeadProgress::peer_closed:
+            state_ = State::closed;
             return ConnectionClosed{};
-        case detail::ParserShell::HeadProgress::kComplete:
+        case detail::ParserShell::HeadProgress::complete:
             break;
     }
     RequestHead head = shell_.take_head(&detail::parse_request_line);
     check_host(head);
     shell_.start_body(detail::request_body_framing(head, limits_, strictness_));
     keep_alive_ = head.keep_alive();
-    state_ = State::kBody;
+    state_ = State::body;
     return head;
 }
 
 RequestEvent RequestParser::read_body() {
     RequestEvent event = shell_.read_body<RequestEvent>();
-    if (std::holds_alternative<EndOfMessage>(event)) state_ = State::kDone;
+    if (std::holds_alternative<EndOfMessage>(event)) state_ = State::done;
     return event;
 }
 

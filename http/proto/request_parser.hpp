@@ -39,7 +39,7 @@ public:
     // Server defaults: ParserLimits::for_requests() caps a body at 1 MiB, and the framing is
     // read strictly. (Kept as a parameter so tests can show what leniency would let through.)
     explicit RequestParser(ParserLimits limits = ParserLimits::for_requests(),
-                           Strictness strictness = Strictness::kStrict);
+                           Strictness strictness = Strictness::strict);
 
     // As ResponseParser: feed() copies, prepare()/commit() receive in place, feed_eof() says
     // the client closed its side. No parsing happens until next_event().
@@ -64,7 +64,7 @@ public:
     // its RequestHead has been returned. A server that answers before reading the body (a 417,
     // or a final status instead of 100 Continue) needs to know whether bytes will follow.
     bool has_body() const noexcept {
-        return shell_.body_framing().kind != detail::BodyFraming::Kind::kNone;
+        return shell_.body_framing().kind != detail::BodyFraming::Kind::none;
     }
 
     // Bytes received but not parsed (a pipelined next request, or what followed an error).
@@ -72,11 +72,11 @@ public:
 
 private:
     enum class State {
-        kHead,    // reading a request line and header fields
-        kBody,    // reading the body
-        kDone,    // EndOfMessage returned; waiting for start_next_message()
-        kClosed,  // EOF between requests: ConnectionClosed returned
-    };            // (after a ProtocolError the shell rethrows it, whatever the state)
+        head,    // reading a request line and header fields
+        body,    // reading the body
+        done,    // EndOfMessage returned; waiting for start_next_message()
+        closed,  // EOF between requests: ConnectionClosed returned
+    };           // (after a ProtocolError the shell rethrows it, whatever the state)
 
     RequestEvent step();
     RequestEvent read_head();
@@ -84,7 +84,7 @@ private:
 
     ParserLimits limits_;
     Strictness strictness_;
-    State state_ = State::kHead;
+    State state_ = State::head;
     bool keep_alive_ = false;
     detail::ParserShell shell_;
 };

@@ -17,14 +17,14 @@ ResponseParser::ResponseParser(std::string_view request_method, ParserLimits lim
     : limits_(limits),
       strictness_(strictness),
       request_method_(request_method),
-      shell_(MessageKind::kResponse, limits, strictness) {}
+      shell_(MessageKind::response, limits, strictness) {}
 
 ResponseEvent ResponseParser::next_event() {
     return shell_.next_event([this] { return step(); });
 }
 
 void ResponseParser::start_next_message(std::string_view request_method) {
-    if (state_ != State::kDone)
+    if (state_ != State::done)
         throw std::logic_error("ResponseParser::start_next_message() before EndOfMessage");
     if (!keep_alive_)
         throw std::logic_error(
@@ -32,19 +32,19 @@ void ResponseParser::start_next_message(std::string_view request_method) {
             "response (keep_alive() is false)");
     request_method_.assign(request_method);
     keep_alive_ = false;
-    state_ = State::kHead;
+    state_ = State::head;
 }
 
 ResponseEvent ResponseParser::step() {
     switch (state_) {
-        case State::kHead:
+        case State::head:
             return read_head();
-        case State::kBody:
+        case State::body:
             return read_body();
-        case State::kDone:
-        case State::kSwitched:
+        case State::done:
+        case State::switched:
             return Paused{};
-        case State::kClosed:
+        case State::closed:
             return ConnectionClosed{};
     }
     return Paused{};  // unreachable: every State is handled above
@@ -52,16 +52,16 @@ ResponseEvent ResponseParser::step() {
 
 ResponseEvent ResponseParser::read_head() {
     switch (shell_.read_head()) {
-        case detail::ParserShell::HeadProgress::kNeedData:
+        case detail::ParserShell::HeadProgress::need_data:
             return NeedData{};
-        case detail::ParserShell::HeadProgress::kPeerClosed:
+        case detail::ParserShell::HeadProgress::peer_closed:
             if (informational_seen_)
                 throw ProtocolError(
                     "connection closed after an informational (1xx) response, before the final "
                     "one");
-            state_ = State::kClosed;
+            state_ = State::closed;
             return ConnectionClosed{};
-        case detail::ParserShell::HeadProgress::kComplete:
+        case detail::ParserShell::HeadProgress::complete:
             break;
     }
     ResponseHead head = shell_.take_head(&detail::parse_status_line);
@@ -77,16 +77,16 @@ ResponseEvent ResponseParser::read_head() {
     const detail::BodyFraming framing =
         detail::response_body_framing(head, request_method_, limits_, strictness_);
     shell_.start_body(framing);
-    switching_ = framing.kind == Kind::kSwitched;
-    keep_alive_ = head.keep_alive() && framing.kind != Kind::kUntilClose && !switching_;
-    state_ = State::kBody;
+    switching_ = framing.kind == Kind::switched;
+    keep_alive_ = head.keep_alive() && framing.kind != Kind::until_close && !switching_;
+    state_ = State::body;
     return head;
 }
 
 ResponseEvent ResponseParser::read_body() {
     ResponseEvent event = shell_.read_body<ResponseEvent>();
     if (std::holds_alternative<EndOfMessage>(event))
-        state_ = switching_ ? State::kSwitched : State::kDone;
+        state_ = switching_ ? State::switched : State::done;
     return event;
 }
 

@@ -64,7 +64,7 @@ public:
     // Ready to read the response to a request made with `request_method` ("HEAD" responses
     // have no body; a 2xx to "CONNECT" opens a tunnel).
     explicit ResponseParser(std::string_view request_method = "GET", ParserLimits limits = {},
-                            Strictness strictness = Strictness::kLenient);
+                            Strictness strictness = Strictness::lenient);
 
     // Buffers a copy of `data`; does not parse (next_event() does). Any number of bytes,
     // including zero or several messages' worth. std::logic_error after feed_eof().
@@ -99,12 +99,12 @@ public:
 
 private:
     enum class State {
-        kHead,      // reading a status line and header fields (informational or final)
-        kBody,      // reading the body of the final response
-        kDone,      // EndOfMessage returned; waiting for start_next_message()
-        kSwitched,  // 101 or CONNECT 2xx: the bytes now belong to another protocol
-        kClosed,    // EOF between messages: ConnectionClosed returned
-    };              // (after a ProtocolError the shell rethrows it, whatever the state)
+        head,      // reading a status line and header fields (informational or final)
+        body,      // reading the body of the final response
+        done,      // EndOfMessage returned; waiting for start_next_message()
+        switched,  // 101 or CONNECT 2xx: the bytes now belong to another protocol
+        closed,    // EOF between messages: ConnectionClosed returned
+    };             // (after a ProtocolError the shell rethrows it, whatever the state)
 
     ResponseEvent step();
     ResponseEvent read_head();
@@ -113,7 +113,7 @@ private:
     ParserLimits limits_;
     Strictness strictness_;
     std::string request_method_;
-    State state_ = State::kHead;
+    State state_ = State::head;
     bool keep_alive_ = false;
     bool informational_seen_ = false;  // a 1xx was returned; the final response is still due
     bool switching_ = false;  // the final response switches protocols once its EndOfMessage is out

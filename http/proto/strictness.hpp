@@ -31,14 +31,14 @@
 namespace looplab::http {
 
 enum class Strictness {
-    kStrict,   // a server's reading: one spelling of every framing element, CRLF only
-    kLenient,  // a client's reading: also what RFC 9112 lets a final recipient accept
+    strict,   // a server's reading: one spelling of every framing element, CRLF only
+    lenient,  // a client's reading: also what RFC 9112 lets a final recipient accept
 };
 
 // Requests are read by servers, responses by clients: what RequestParser and ResponseParser
 // use unless told otherwise.
 constexpr Strictness default_strictness(MessageKind kind) {
-    return kind == MessageKind::kRequest ? Strictness::kStrict : Strictness::kLenient;
+    return kind == MessageKind::request ? Strictness::strict : Strictness::lenient;
 }
 
 }  // namespace looplab::http

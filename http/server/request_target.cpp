@@ -54,20 +54,20 @@ RequestTarget parse_request_target(std::string_view method, std::string_view tar
             colon == 0 || colon + 1 == target.size())
             fail(target, "CONNECT takes host:port");
         RequestTarget out;
-        out.form = RequestTarget::Form::kAuthority;
+        out.form = RequestTarget::Form::authority;
         return out;
     }
     if (target == "*") {
         if (method != "OPTIONS") fail(target, "'*' is only for OPTIONS");
         RequestTarget out;
-        out.form = RequestTarget::Form::kAsterisk;
+        out.form = RequestTarget::Form::asterisk;
         out.path = "*";
         return out;
     }
-    if (target.front() == '/') return split_path(RequestTarget::Form::kOrigin, target);
+    if (target.front() == '/') return split_path(RequestTarget::Form::origin, target);
     std::string_view path_and_query;
     if (absolute_path_and_query(target, path_and_query))
-        return split_path(RequestTarget::Form::kAbsolute, path_and_query);
+        return split_path(RequestTarget::Form::absolute, path_and_query);
     fail(target, "expected /path, http://host/path, or * for OPTIONS");
 }
 

@@ -24,8 +24,8 @@
 namespace looplab::http {
 
 struct RequestTarget {
-    enum class Form { kOrigin, kAbsolute, kAuthority, kAsterisk };
-    Form form = Form::kOrigin;
+    enum class Form { origin, absolute, authority, asterisk };
+    Form form = Form::origin;
     // Origin and absolute form: the path, "/" when an absolute-form target has none.
     // Asterisk form: "*". Authority form: empty (there is no path; CONNECT names a host).
     std::string path;

@@ -101,7 +101,7 @@ void check_round_trip(const Outcome& original, MessageKind kind) {
         rest.remove_prefix(std::min(size, rest.size()));
     }
     encoder.write_last_chunk(wire, original.trailers);
-    const Outcome copy = decode(wire, 0, kind, ParserLimits{}, Strictness::kStrict);
+    const Outcome copy = decode(wire, 0, kind, ParserLimits{}, Strictness::strict);
     check_equal("round trip", original.describe_all(), copy.describe_all());
 }
 
@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace looplab::http;
     using namespace looplab::http::fuzz;
     if (size == 0) return 0;
-    const MessageKind kind = (data[0] & 1) != 0 ? MessageKind::kRequest : MessageKind::kResponse;
+    const MessageKind kind = (data[0] & 1) != 0 ? MessageKind::request : MessageKind::response;
     ParserLimits limits;
     if ((data[0] & 2) != 0) {
         limits.max_line_size = 16;
@@ -122,16 +122,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     Strictness strictness = default_strictness(kind);
     if ((data[0] & 4) != 0)
-        strictness = strictness == Strictness::kStrict ? Strictness::kLenient : Strictness::kStrict;
+        strictness = strictness == Strictness::strict ? Strictness::lenient : Strictness::strict;
     const std::string_view wire(reinterpret_cast<const char*>(data + 1), size - 1);
     const Outcome whole = decode(wire, 0, kind, limits, strictness);
     const Outcome bytewise = decode(wire, 1, kind, limits, strictness);
     check_equal("the same outcome however the bytes are split", whole.describe_all(),
                 bytewise.describe_all());
     check_round_trip(whole, kind);
-    if (strictness == Strictness::kStrict && whole.error.empty())
+    if (strictness == Strictness::strict && whole.error.empty())
         check_equal("a lenient decoder reads what the strict one accepts the same way",
                     whole.describe_all(),
-                    decode(wire, 0, kind, limits, Strictness::kLenient).describe_all());
+                    decode(wire, 0, kind, limits, Strictness::lenient).describe_all());
     return 0;
 }

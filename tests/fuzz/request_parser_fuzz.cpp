@@ -33,7 +33,7 @@ struct Options {
     bool eof = false;
     bool use_prepare = false;
     ParserLimits limits = ParserLimits::for_requests();
-    Strictness strictness = Strictness::kStrict;
+    Strictness strictness = Strictness::strict;
 };
 
 Options options_from(std::uint8_t flags) {
@@ -46,7 +46,7 @@ Options options_from(std::uint8_t flags) {
         options.limits.max_header_count = 4;
         options.limits.max_body_size = 64;
     }
-    if ((flags & 8) != 0) options.strictness = Strictness::kLenient;
+    if ((flags & 8) != 0) options.strictness = Strictness::lenient;
     return options;
 }
 
@@ -200,9 +200,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_round_trip(whole.first());
     // Invariant 4.
-    if (options.strictness == looplab::http::Strictness::kStrict && !whole.failed()) {
+    if (options.strictness == looplab::http::Strictness::strict && !whole.failed()) {
         Options lenient = options;
-        lenient.strictness = looplab::http::Strictness::kLenient;
+        lenient.strictness = looplab::http::Strictness::lenient;
         check_equal("a lenient parser reads what the strict one accepts the same way", expected,
                     Run(lenient).feed_all(wire, 0));
     }

@@ -34,7 +34,7 @@ struct Options {
     bool eof = false;
     bool use_prepare = false;
     ParserLimits limits;
-    Strictness strictness = Strictness::kLenient;
+    Strictness strictness = Strictness::lenient;
 };
 
 Options options_from(std::uint8_t flags) {
@@ -48,7 +48,7 @@ Options options_from(std::uint8_t flags) {
         options.limits.max_header_count = 4;
         options.limits.max_body_size = 64;
     }
-    if ((flags & 32) != 0) options.strictness = Strictness::kStrict;
+    if ((flags & 32) != 0) options.strictness = Strictness::strict;
     return options;
 }
 
@@ -205,9 +205,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_round_trip(options, whole.first());
     // Invariant 3.
-    if (options.strictness == looplab::http::Strictness::kStrict && !whole.failed()) {
+    if (options.strictness == looplab::http::Strictness::strict && !whole.failed()) {
         Options lenient = options;
-        lenient.strictness = looplab::http::Strictness::kLenient;
+        lenient.strictness = looplab::http::Strictness::lenient;
         check_equal("a lenient parser reads what the strict one accepts the same way", expected,
                     Run(lenient).feed_all(wire, 0));
     }

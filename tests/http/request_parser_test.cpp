@@ -195,7 +195,7 @@ TEST(RequestParser, IsStrictByDefaultWhereALenientParserWouldAccept) {
     const std::string bare_lf = "GET / HTTP/1.1\nHost: h\n\n";
     EXPECT_TRUE(mentions(request_error(bare_lf),
                          "error 400: bare LF (a line ending without CR) in request head"));
-    RequestParser lenient(ParserLimits::for_requests(), Strictness::kLenient);
+    RequestParser lenient(ParserLimits::for_requests(), Strictness::lenient);
     lenient.feed(bare_lf);
     EXPECT_EQ(std::get<RequestHead>(lenient.next_event()).target, "/");
     EXPECT_TRUE(std::holds_alternative<EndOfMessage>(lenient.next_event()));

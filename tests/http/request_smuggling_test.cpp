@@ -41,7 +41,7 @@ TEST_P(RequestSmuggling, IsRefusedWithItsStatusAndNamedFault) {
 // The first request of `bytes` read by a lenient parser: its error, or "" if it was read (or
 // is still waiting for bytes) without one.
 std::string lenient_error(std::string_view bytes) {
-    RequestParser parser(ParserLimits::for_requests(), Strictness::kLenient);
+    RequestParser parser(ParserLimits::for_requests(), Strictness::lenient);
     parser.feed(bytes);
     try {
         for (;;) {

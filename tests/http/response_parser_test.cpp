@@ -87,7 +87,7 @@ TEST(ResponseParser, BareLfEndsHeadAndTrailerLinesButNotChunkLines) {
 }
 
 TEST(ResponseParser, AStrictResponseParserRefusesABareLf) {
-    ResponseParser parser("GET", {}, Strictness::kStrict);
+    ResponseParser parser("GET", {}, Strictness::strict);
     parser.feed("HTTP/1.1 200 OK\nContent-Length: 0\n\n");
     EXPECT_THROW(parser.next_event(), ProtocolError);
 }

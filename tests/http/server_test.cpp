@@ -153,12 +153,12 @@ TEST(RequestTarget, EachFormGivesItsPathAndQuery) {
     EXPECT_EQ(parse_request_target("GET", "/a/b?x=1").path, "/a/b");
     EXPECT_EQ(parse_request_target("GET", "/a/b?x=1").query, "x=1");
     const RequestTarget absolute = parse_request_target("GET", "https://h:8443/p?q");
-    EXPECT_EQ(absolute.form, RequestTarget::Form::kAbsolute);
+    EXPECT_EQ(absolute.form, RequestTarget::Form::absolute);
     EXPECT_EQ(absolute.path, "/p");
     EXPECT_EQ(absolute.query, "q");
     EXPECT_EQ(parse_request_target("GET", "http://h?q").path, "/");
     EXPECT_EQ(parse_request_target("OPTIONS", "*").path, "*");
-    EXPECT_EQ(parse_request_target("CONNECT", "h:443").form, RequestTarget::Form::kAuthority);
+    EXPECT_EQ(parse_request_target("CONNECT", "h:443").form, RequestTarget::Form::authority);
     for (const auto& [method, target] :
          std::vector<std::pair<const char*, const char*>>{{"GET", "*"},
                                                           {"GET", "a/b"},

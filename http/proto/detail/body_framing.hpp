@@ -27,15 +27,15 @@ namespace looplab::http::detail {
 
 struct BodyFraming {
     enum class Kind {
-        kNone,        // no body at all: HEAD, 1xx, 204, 304, a request without either header
-        kLength,      // exactly `length` bytes (Content-Length)
-        kChunked,     // chunked transfer-coding, ends at the last-chunk and trailers
-        kUntilClose,  // a response body that ends when the server closes (RFC 9112 6.3 rule 8)
-        kSwitched,    // no body, and the bytes after the head belong to another protocol
+        none,         // no body at all: HEAD, 1xx, 204, 304, a request without either header
+        length,       // exactly `length` bytes (Content-Length)
+        chunked,      // chunked transfer-coding, ends at the last-chunk and trailers
+        until_close,  // a response body that ends when the server closes (RFC 9112 6.3 rule 8)
+        switched,     // no body, and the bytes after the head belong to another protocol
                       // (101 Switching Protocols, a 2xx answer to CONNECT)
     };
-    Kind kind = Kind::kNone;
-    std::uint64_t length = 0;  // for kLength
+    Kind kind = Kind::none;
+    std::uint64_t length = 0;  // for Kind::length
 };
 
 // The framing of a request body (RFC 9112 6.3 rules 3-6). Throws ProtocolError: 400, 501 for

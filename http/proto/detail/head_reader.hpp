@@ -38,7 +38,7 @@ class HeadReader {
 public:
     // A head starts with a start line; a trailer section does not, and ends at its first empty
     // line.
-    enum class Section { kHead, kTrailers };
+    enum class Section { head, trailers };
 
     HeadReader(MessageKind kind, Section section, const ParserLimits& limits, Strictness strictness)
         : kind_(kind), section_(section), limits_(limits), strictness_(strictness) {}

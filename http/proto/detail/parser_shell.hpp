@@ -63,9 +63,9 @@ public:
 
     // ---- One head --------------------------------------------------------------------------
     enum class HeadProgress {
-        kNeedData,    // not complete, and the peer may still send the rest
-        kComplete,    // read: take_head() it
-        kPeerClosed,  // end of stream, and nothing of a head had arrived: a clean close
+        need_data,    // not complete, and the peer may still send the rest
+        complete,     // read: take_head() it
+        peer_closed,  // end of stream, and nothing of a head had arrived: a clean close
     };
     // Consumes complete head lines from the buffer. Throws ProtocolError for a malformed head,
     // and for an end of stream in the middle of one.
