@@ -35,8 +35,13 @@
 
 namespace looplab::net::tls {
 
-// asyncio's ssl=, server_hostname=, ssl_handshake_timeout= and ssl_shutdown_timeout=.
+// asyncio's ssl=, server_hostname=, ssl_handshake_timeout= and ssl_shutdown_timeout=. A
+// context converts to it, so `open_connection(loop, host, 443, ctx)` reads as asyncio's
+// `ssl=ctx`; set the other members on a named SSLOptions.
 struct SSLOptions {
+    SSLOptions(std::shared_ptr<SSLContext> context = nullptr)  // implicit, as said above
+        : ssl(std::move(context)) {}
+
     std::shared_ptr<SSLContext> ssl;  // required; a client context to connect, server to serve
     // Client: the name for SNI and the certificate check. nullopt: the host connected to (or,
     // for start_tls, which knows no host, an error when the context checks host names). "":

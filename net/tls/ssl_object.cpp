@@ -241,6 +241,7 @@ bool SSLObject::unwrap() {
         ERR_clear_error();
         const int rc = SSL_shutdown(ssl_.get());
         close_notify_sent_ = true;
+        if (rc == 1) close_notify_received_ = true;  // the peer's came first
         if (rc < 0) {
             const int err = SSL_get_error(ssl_.get(), rc);
             if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)

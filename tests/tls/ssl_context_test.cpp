@@ -6,7 +6,12 @@
 #include "net/tls/ssl_context.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <filesystem>
 
 #include <stdexcept>
 #include <string>
@@ -124,6 +129,26 @@ TEST(SSLContext, AFileThatIsNotPEMIsRefused) {
 TEST(SSLContext, CADataInMemoryIsTrustedLikeACAFile) {
     auto context = SSLContext::make(TLSProtocol::tls_client);
     context->load_verify_locations(std::nullopt, std::nullopt, pki().ca.cert_pem());
+    testing::EnginePair pair(context, testing::server_context());
+    EXPECT_NO_THROW(pair.handshake());
+}
+
+TEST(SSLContext, ACADirectoryWithHashedNamesIsTrusted) {
+    // capath's layout (c_rehash, Debian's /etc/ssl/certs): each CA in "<subject hash>.0".
+    BIO* bio =
+        BIO_new_mem_buf(pki().ca.cert_pem().data(), static_cast<int>(pki().ca.cert_pem().size()));
+    X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    ASSERT_NE(ca, nullptr);
+    char name[16];
+    std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(ca));
+    X509_free(ca);
+    const std::filesystem::path dir = testing::write_temp_file("-capath", "").string() + ".d";
+    std::filesystem::create_directory(dir);
+    std::filesystem::copy_file(pki().ca.cert_file(), dir / name);
+
+    auto context = SSLContext::make(TLSProtocol::tls_client);
+    context->load_verify_locations(std::nullopt, dir);
     testing::EnginePair pair(context, testing::server_context());
     EXPECT_NO_THROW(pair.handshake());
 }

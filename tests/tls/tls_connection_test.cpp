@@ -4,6 +4,7 @@
 // asyncio: test_asyncio/test_ssl.py (test_create_connection_ssl_1, test_start_tls_*,
 //          test_flush_before_shutdown, ...), each against a server of the same loop.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <memory>
 #include <string>
@@ -52,8 +53,7 @@ std::uint16_t port_of(const Server& server) {
 }
 
 SSLOptions server_ssl() {
-    return {testing::server_context(), std::nullopt, kSSLHandshakeTimeout, kSSLShutdownTimeout,
-            true};
+    return testing::server_context();
 }
 
 SSLOptions client_ssl(std::shared_ptr<SSLContext> context = testing::client_context()) {
@@ -67,8 +67,12 @@ TEST_F(TlsConnectionTest, AnEchoRoundTripOverTlsWithStreams) {
     run_net_test([](EventLoop& loop) -> Coro<void> {
         std::shared_ptr<Server> server =
             co_await start_server(loop, echo_lines, "127.0.0.1", 0, server_ssl());
-        auto [reader, writer] =
-            co_await open_connection(loop, "127.0.0.1", port_of(*server), client_ssl());
+        // README's form: a context for ssl=, and server_hostname is the host connected to.
+        const std::shared_ptr<SSLContext> ctx = testing::client_context();
+        ConnectionOptions ipv4;
+        ipv4.family = AF_INET;  // "localhost" may also resolve to ::1; stay on 127.0.0.1
+        auto [reader, writer] = co_await open_connection(loop, "localhost", port_of(*server), ctx,
+                                                         StreamReader::kDefaultLimit, ipv4);
         writer->write("hello\n");
         writer->writelines({"over ", "tls\n"});
         co_await writer->drain();
@@ -102,8 +106,10 @@ TEST_F(TlsConnectionTest, AnEchoRoundTripOverTlsWithProtocols) {
         std::shared_ptr<Server> server =
             co_await create_server(loop, echo, "127.0.0.1", 0, server_ssl());
         auto make_client = [&loop] { return std::make_shared<RecordingProtocol>(loop); };
+        ConnectionOptions ipv4;
+        ipv4.family = AF_INET;
         auto [transport, client] = co_await create_connection(
-            loop, std::move(make_client), "localhost", port_of(*server), client_ssl());
+            loop, std::move(make_client), "localhost", port_of(*server), client_ssl(), ipv4);
         EXPECT_EQ(client->events, (std::vector<std::string>{"made"}));
         const std::string payload(300'000, 'z');  // many records, many reads
         transport->write(payload);
@@ -191,6 +197,32 @@ TEST_F(TlsConnectionTest, StartTlsKeepsTheProtocolAndReturnsTheTlsTransport) {
         secure->close();
         co_await client->lost;
         EXPECT_EQ(client->error, nullptr);
+        server->close();
+        co_await server->wait_closed();
+    });
+}
+
+// TLS inside TLS (an HTTPS proxy's CONNECT tunnel carries the origin's TLS inside the proxy's):
+// start_tls works over any transport, an SSLTransport included.
+TEST_F(TlsConnectionTest, StartTlsWorksOverATlsTransportToo) {
+    run_net_test([](EventLoop& loop) -> Coro<void> {
+        ClientConnectedCallback handler = [](Reader reader, Writer writer) -> Coro<void> {
+            co_await start_tls(*writer, server_ssl());  // the inner TLS, inside the outer
+            co_await echo_lines(reader, writer);
+        };
+        std::shared_ptr<Server> server =
+            co_await start_server(loop, handler, "127.0.0.1", 0, server_ssl());
+        auto [reader, writer] =
+            co_await open_connection(loop, "127.0.0.1", port_of(*server), client_ssl());
+        Transport* outer = &writer->transport();
+        co_await start_tls(*writer, client_ssl());
+        EXPECT_NE(&writer->transport(), outer);
+        EXPECT_NE(dynamic_cast<SSLTransport*>(&writer->transport()), nullptr);
+        writer->write("nested\n");
+        const std::string echoed = co_await reader->readline();
+        EXPECT_EQ(echoed, "nested\n");
+        writer->close();
+        co_await writer->wait_closed();
         server->close();
         co_await server->wait_closed();
     });
