@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "net/errors.hpp"
 #include "net/support/net_test_loop.hpp"
@@ -55,12 +56,23 @@ protected:
         return o;
     }
 
+    // Every side a test made is ended here: an SSLProtocol and its SSLTransport hold each
+    // other until connection_lost (ssl_protocol.hpp), as a live connection should.
+    void TearDown() override {
+        for (Side& side : sides_) {
+            if (!side.below->lost) side.below->abort();
+        }
+        run_until([] { return false; }, 10);
+        sides_.clear();
+    }
+
     Side make_side(const std::shared_ptr<SSLContext>& context, SSLProtocolOptions options = {}) {
         Side side;
         side.app = std::make_shared<RecordingProtocol>(loop_);
         side.handshake = loop_.create_future<void>();
         side.ssl = std::make_shared<SSLProtocol>(loop_, side.app, context, side.handshake, options);
         side.below = std::make_shared<ScriptedTransport>(loop_, side.ssl);
+        sides_.push_back(side);
         return side;
     }
     Side client(SSLProtocolOptions options = {}) {
@@ -81,9 +93,21 @@ protected:
         EXPECT_EQ(s.ssl->state(), SSLProtocolState::wrapped);
         return {c, s};
     }
-    // Runs the loop until done() or `iterations` have passed (virtual time may jump).
+    // Runs the loop until done() or `iterations` have passed (virtual time may jump). A far
+    // timer keeps an iteration with nothing to do from blocking in the selector: with a
+    // virtual clock the loop never sleeps while a timer is pending.
+    // (With auto-advance the loop may jump to that timer too; it is then set again.)
     void run_until(const std::function<bool()>& done, int iterations = 100) {
-        for (int i = 0; i < iterations && !done(); ++i) loop_.run_once();
+        bool fired = true;
+        TimerHandle keep_polling;
+        for (int i = 0; i < iterations && !done(); ++i) {
+            if (fired) {
+                fired = false;
+                keep_polling = loop_.call_later(std::chrono::hours(24), [&fired] { fired = true; });
+            }
+            loop_.run_once();
+        }
+        keep_polling.cancel();
     }
     std::exception_ptr failure_of(Future<void>& future) {
         run_until([&] { return future.done(); });
@@ -93,6 +117,7 @@ protected:
 
     ManualClock clock_{/*auto_advance=*/false};
     EventLoop loop_;
+    std::vector<Side> sides_;
 };
 
 // The exception in error if it is an E (a copy), else nothing.
