@@ -20,18 +20,19 @@
 // any call may have produced ciphertext (handshake messages, a session ticket, an alert, the
 // close_notify), not only write().
 //
-// States (the functions that move between them in brackets):
+// States (what moves between them on the arrows):
 //
-//   handshaking --[do_handshake() returns true]--> established
-//        |                                          |      |
-//        |                   [read() sees the peer's|      | [unwrap(): close_notify sent]
-//        |                    close_notify: closed] v      v
-//        |                                  read side closed, write side closed
-//        |                                          |      |
-//        |                                          +--+---+
-//        |                                             v  (both: unwrap() returns true)
-//        |                                          shut down
-//        +--------[any error, in any state]-------> failed
+//   handshaking --do_handshake() returns true--> established
+//                                                  |        |
+//                      read() returns closed       |        | unwrap(): our close_notify
+//                      (the peer's close_notify)   v        v is sent
+//                                    read side closed       write side closed
+//                                                  |        |
+//                                                  +---+----+ the other one too
+//                                                      v      (unwrap() returns true)
+//                                                  shut down
+//
+//   any state --an error--> failed
 //
 // The two directions close independently, as in TLS 1.3 (RFC 8446 section 6.1): after the
 // peer's close_notify this side can still write, and unwrap() sends ours. "failed" is final:

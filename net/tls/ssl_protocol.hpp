@@ -57,8 +57,8 @@
 //     as it keeps a TCP transport open after FIN. asyncio ignores it with a warning.
 //   - close() stops reading at once (the Transport contract), while asyncio still delivers
 //     what it had decrypted when close() was called.
-//   - write_eof() throws (can_write_eof() is false), as in asyncio: close_notify is sent by
-//     close(), and a TLS half-close is not offered.
+// As in asyncio, write_eof() throws (can_write_eof() is false): close() sends the close_notify,
+// and no TLS half-close is offered on the sending side.
 //
 // Flow control, writing. get_write_buffer_size() counts every byte the app wrote that has not
 // reached the kernel: plaintext waiting for the handshake (the backlog), ciphertext the engine

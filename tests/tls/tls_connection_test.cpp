@@ -71,8 +71,10 @@ TEST_F(TlsConnectionTest, AnEchoRoundTripOverTlsWithStreams) {
         const std::shared_ptr<SSLContext> ctx = testing::client_context();
         ConnectionOptions ipv4;
         ipv4.family = AF_INET;  // "localhost" may also resolve to ::1; stay on 127.0.0.1
-        auto [reader, writer] = co_await open_connection(loop, "localhost", port_of(*server), ctx,
-                                                         StreamReader::kDefaultLimit, ipv4);
+        auto connected = co_await open_connection(loop, "localhost", port_of(*server), ctx,
+                                                  StreamReader::kDefaultLimit, ipv4);
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         writer->write("hello\n");
         writer->writelines({"over ", "tls\n"});
         co_await writer->drain();
@@ -108,8 +110,10 @@ TEST_F(TlsConnectionTest, AnEchoRoundTripOverTlsWithProtocols) {
         auto make_client = [&loop] { return std::make_shared<RecordingProtocol>(loop); };
         ConnectionOptions ipv4;
         ipv4.family = AF_INET;
-        auto [transport, client] = co_await create_connection(
-            loop, std::move(make_client), "localhost", port_of(*server), client_ssl(), ipv4);
+        auto connected = co_await create_connection(loop, std::move(make_client), "localhost",
+                                                    port_of(*server), client_ssl(), ipv4);
+        auto transport = connected.first;  // not structured bindings: clang 14 cannot
+        auto client = connected.second;    // capture those in a lambda
         EXPECT_EQ(client->events, (std::vector<std::string>{"made"}));
         const std::string payload(300'000, 'z');  // many records, many reads
         transport->write(payload);
@@ -131,8 +135,9 @@ TEST_F(TlsConnectionTest, ASecondConnectionResumesTheFirstsSession) {
         const SSLOptions ssl = client_ssl();
         std::vector<bool> reused;
         for (int i = 0; i < 2; ++i) {
-            auto [reader, writer] =
-                co_await open_connection(loop, "127.0.0.1", port_of(*server), ssl);
+            auto connected = co_await open_connection(loop, "127.0.0.1", port_of(*server), ssl);
+            auto reader = connected.first;   // not structured bindings: clang 14 cannot
+            auto writer = connected.second;  // capture those in a lambda
             writer->write("ping\n");
             const std::string echoed = co_await reader->readline();  // the tickets came before it
             EXPECT_EQ(echoed, "ping\n");
@@ -160,7 +165,9 @@ TEST_F(TlsConnectionTest, StartTlsUpgradesAPlainStreamInPlace) {
             co_await echo_lines(reader, writer);
         };
         std::shared_ptr<Server> server = co_await net::start_server(loop, handler, "127.0.0.1", 0);
-        auto [reader, writer] = co_await net::open_connection(loop, "127.0.0.1", port_of(*server));
+        auto connected = co_await net::open_connection(loop, "127.0.0.1", port_of(*server));
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         EXPECT_FALSE(writer->get_extra_info("cipher").has_value()) << "plain so far";
         writer->write("STARTTLS\n");
         const std::string answer = co_await reader->readline();
@@ -187,8 +194,10 @@ TEST_F(TlsConnectionTest, StartTlsKeepsTheProtocolAndReturnsTheTlsTransport) {
         };
         std::shared_ptr<Server> server = co_await net::start_server(loop, handler, "127.0.0.1", 0);
         auto make_client = [&loop] { return std::make_shared<RecordingProtocol>(loop); };
-        auto [plain, client] = co_await net::create_connection(loop, std::move(make_client),
-                                                               "127.0.0.1", port_of(*server));
+        auto connected = co_await net::create_connection(loop, std::move(make_client), "127.0.0.1",
+                                                         port_of(*server));
+        auto plain = connected.first;    // not structured bindings: clang 14 cannot
+        auto client = connected.second;  // capture those in a lambda
         std::shared_ptr<Transport> secure = co_await start_tls(loop, plain, client, client_ssl());
         EXPECT_NE(secure.get(), plain.get());
         secure->write("upgraded\n");
@@ -212,8 +221,10 @@ TEST_F(TlsConnectionTest, StartTlsWorksOverATlsTransportToo) {
         };
         std::shared_ptr<Server> server =
             co_await start_server(loop, handler, "127.0.0.1", 0, server_ssl());
-        auto [reader, writer] =
+        auto connected =
             co_await open_connection(loop, "127.0.0.1", port_of(*server), client_ssl());
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         Transport* outer = &writer->transport();
         co_await start_tls(*writer, client_ssl());
         EXPECT_NE(&writer->transport(), outer);
@@ -246,8 +257,10 @@ TEST_F(TlsConnectionTest, AWriterIsPausedWhileThePeerDoesNotReadAndResumedWhenIt
         std::shared_ptr<Server> server =
             co_await create_server(loop, make_sink, "127.0.0.1", 0, server_ssl());
         auto make_client = [&loop] { return std::make_shared<RecordingProtocol>(loop); };
-        auto [transport, client] = co_await create_connection(
-            loop, std::move(make_client), "127.0.0.1", port_of(*server), client_ssl());
+        auto connected = co_await create_connection(loop, std::move(make_client), "127.0.0.1",
+                                                    port_of(*server), client_ssl());
+        auto transport = connected.first;  // not structured bindings: clang 14 cannot
+        auto client = connected.second;    // capture those in a lambda
         const std::string chunk(64 * 1024, 'f');
         std::size_t sent = 0;
         // The kernel's socket buffers take some megabytes first; then ours fill.

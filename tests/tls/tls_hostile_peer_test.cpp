@@ -76,8 +76,10 @@ Coro<std::exception_ptr> connect_to(EventLoop& loop, const testing::Credentials&
     *address = "127.0.0.1:" + std::to_string(port_of(*server));
     std::exception_ptr error;
     try {
-        auto [reader, writer] =
+        auto connected =
             co_await open_connection(loop, "127.0.0.1", port_of(*server), std::move(ssl));
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         writer->close();
         co_await writer->wait_closed();
     } catch (...) {
@@ -204,7 +206,9 @@ TEST_F(TlsHostilePeerTest, AClientThatNeverSpeaksTlsIsDroppedAfterTheServersHand
         ssl.ssl_handshake_timeout = 200ms;
         std::shared_ptr<Server> server =
             co_await start_server(loop, wait_for_eof, "127.0.0.1", 0, ssl);
-        auto [reader, writer] = co_await net::open_connection(loop, "127.0.0.1", port_of(*server));
+        auto connected = co_await net::open_connection(loop, "127.0.0.1", port_of(*server));
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         std::string got = "not closed";
         try {
             got = co_await reader->read();
@@ -231,8 +235,10 @@ TEST_F(TlsHostilePeerTest, AServerThatClosesWithoutCloseNotifyIsAnEOFErrorAfterI
         };
         std::shared_ptr<Server> server =
             co_await start_server(loop, truncate, "127.0.0.1", 0, server_ssl());
-        auto [reader, writer] =
+        auto connected =
             co_await open_connection(loop, "127.0.0.1", port_of(*server), client_ssl());
+        auto reader = connected.first;   // not structured bindings: clang 14 cannot
+        auto writer = connected.second;  // capture those in a lambda
         const std::string received = co_await reader->readexactly(12);
         EXPECT_EQ(received, "partial body");
         bool thrown = false;
@@ -278,8 +284,10 @@ TEST_F(TlsHostilePeerTest, AClientThatClosesWithoutCloseNotifyIsAnEOFErrorForThe
         std::shared_ptr<Server> server =
             co_await start_server(loop, handler, "127.0.0.1", 0, server_ssl());
         auto make_client = [&loop] { return std::make_shared<RecordingProtocol>(loop); };
-        auto [transport, client] = co_await create_connection(
-            loop, std::move(make_client), "127.0.0.1", port_of(*server), client_ssl());
+        auto connected = co_await create_connection(loop, std::move(make_client), "127.0.0.1",
+                                                    port_of(*server), client_ssl());
+        auto transport = connected.first;  // not structured bindings: clang 14 cannot
+        auto client = connected.second;    // capture those in a lambda
         transport->write("a request, and then");
         co_await sleep(10ms);
         transport->abort();

@@ -57,7 +57,9 @@ Coro<void> echo_line(std::shared_ptr<StreamReader> reader, std::shared_ptr<Strea
 }
 
 Coro<bool> client(EventLoop& loop, std::uint16_t port, SSLOptions ssl, int i) {
-    auto [reader, writer] = co_await open_connection(loop, "127.0.0.1", port, std::move(ssl));
+    auto connected = co_await open_connection(loop, "127.0.0.1", port, std::move(ssl));
+    auto reader = connected.first;   // not structured bindings: clang 14 cannot
+    auto writer = connected.second;  // capture those in a lambda
     const std::string line = "client " + std::to_string(i) + "\n";
     writer->write(line);
     const std::string echoed = co_await reader->readline();
