@@ -239,10 +239,6 @@ void SSLContext::set_alpn_protocols(std::vector<std::string> protocols) {
 // ---- Engines ------------------------------------------------------------------------------
 
 std::unique_ptr<SSLObject> SSLContext::wrap_bio(WrapOptions options) {
-    if (!server_side() && check_hostname_ && options.server_hostname.empty()) {
-        throw std::invalid_argument(
-            "wrap_bio: check_hostname requires server_hostname (or set_check_hostname(false))");
-    }
     return std::make_unique<SSLObject>(shared_from_this(), std::move(options));
 }
 

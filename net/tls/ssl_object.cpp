@@ -66,6 +66,10 @@ SSLObject::SSLObject(std::shared_ptr<SSLContext> context, WrapOptions options)
       session_key_(std::move(options.session_key)),
       peer_(std::move(options.peer)),
       server_side_(context_->server_side()) {
+    if (!server_side_ && context_->check_hostname() && server_hostname_.empty()) {
+        throw std::invalid_argument(
+            "wrap_bio: check_hostname requires server_hostname (or set_check_hostname(false))");
+    }
     ssl_.reset(SSL_new(context_->native_handle()));
     if (!ssl_) detail::throw_ssl_error("SSL_new", peer_);
     incoming_ = BIO_new(BIO_s_mem());

@@ -77,7 +77,7 @@ struct ReadResult {
 
 class SSLObject {
 public:
-    // SSLContext::wrap_bio is the way in.
+    // SSLContext::wrap_bio is the way in (its rules and exceptions are this constructor's).
     SSLObject(std::shared_ptr<SSLContext> context, WrapOptions options);
     ~SSLObject();
     SSLObject(const SSLObject&) = delete;
