@@ -203,6 +203,28 @@ TEST_F(ServerFeaturesTest, StaticFilesHaveAnETagAndAnswerConditionalAndRangeRequ
     EXPECT_TRUE(answer.starts_with("HTTP/1.1 404 ")) << answer;
 }
 
+TEST_F(ServerFeaturesTest, ALargeStaticFileArrivesWholeAndInRanges) {
+    TempDir dir;
+    std::string bytes(3 * 1024 * 1024 + 5, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 23);
+    dir.write("big.bin", bytes);
+    Router router;
+    router.add_static("/files", dir.path);  // the trailing '/' is added
+    ServerThread server(std::move(router));
+    blocking::Response whole = blocking::get(server.url("/files/big.bin"));
+    EXPECT_EQ(whole.status, 200);
+    EXPECT_TRUE(whole.body == bytes)
+        << "the file arrived changed (" << whole.body.size() << " of " << bytes.size() << " bytes)";
+    Headers range;
+    range.set("Range", "bytes=-1000");
+    blocking::Response tail = blocking::request("GET", server.url("/files/big.bin"), range);
+    EXPECT_EQ(tail.status, 206);
+    EXPECT_TRUE(tail.body == bytes.substr(bytes.size() - 1000));
+    blocking::Response head = blocking::request("HEAD", server.url("/files/big.bin"));
+    EXPECT_EQ(head.headers.get("Content-Length").value_or(""), std::to_string(bytes.size()));
+    EXPECT_TRUE(head.body.empty());
+}
+
 TEST(StaticFiles, ParseRangeFollowsRfc9110) {
     ASSERT_TRUE(parse_range("bytes=0-0", 10).has_value());
     EXPECT_EQ(parse_range("bytes=0-0", 10)->length, 1u);
