@@ -152,7 +152,8 @@ start_servers() {
     ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
     local port
     port=$(free_port)
-    "$BUILD/tools/lab-serve" --port "$port" --quiet > "$OUT/lab-serve.log" 2>&1 &
+    # One worker, as nginx.conf has: the rows compare one loop with one nginx worker.
+    "$BUILD/tools/lab-serve" --port "$port" --workers 1 --quiet > "$OUT/lab-serve.log" 2>&1 &
     SERVER_PIDS+=($!)
     LAB_URL="http://127.0.0.1:$port"
     if [[ $HAVE_NGINX == 1 ]]; then

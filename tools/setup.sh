@@ -45,6 +45,7 @@ packages=(
   "ci    python3-requests        tests/reliability/interop: requests"
   "ci    python3-aiohttp         tests/reliability/interop: aiohttp's client"
   "ci    python3-h11             tests/reliability/interop: h11"
+  "ci    slowhttptest            tests/reliability/attacks.sh: slowloris, slow body, slow read, range"
   "peers libuv1-dev              benchmarks/peers: the libuv echo and timer peers"
   "peers libboost-dev            benchmarks/peers: the Boost.Asio peers"
   "peers libcurl4-openssl-dev    benchmarks/peers: the libcurl multi client"

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "http/proto/detail/grammar.hpp"
+#include "http/proto/serializer.hpp"
 #include "http/server/server_connection.hpp"
 #include "http/server/server_shared.hpp"
 #include "net/errors.hpp"
@@ -39,6 +40,21 @@ Coro<std::vector<std::string>> addresses_of(std::string host, std::uint16_t port
 bool no_such_address(const net::NetError& e) {
     return e.code() == std::errc::address_not_available ||
            e.code() == std::errc::address_family_not_supported;
+}
+
+// What a connection accepted at the descriptor limit gets (net::ServerOptions::emfile_reply):
+// made once, since no Date can be formatted per reply there (RFC 9110 6.6.1 asks Date of 2xx
+// to 4xx responses only).
+std::string emfile_reply() {
+    const std::string body = "the server is out of descriptors; try again\n";
+    Headers headers;
+    headers.set("Content-Type", "text/plain; charset=utf-8");
+    headers.set("Connection", "close");
+    headers.set("Retry-After", "1");
+    headers.set("Server", "looplab");
+    std::string out;
+    write_response_head(out, 503, headers, OutgoingBody::of_length(body.size()));
+    return out + body;
 }
 
 // One listening server per address, all on one port. With port 0 the kernel picks the first
@@ -91,6 +107,7 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ServerOptions listen_options;
     listen_options.backlog = options.backlog;
     listen_options.reuse_port = options.reuse_port;
+    listen_options.emfile_reply = emfile_reply();
     // Named before the co_await, not a temporary inside it: g++ 12 destroys a lambda temporary
     // with non-trivial captures twice there (CONTRIBUTING.md, "Compiler bugs").
     net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
@@ -127,6 +144,9 @@ std::uint64_t HttpServer::requests_served() const {
 }
 std::size_t HttpServer::peak_connections() const {
     return shared_->peak_connections;
+}
+std::uint64_t HttpServer::budget_refusals() const {
+    return shared_->budget_refusals;
 }
 std::size_t HttpServer::write_buffer_size() const {
     std::size_t total = 0;

@@ -24,6 +24,7 @@ ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
             server =
                 loop.run_until_complete(HttpServer::start(std::move(router), host, port, options));
             port_ = server->port();
+            addresses_ = server->addresses();
         } catch (...) {
             ready.set_exception(std::current_exception());
             detail::finish_run(loop);
@@ -56,11 +57,17 @@ std::string ServerThread::url(std::string_view path) const {
            std::string(path);
 }
 
+void ServerThread::request_stop() {
+    if (stop_requested_) return;
+    stop_requested_ = true;
+    EventLoop* loop = loop_;
+    loop->call_soon_threadsafe([loop] { loop->stop(); });
+}
+
 void ServerThread::stop() {
     if (stopped_) return;
     stopped_ = true;
-    EventLoop* loop = loop_;
-    loop->call_soon_threadsafe([loop] { loop->stop(); });
+    request_stop();
     thread_.join();
 }
 

@@ -4,6 +4,7 @@
 //          (selector_events.py).
 #include "net/transport/server.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -42,7 +43,10 @@ Server::Server(EventLoop& loop, ProtocolFactory factory, std::vector<Listener> l
     : loop_(loop),
       factory_(std::move(factory)),
       listeners_(std::move(listeners)),
-      options_(options) {}
+      options_(std::move(options)) {
+    if (!options_.emfile_reply.empty())
+        reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
 
 // Only reached when nothing holds us: neither a reader nor the EMFILE resume timer (their
 // callbacks hold a shared_ptr), so there is nothing to unregister; the sockets close themselves.
@@ -82,6 +86,7 @@ void Server::accept_ready(int listen_fd) {
         const int err = attempt.error;
         if (err == EINTR || err == ECONNABORTED) continue;
         if (err == EAGAIN || err == EWOULDBLOCK) return;  // queue drained
+        if ((err == EMFILE || err == ENFILE) && refuse_from_reserve(listen_fd)) continue;
         if (out_of_resources(err)) {
             pause_accepting(err, listen_fd);
             return;
@@ -112,6 +117,30 @@ void Server::serve_connection(UniqueFd conn) {
     }
     attach();
     SocketTransport::make(loop_, std::move(conn), std::move(protocol), {}, shared_from_this());
+}
+
+// EMFILE with a reserve: give the reserve up for one accept, answer, close, take it back. The
+// request already received is read first (up to a small buffer), so that the close sends FIN
+// and not a reset that could destroy the reply before the client reads it. False when there
+// is no reserve to give (then the caller pauses accepting).
+bool Server::refuse_from_reserve(int listen_fd) {
+    if (!reserve_) return false;
+    reserve_.reset();
+    detail::AcceptAttempt attempt = detail::try_accept(listen_fd);
+    if (attempt.conn) {
+        char discard[4096];
+        while (::recv(attempt.conn.get(), discard, sizeof discard, MSG_DONTWAIT) > 0) {
+        }
+        const std::string& reply = options_.emfile_reply;
+        (void)::send(attempt.conn.get(), reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::shutdown(attempt.conn.get(), SHUT_WR);
+    }
+    const bool answered = static_cast<bool>(attempt.conn);
+    attempt.conn.reset();
+    reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    // Answered, or nothing was queued after all: the batch goes on (and ends at EAGAIN).
+    // Still EMFILE with our own descriptor freed: another thread took it; pause instead.
+    return answered || attempt.error == EAGAIN || attempt.error == EWOULDBLOCK;
 }
 
 // Out of descriptors (or memory): stop watching the listeners for a while instead of spinning.
@@ -217,9 +246,10 @@ Coro<std::shared_ptr<Server>> create_server(EventLoop& loop, ProtocolFactory fac
         SocketAddress bound = local_address(fd.get());
         listeners.push_back({std::move(fd), std::move(bound)});
     }
+    const bool start = options.start_serving;
     std::shared_ptr<Server> server =
-        Server::make(loop, std::move(factory), std::move(listeners), options);
-    if (options.start_serving) server->start_serving();
+        Server::make(loop, std::move(factory), std::move(listeners), std::move(options));
+    if (start) server->start_serving();
     co_return server;
 }
 

@@ -24,9 +24,12 @@
 // the kernel's queue, so the listener stays readable and a naive loop would spin at 100% CPU
 // retrying accept(). Instead the server reports the error to the loop's exception handler (once per
 // pause), removes its readers, and re-adds them after accept_retry_delay (asyncio:
-// ACCEPT_RETRY_DELAY = 1 s). Meanwhile connections close and free descriptors; the server
-// keeps serving. Other accept errors are reported and the batch ends; ECONNABORTED (a client
-// that gave up while queued) is skipped silently, as in asyncio.
+// ACCEPT_RETRY_DELAY = 1 s). With ServerOptions::emfile_reply, EMFILE is first answered from
+// a reserved descriptor (the "accept-and-close" trick of libev's documentation and HAProxy):
+// each queued connection gets the reply and is closed, so none waits in silence. Meanwhile
+// connections close and free descriptors; the server keeps serving. Other accept errors are
+// reported and the batch ends; ECONNABORTED (a client that gave up while queued) is skipped
+// silently, as in asyncio.
 //
 // Lifetime: Server is owned by std::shared_ptr. While serving, the loop's reader callbacks hold
 // it, so a serving server lives on if the user drops it (asyncio: the same). Each connection's
@@ -66,6 +69,13 @@ struct ServerOptions {
     int family = AF_UNSPEC;     // restrict the resolved addresses to one family
     // How long accepting pauses after EMFILE / ENFILE (asyncio: ACCEPT_RETRY_DELAY).
     Duration accept_retry_delay = std::chrono::seconds(1);
+    // Non-empty: the server keeps one descriptor in reserve (/dev/null), and when accept()
+    // fails with EMFILE / ENFILE it closes the reserve, accepts the waiting connection with
+    // the freed number, sends it these bytes (best effort, without blocking), closes it and
+    // takes the reserve back, so a client at the descriptor limit is told why (HttpServer
+    // sends a 503) instead of waiting in the backlog. Only when the reserve cannot be had
+    // does accepting pause as above.
+    std::string emfile_reply;
 };
 
 // A listening socket of a server (asyncio: the entries of Server.sockets).
@@ -134,6 +144,7 @@ private:
     void accept_ready(int listen_fd);  // the reader callback: one batch of accepts
     void serve_connection(UniqueFd conn);
     void pause_accepting(int err, int listen_fd);
+    bool refuse_from_reserve(int listen_fd);  // EMFILE: the reserve answers one connection
     void wake_up_closed_waiters();
 
     EventLoop& loop_;
@@ -144,6 +155,7 @@ private:
     bool serving_ = false;          // start_serving called and not closed
     bool accept_paused_ = false;    // readers removed for accept_retry_delay after EMFILE
     bool closed_ = false;
+    UniqueFd reserve_;                          // /dev/null, held for emfile_reply
     TimerHandle resume_timer_;                  // re-adds the readers after an EMFILE pause
     Future<void> serving_forever_;              // what serve_forever awaits; completed by close()
     std::vector<Future<void>> closed_waiters_;  // wait_closed() callers
