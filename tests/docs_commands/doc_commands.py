@@ -15,15 +15,16 @@ Which text is a command:
     next `$ ` line or the end of the block, are the output the reader should see (item 3).
 Markers (a `# doc-test: ...` comment at the end of the command line, or alone on the line before
 it; or `<!-- doc-test: ... -->` on the line before the fence, for every command of the block):
-  skip REASON    (last: the reason is the rest of the line) never run (installing packages, README's two commands that .ci/run runs, full
-                 builds); its programs are still checked to exist (see below).
+  skip REASON    never run (installing packages, full builds, README's two commands, which
+                 .ci/run runs); its programs are still checked to exist (see below). It comes
+                 last among the markers: the reason is the rest of the line.
   long           not run unless DOC_TEST_LONG=1 is set (minutes long); also checked to exist.
   exit=N         the command must exit with N (default 0).
   background     started, left running for the rest of its block, then stopped; a command
                  ending in `&` is one too. If it names a port, the next command waits for it.
   requires=TOOL  skipped, with a message, when TOOL is not on PATH (strace, for instance).
 Output shape (console blocks): the program's output (stdout and stderr together, through a
-pseudo-terminal, as a reader sees it) must have the same lines in the same order as the block,
+pseudo-terminal, so both are line-buffered and interleave as a reader sees them) must have the same lines in the same order as the block,
 after normalising both: every number (`12`, `3.5`, `1e-3`) becomes `N`, a bar of `*` becomes
 one `*`, runs of blanks become one; a run of lines that are equal after that is kept once (a
 ticker's line printed four times in one run and five in the next); and the lines of each
@@ -36,16 +37,16 @@ Where a command runs: each in a shell of its own (a `cd` does not carry to the n
 a scratch directory, one per block, that holds a link to each top-level entry of the
 repository and `build` -> BUILD, with HOME pointing into it, so `./build/demos/...` and
 `tools/...` resolve as in the docs and nothing is written to the repository or the real home.
-The ports 8080, 8081 and 8888 in a command are replaced by free ports chosen at start, so the test
-does not collide with a server someone else is running.
+The ports 8080, 8081 and 8888 in a command are replaced by free ports chosen at start, so the
+test does not collide with a server someone else is running.
 Never run, whatever the markers: a command that calls cmake, ctest, make, ninja, tools/setup.sh
 or docs/make_starter.sh (it would reconfigure or rebuild BUILD under this test) fails unless it
 is marked `skip` or `long`; DOC_TEST_LONG=1 does not run those either.
 Existence check for commands not run: each program named with a `/` must exist (a path into
 build/ must be a target of BUILD's build.ninja), so a skipped command cannot silently rot.
-A command still running after 30 s (DOC_TEST_TIMEOUT to change; 20 times that with DOC_TEST_LONG)
-fails. Exit status: 0 when every command ran as documented; 1 with `FILE:LINE: what went wrong` for
-each that did not.
+A command still running after 30 s fails (DOC_TEST_TIMEOUT=SECONDS to change; a `long` one
+has 20 times that). Exit status: 0 when every command ran as documented; 1, with
+`FAIL FILE:LINE: what went wrong` for each that did not.
 """
 
 import glob
