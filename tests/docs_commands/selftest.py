@@ -3,10 +3,12 @@
 
 usage: selftest.py REPO BUILD   (ctest: `docs.commands_selftest`)
 
-doc_commands.py passes on the real docs only if it can fail: this runs it on two fixtures,
-fixtures/good.md (every kind of block and marker, a background server, all true: exit 0) and fixtures/broken.md
-(a wrong exit status, a missing program, a skipped command naming a missing script, output of
-the wrong shape, too few lines, a command that hangs, an unmarked build command: exit 1 with each one's FILE:LINE).
+doc_commands.py passing on the real docs means something only if it can fail: this runs it
+on two fixtures. fixtures/good.md has every kind of block and marker and a background server,
+all true: exit 0, with the expected counts. fixtures/broken.md has a wrong exit status, a
+missing program, a skipped command naming a missing script, output of the wrong shape, a
+line too many, a command that hangs and an unmarked build command: exit 1, and a
+`FAIL FILE:LINE` message for each.
 """
 
 import os
