@@ -36,7 +36,9 @@ it is a paragraph of its own.
 Where a command runs: each in a shell of its own (a `cd` does not carry to the next line), in
 a scratch directory, one per block, that holds a link to each top-level entry of the
 repository and `build` -> BUILD, with HOME pointing into it, so `./build/demos/...` and
-`tools/...` resolve as in the docs and nothing is written to the repository or the real home.
+`tools/...` resolve as in the docs, and a file written where the command stands
+(`--trace compare.json`) or under ~ is thrown away with the directory, not left in the
+repository or the real home (a file written into one of the linked folders does land there).
 The ports 8080, 8081 and 8888 in a command are replaced by free ports chosen at start, so the
 test does not collide with a server someone else is running.
 Never run, whatever the markers: a command that calls cmake, ctest, make, ninja, tools/setup.sh
