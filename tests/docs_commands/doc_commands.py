@@ -48,7 +48,8 @@ Existence check for commands not run: each program named with a `/` must exist (
 build/ must be a target of BUILD's build.ninja), so a skipped command cannot silently rot.
 A command still running after 30 s fails (DOC_TEST_TIMEOUT=SECONDS to change; a `long` one
 has 20 times that). Exit status: 0 when every command ran as documented; 1, with
-`FAIL FILE:LINE: what went wrong` for each that did not.
+`FAIL FILE:LINE: what went wrong` for each that did not (for output of another shape, the
+whole output, ready to paste when the program's change was intended).
 """
 
 import glob
@@ -410,8 +411,9 @@ class Runner:
             self.fail(command, f"exited with {status}, the doc expects {want}{tail}")
         elif command.expected:
             differs = shape_differs(command.expected, output)
-            if differs:
-                self.fail(command, f"{differs}\n  (output:){tail}")
+            if differs:  # all of it, to paste into the doc if the change is right
+                whole = "".join("\n    | " + l.rstrip("\r") for l in output)
+                self.fail(command, f"{differs}\n  (the whole output:){whole}")
 
 
 def main(argv):
