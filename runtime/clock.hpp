@@ -32,6 +32,30 @@ public:
     virtual bool auto_advance_to(TimePoint /*deadline*/) { return false; }
 };
 
+// ---- Deadlines that saturate ------------------------------------------------------------------
+// "Forever" is a real argument: call_later(Duration::max(), ...), wait_for(x, Duration::max()),
+// timeout(Duration::max(), ...). now + delay would then overflow the 64-bit count (undefined
+// behaviour; in practice a deadline far in the past, so "never" fired at once). Every deadline the
+// runtime computes goes through these two instead: a sum past the end of time is the end of time
+// (TimePoint::max(), which no clock reaches in 292 years), and the distance to a deadline is
+// clamped the same way. ConcurrentFuture::result and BlockingSocket make the same choice.
+constexpr TimePoint deadline_after(TimePoint now, Duration delay) noexcept {
+    const Duration::rep n = now.time_since_epoch().count();
+    const Duration::rep d = delay.count();
+    Duration::rep sum = 0;
+    if (__builtin_add_overflow(n, d, &sum)) return d > 0 ? TimePoint::max() : TimePoint::min();
+    return TimePoint(Duration(sum));
+}
+
+// deadline - now, clamped to Duration::max() / min() instead of overflowing.
+constexpr Duration time_until(TimePoint deadline, TimePoint now) noexcept {
+    const Duration::rep a = deadline.time_since_epoch().count();
+    const Duration::rep b = now.time_since_epoch().count();
+    Duration::rep difference = 0;
+    if (__builtin_sub_overflow(a, b, &difference)) return a > b ? Duration::max() : Duration::min();
+    return Duration(difference);
+}
+
 // Nanoseconds on the steady clock, whatever the loop's Clock says: what the loop's observers
 // time callbacks, polls and task steps with (a trace shows what the machine did, even on a
 // ManualClock).
@@ -61,7 +85,7 @@ public:
         return true;
     }
 
-    void advance(Duration d) { now_ += d; }
+    void advance(Duration d) { now_ = deadline_after(now_, d); }
     void set_auto_advance(bool on) { auto_advance_ = on; }
     bool auto_advance() const { return auto_advance_; }
 

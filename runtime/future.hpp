@@ -200,13 +200,20 @@ public:
     }
     std::exception_ptr exception() { return state_->exception(); }
 
-    // fn(Future<T>&) runs on the loop (via call_soon) once the future is done.
+    // fn(Future<T>&) runs on the loop (via call_soon) once the future is done, in a copy of
+    // the context current now (asyncio: add_done_callback(fn, context=None)).
     template <class F>
     std::uint64_t add_done_callback(F fn) {
-        return state_->add_done_callback([fn = std::move(fn)](detail::FutureStateBase& s) mutable {
+        auto call = [fn = std::move(fn)](detail::FutureStateBase& s) mutable {
             Future<T> self(detail::RefPtr<State>(static_cast<State*>(&s)));
             fn(self);
-        });
+        };
+        if (detail::ContextMapPtr map = detail::current_map()) [[unlikely]] {
+            return state_->add_done_callback(
+                [call = std::move(call), context = Context(std::move(map))](
+                    detail::FutureStateBase& s) mutable { context.run([&] { call(s); }); });
+        }
+        return state_->add_done_callback(std::move(call));
     }
     std::size_t remove_done_callback(std::uint64_t id) { return state_->remove_done_callback(id); }
 

@@ -28,6 +28,7 @@ thread_local HandleFreeList free_list;
 void HandleState::release() noexcept {
     if (--refs != 0) return;
     callback.reset();
+    context.reset();
     if (free_list.alive && free_list.size < HandleFreeList::kMaxKept) {
         next_free = free_list.head;
         free_list.head = this;

@@ -27,6 +27,24 @@ void StreamReader::feed_data(std::string_view data) {
     assert(!eof_ && "feed_data after feed_eof");
     if (data.empty()) return;
     buffer_.append(data);
+    after_feed();
+}
+
+std::span<char> StreamReader::get_buffer(std::size_t /*sizehint*/) {
+    assert(!eof_ && "get_buffer after feed_eof");
+    // limit_ bytes a read: as much as the backpressure rule lets pile up between two reads,
+    // and no 256 KiB buffer per connection (the transport's sizehint).
+    return buffer_.space(limit_);
+}
+
+void StreamReader::buffer_updated(std::size_t nbytes) {
+    if (nbytes == 0) return;
+    buffer_.commit(nbytes);
+    after_feed();
+}
+
+// New bytes are in: wake the reader; past 2 * limit, pause the transport.
+void StreamReader::after_feed() {
     wake_up_waiter();
     if (!paused_ && buffer_.size() > 2 * limit_) {
         if (std::shared_ptr<Transport> t = transport_.lock()) {
@@ -88,10 +106,7 @@ Coro<void> StreamReader::wait_for_data(const char* what) {
 }
 
 std::string StreamReader::take_front(std::size_t n) {
-    if (n >= buffer_.size()) return std::exchange(buffer_, std::string());
-    std::string front = buffer_.substr(0, n);
-    buffer_.erase(0, n);
-    return front;
+    return buffer_.take_front(n);
 }
 
 // ---- Reading ------------------------------------------------------------------------------
@@ -123,7 +138,7 @@ Coro<std::string> StreamReader::readexactly(std::size_t n) {
     if (exception_) std::rethrow_exception(exception_);
     if (n == 0) co_return std::string();
     while (buffer_.size() < n) {
-        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), n);
+        if (eof_) throw IncompleteReadError(buffer_.take_front(buffer_.size()), n);
         co_await wait_for_data("readexactly");
     }
     std::string data = take_front(n);
@@ -142,7 +157,7 @@ Coro<std::string> StreamReader::readuntil(std::string separator) {
     std::size_t found = std::string::npos;
     for (;;) {
         if (buffer_.size() >= offset + seplen) {
-            found = buffer_.find(separator, offset);
+            found = buffer_.view().find(separator, offset);
             if (found != std::string::npos) break;
             offset = buffer_.size() + 1 - seplen;
             if (offset > limit_) {
@@ -150,7 +165,7 @@ Coro<std::string> StreamReader::readuntil(std::string separator) {
                                         offset);
             }
         }
-        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), std::nullopt);
+        if (eof_) throw IncompleteReadError(buffer_.take_front(buffer_.size()), std::nullopt);
         co_await wait_for_data("readuntil");
     }
     if (found > limit_) {
@@ -173,7 +188,7 @@ Coro<std::string> StreamReader::readline() {
     }
     // Drop the overlong line: through its "\n" if we have it, else everything buffered.
     if (*overrun < buffer_.size() && buffer_[*overrun] == '\n') {
-        buffer_.erase(0, *overrun + 1);
+        buffer_.drop_front(*overrun + 1);
     } else {
         buffer_.clear();
     }

@@ -72,9 +72,14 @@ struct CallOutcome {
 
 // fn(args...) as a call returning its CallOutcome<R>. fn and args are decay-copied here, on
 // the caller's thread, and passed to fn as rvalues (it is called once), as std::thread does.
+// The call runs in a fresh context holding `context` (the caller's map: context.hpp), so that
+// it sees the caller's variables and what it sets stays with this one call.
 template <class R, class F, class... Args>
-auto catching_call(F&& fn, Args&&... args) {
-    return [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable {
+auto catching_call(ContextMapPtr context, F&& fn, Args&&... args) {
+    return [context = std::move(context), fn = std::forward<F>(fn),
+            ... args = std::forward<Args>(args)]() mutable {
+        ContextState state{std::move(context)};
+        ContextScope in_context(state);
         CallOutcome<R> outcome;
         try {
             if constexpr (std::is_void_v<R>) {
@@ -144,7 +149,9 @@ Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
 }  // namespace detail
 
 // Contract: fn and args are copied (decayed) here, on the loop thread; fn(args...) runs once
-// on a worker of `executor` (nullptr: the loop's default executor, made on first use); its
+// on a worker of `executor` (nullptr: the loop's default executor, made on first use), in a
+// copy of the current context (DIFFERENCE, context.hpp: asyncio's run_in_executor runs it in
+// the worker's own); its
 // value or exception completes the returned Future<R> on the loop thread. Cancelling that
 // future before a worker has started the call prevents the call; after, the call runs to the
 // end and its outcome is dropped. Throws InvalidStateError if the loop is closed or (with
@@ -162,13 +169,14 @@ auto EventLoop::run_in_executor(ThreadPoolExecutor* executor, F&& fn, Args&&... 
     const std::uint64_t trace_id = tracer ? trace::new_id() : 0;
     return detail::wrap_future<R>(
         *this,
-        pool.submit_traced(
-            tracer, trace_id,
-            detail::catching_call<R>(std::forward<F>(fn), std::forward<Args>(args)...)),
+        pool.submit_traced(tracer, trace_id,
+                           detail::catching_call<R>(detail::current_map(), std::forward<F>(fn),
+                                                    std::forward<Args>(args)...)),
         tracer, trace_id);
 }
 
-// asyncio.to_thread: fn(args...) in the running loop's default executor. Loop thread only.
+// asyncio.to_thread: fn(args...) in the running loop's default executor, in a copy of the
+// current context (context.hpp). Loop thread only.
 template <class F, class... Args>
 auto to_thread(F&& fn, Args&&... args) {
     return get_running_loop().run_in_executor(nullptr, std::forward<F>(fn),

@@ -155,7 +155,22 @@ public:
         }
     }
 
-    void task_done(TaskBase& task) override { records_.erase(&task); }
+    // A task asked to cancel that ended with a value swallowed the CancelledError: a
+    // `catch (...)` that did not rethrow (CancelledError is outside std::exception, errors.hpp,
+    // so `catch (const std::exception&)` cannot do it). asyncio 3.11+ lets such a task finish,
+    // and so does looplab; debug mode says so, once per task.
+    void task_done(TaskBase& task) override {
+        records_.erase(&task);
+        const detail::FutureStateBase& future = task.future();
+        if (task.cancelling() == 0 || future.cancelled() || future.failed()) return;
+        task.loop().call_exception_handler(
+            {task_text(task) + " was cancelled (" + std::to_string(task.cancelling()) + " request" +
+                 (task.cancelling() == 1 ? "" : "s") +
+                 ") but finished normally: it swallowed the CancelledError (a catch (...) that "
+                 "did not rethrow). Rethrow it, or call uncancel() if the cancellation was "
+                 "really handled",
+             nullptr, "created at " + where_text(task.created_at())});
+    }
 
 private:
     // Anything that could still run on the loop thread without help from another thread?

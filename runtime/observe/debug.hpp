@@ -37,6 +37,12 @@
 //                    sleep(0) kBusyLoopSelfWakes times in a row with no I/O in between is
 //                    polling, burning a core instead of awaiting what it waits for. Once per
 //                    task.
+//   swallowed        "Task 'name' was cancelled (1 request) but finished normally: it
+//   cancellation     swallowed the CancelledError": a task whose cancel() was neither
+//                    delivered (the task did not end cancelled) nor taken back with uncancel(),
+//                    and which returned a value. The `catch (...)` that ate it is the bug;
+//                    CancelledError is outside std::exception (errors.hpp), so no
+//                    `catch (const std::exception&)` can. Once per task, when it finishes.
 //   task dump        `kill -USR1 <pid>` prints loop.dump_tasks() to stderr (task_dump.hpp):
 //                    every live task, its state, where it was made and what it awaits. The
 //                    signal handler only counts the signal and writes to each debug loop's

@@ -8,8 +8,8 @@
 
 namespace looplab {
 
-Coro<void> Event::wait() {
-    if (set_) co_return;
+Coro<bool> Event::wait() {
+    if (set_) co_return true;
     Future<void> waiter = waiters_.enqueue();
     try {
         co_await waiter;
@@ -17,6 +17,7 @@ Coro<void> Event::wait() {
         waiters_.remove(waiter);
         throw;
     }
+    co_return true;
 }
 
 void Event::set() {

@@ -84,6 +84,21 @@ public:
         return woken;
     }
 
+    // Completes every pending waiter with `error` (thrown at each waiter's co_await) and empties
+    // the queue; returns how many were failed. For a primitive that breaks (Barrier::abort).
+    std::size_t fail_all(const std::exception_ptr& error) {
+        std::size_t failed = 0;
+        while (!waiters_.empty()) {
+            Future<void> waiter = std::move(waiters_.front());
+            waiters_.pop_front();
+            if (!waiter.done()) {
+                waiter.set_exception(error);
+                ++failed;
+            }
+        }
+        return failed;
+    }
+
     // Removes `waiter` if it is still queued: a task cleaning up after its wait was cancelled.
     // (It may already be gone: wake_one drops done waiters it passes.)
     void remove(const Future<void>& waiter) {
