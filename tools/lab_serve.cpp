@@ -7,6 +7,10 @@
 //     lab-serve --port 8080
 //     lab-get http://127.0.0.1:8080/delay/100
 //
+// --host takes an address or a name and listens on every address it stands for, one port for
+// all: `--host localhost` listens on 127.0.0.1 and ::1 (http/server/server.hpp says why), and
+// prints one "listening on" line per address, the first one first.
+//
 // Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully. A signal handler may not take a mutex,
 // so it cannot call call_soon_threadsafe; instead the signals are blocked in every thread and a
 // small thread waits for them with sigwait, then posts the shutdown to the loop.
@@ -15,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "http/server/demo_routes.hpp"
 #include "http/server/server.hpp"
@@ -26,6 +31,10 @@ looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet) {
     using namespace looplab;
     auto server = co_await http::HttpServer::start(http::demo_routes(), host, port);
     std::cout << "lab-serve: listening on " << server->url("/") << std::endl;
+    const std::vector<net::SocketAddress> addresses = server->addresses();
+    for (std::size_t i = 1; i < addresses.size(); ++i)
+        std::cout << "lab-serve: also listening on http://" << addresses[i].to_string() << "/"
+                  << std::endl;
     if (!quiet) {
         std::cout << "  try: " << server->url("/delay/100") << "  " << server->url("/bytes/1024")
                   << std::endl;
@@ -62,7 +71,10 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
     bool quiet = false;
-    app.add_option("--host", host, "address to listen on")->capture_default_str();
+    app.add_option("--host", host,
+                   "address or name to listen on (every address it resolves to; localhost: "
+                   "127.0.0.1 and ::1)")
+        ->capture_default_str();
     app.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
     app.add_flag("-q,--quiet", quiet, "print only the listening line");
     CLI11_PARSE(app, argc, argv);

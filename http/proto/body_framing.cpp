@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/proto/detail/grammar.hpp"
 #include "http/proto/protocol_error.hpp"
@@ -18,8 +19,26 @@ constexpr int kNotImplemented = 501;
 
 using Kind = BodyFraming::Kind;
 
+// RFC 9110 8.6 lets a recipient of "Content-Length: 5, 5" (or of two fields saying 5) either
+// reject it or use the one value. A strict reader rejects: the repetition is what a proxy that
+// added a field, or one that reads only the first, leaves behind, and a server cannot tell
+// which of them it is talking to.
+void check_single_content_length(const Headers& headers, Strictness strictness) {
+    if (strictness != Strictness::strict) return;
+    const std::vector<std::string_view> fields = headers.get_all("Content-Length");
+    if (fields.size() > 1)
+        throw ProtocolError("more than one Content-Length header (" + quote(fields[0]) + " and " +
+                                quote(fields[1]) + ")",
+                            kBadRequest);
+    if (!fields.empty() && fields[0].find(',') != std::string_view::npos)
+        throw ProtocolError(
+            "invalid Content-Length " + quote(fields[0]) + " (one number, not a list)",
+            kBadRequest);
+}
+
 // The single value of every Content-Length field together, or nullopt if there is none.
-std::optional<std::uint64_t> content_length(const Headers& headers) {
+std::optional<std::uint64_t> content_length(const Headers& headers, Strictness strictness) {
+    check_single_content_length(headers, strictness);
     std::optional<std::uint64_t> result;
     for (const std::string_view field : headers.get_all("Content-Length")) {
         // A field value may itself be a list ("5, 5") when an intermediary combined duplicates.
@@ -54,7 +73,7 @@ std::optional<std::uint64_t> content_length(const Headers& headers) {
 }
 
 const char* side_name(MessageKind kind) {
-    return kind == MessageKind::kRequest ? "request" : "response";
+    return kind == MessageKind::request ? "request" : "response";
 }
 
 // Checks that the transfer-codings are exactly "chunked" (RFC 9112 6.1, 7).
@@ -102,46 +121,48 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
 }
 
 BodyFraming framing_from_headers(MessageKind kind, const Headers& headers, HttpVersion version,
-                                 const ParserLimits& limits) {
+                                 const ParserLimits& limits, Strictness strictness) {
     if (headers.contains("Transfer-Encoding")) {
         check_transfer_coding(kind, headers, version);
-        return {Kind::kChunked, 0};
+        return {Kind::chunked, 0};
     }
-    if (const auto length = content_length(headers)) {
+    if (const auto length = content_length(headers, strictness)) {
         if (*length > limits.max_body_size)
             throw ProtocolError(std::string(side_name(kind)) + " body too large (Content-Length " +
                                     std::to_string(*length) + ", limit " +
                                     std::to_string(limits.max_body_size) + " bytes)",
                                 kContentTooLarge);
-        return {*length == 0 ? Kind::kNone : Kind::kLength, *length};
+        return {*length == 0 ? Kind::none : Kind::length, *length};
     }
-    return {Kind::kNone, 0};
+    return {Kind::none, 0};
 }
 
 }  // namespace
 
-BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits) {
+BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits,
+                                 Strictness strictness) {
     // Rules 3-6: Transfer-Encoding, else Content-Length, else no body (rule 6: a request
     // without either has none; it is never read until close).
-    return framing_from_headers(MessageKind::kRequest, head.headers, head.version, limits);
+    return framing_from_headers(MessageKind::request, head.headers, head.version, limits,
+                                strictness);
 }
 
 BodyFraming response_body_framing(const ResponseHead& head, std::string_view request_method,
-                                  const ParserLimits& limits) {
+                                  const ParserLimits& limits, Strictness strictness) {
     // Rule 1: no body, whatever the headers say (for HEAD, Content-Length describes the body a
     // GET would have had).
     if (request_method == "HEAD" || (head.status >= 100 && head.status < 200) ||
         head.status == 204 || head.status == 304) {
-        return {head.status == 101 ? Kind::kSwitched : Kind::kNone, 0};
+        return {head.status == 101 ? Kind::switched : Kind::none, 0};
     }
     // Rule 2: a successful CONNECT turns the connection into a tunnel.
     if (request_method == "CONNECT" && head.status >= 200 && head.status < 300)
-        return {Kind::kSwitched, 0};
+        return {Kind::switched, 0};
     // Rules 3-5, then rule 8: no length given means the body runs until the server closes.
     BodyFraming framing =
-        framing_from_headers(MessageKind::kResponse, head.headers, head.version, limits);
-    if (framing.kind == Kind::kNone && !head.headers.contains("Content-Length"))
-        framing.kind = Kind::kUntilClose;
+        framing_from_headers(MessageKind::response, head.headers, head.version, limits, strictness);
+    if (framing.kind == Kind::none && !head.headers.contains("Content-Length"))
+        framing.kind = Kind::until_close;
     return framing;
 }
 

@@ -21,10 +21,10 @@ void BodyReader::start(BodyFraming framing) noexcept {
 
 BodyReader::Step BodyReader::read(std::string_view input, bool eof) {
     switch (framing_.kind) {
-        case Kind::kNone:
-        case Kind::kSwitched:
+        case Kind::none:
+        case Kind::switched:
             return Step{0, {}, true};
-        case Kind::kLength: {
+        case Kind::length: {
             const std::uint64_t remaining = framing_.length - received_;
             if (remaining == 0) return Step{0, {}, true};
             if (input.empty()) {
@@ -36,14 +36,14 @@ BodyReader::Step BodyReader::read(std::string_view input, bool eof) {
             received_ += n;  // Content-Length was checked against the limit up front
             return Step{n, input.substr(0, n), false};
         }
-        case Kind::kChunked: {
+        case Kind::chunked: {
             // The decoder checks max_body_size against each chunk's declared size.
             const Step step = chunked_.decode(input);
             if (step.data.empty() && !step.done && eof) fail_truncated();
             received_ += step.data.size();
             return step;
         }
-        case Kind::kUntilClose: {
+        case Kind::until_close: {
             if (input.empty()) return Step{0, {}, eof};
             // Hand out bytes up to the limit, and fail at the first byte past it: the same
             // outcome whether the excess arrives in the same read or a later one.
@@ -58,19 +58,19 @@ BodyReader::Step BodyReader::read(std::string_view input, bool eof) {
 }
 
 void BodyReader::fail_too_large() const {
-    throw ProtocolError(std::string(kind_ == MessageKind::kRequest ? "request" : "response") +
+    throw ProtocolError(std::string(kind_ == MessageKind::request ? "request" : "response") +
                             " body too large (over " + std::to_string(limits_.max_body_size) +
                             " bytes)",
                         kContentTooLarge);
 }
 
 Headers BodyReader::take_trailers() {
-    return framing_.kind == Kind::kChunked ? chunked_.take_trailers() : Headers{};
+    return framing_.kind == Kind::chunked ? chunked_.take_trailers() : Headers{};
 }
 
 void BodyReader::fail_truncated() const {
     std::string got = "got " + std::to_string(received_);
-    if (framing_.kind == Kind::kLength)
+    if (framing_.kind == Kind::length)
         got += " of " + std::to_string(framing_.length) + " bytes";
     else
         got += " bytes of a chunked body that had not ended";

@@ -1,9 +1,9 @@
 // http/proto/head_reader.cpp: the line-at-a-time head reader of http/proto/detail/head_reader.hpp.
 //
 // Everything RFC 9112 section 2 and 5 asks a recipient to reject is rejected here, once per
-// line, as the line completes: NUL and bare CR anywhere, whitespace before the first field,
-// field names that are not tokens, whitespace between a name and its colon, control bytes in a
-// value, and obs-fold in a request.
+// line, as the line completes: NUL and bare CR anywhere, a bare LF when strict, whitespace
+// before the first field, field names that are not tokens, whitespace between a name and its
+// colon, control bytes in a value, and obs-fold in a request.
 #include "http/proto/detail/head_reader.hpp"
 
 #include <string>
@@ -32,9 +32,17 @@ std::size_t HeadReader::read(std::string_view input) {
         }
         check_line_so_far(length);
         std::string_view line = rest.substr(0, length);
-        // CRLF ends a line; a lone LF is accepted too (RFC 9112 2.2 allows it). A CR anywhere
-        // else is "bare" and rejected in on_line().
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        // CRLF ends a line. A CR anywhere else is "bare" and rejected in on_line().
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        } else if (strictness_ == Strictness::strict) {
+            // RFC 9112 2.2: a recipient MAY take a lone LF for a line end. A client may (it is
+            // the last reader of a response, nothing after it can read the bytes another way);
+            // a server may not: "Dummy: x\nContent-Length: 23" is one field to a proxy that
+            // splits on CRLF and two to a server that splits on LF, and the 23 bytes become a
+            // request smuggled past the proxy.
+            fail_bare_lf();
+        }
         scanned_ = 0;
         head_bytes_ += length + 1;
         if (head_bytes_ > limits_.max_head_size) fail_head_too_large();
@@ -64,7 +72,7 @@ void HeadReader::on_line(std::string_view line) {
     if (line.find('\r') != std::string_view::npos)
         throw ProtocolError("bare CR (not followed by LF) in " + what(), kBadRequest);
 
-    if (section_ == Section::kHead && !has_start_line_) {
+    if (section_ == Section::head && !has_start_line_) {
         // Empty lines before the start line are skipped (RFC 9112 2.2 asks servers to; some
         // servers also send a stray CRLF after a body). They still count toward the head limit.
         if (line.empty()) return;
@@ -126,7 +134,7 @@ void HeadReader::on_obs_fold(std::string_view line) {
                                 what() + ": " + quote(line),
                             kBadRequest);
     }
-    if (kind_ == MessageKind::kRequest) {
+    if (kind_ == MessageKind::request) {
         throw ProtocolError("obs-fold (a header line starting with whitespace, continuing " +
                                 quote(pending_name_) +
                                 ") is not allowed in a request (RFC 9112 5.2)",
@@ -175,14 +183,19 @@ void HeadReader::fail_line_too_long() const {
     // overlong line before it ends, and the same bytes must give the same error however they
     // were split.
     const std::string limit = std::to_string(limits_.max_line_size);
-    if (section_ == Section::kHead && !has_start_line_) {
-        const bool request = kind_ == MessageKind::kRequest;
+    if (section_ == Section::head && !has_start_line_) {
+        const bool request = kind_ == MessageKind::request;
         throw ProtocolError(std::string(request ? "request line" : "status line") +
                                 " too long (limit " + limit + " bytes)",
                             request ? kUriTooLong : kBadRequest);
     }
     throw ProtocolError("header line too long in " + what() + " (limit " + limit + " bytes)",
                         kHeaderFieldsTooLarge);
+}
+
+void HeadReader::fail_bare_lf() const {
+    throw ProtocolError("bare LF (a line ending without CR) in " + what() + ": lines end in CRLF",
+                        kBadRequest);
 }
 
 void HeadReader::fail_head_too_large() const {
@@ -192,8 +205,8 @@ void HeadReader::fail_head_too_large() const {
 }
 
 std::string HeadReader::what() const {
-    if (section_ == Section::kTrailers) return "trailer section";
-    return kind_ == MessageKind::kRequest ? "request head" : "response head";
+    if (section_ == Section::trailers) return "trailer section";
+    return kind_ == MessageKind::request ? "request head" : "response head";
 }
 
 }  // namespace looplab::http::detail

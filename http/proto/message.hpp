@@ -29,7 +29,7 @@ struct HttpVersion {
 
 // Which side of the conversation a parser reads; the rules differ in a few places (obs-fold,
 // close-delimited bodies, a missing Host).
-enum class MessageKind { kRequest, kResponse };
+enum class MessageKind { request, response };
 
 // Whether a message with this version and these headers lets the connection carry another
 // message afterwards (RFC 9112 9.3): a "close" token in Connection always ends it; otherwise

@@ -1,11 +1,12 @@
-// http/proto/request_parser.cpp: the server-side event loop of http/proto/request_parser.hpp; heads
-// are read by detail::HeadReader, bodies by detail::BodyReader.
+// http/proto/request_parser.cpp: the server-side state machine of http/proto/request_parser.hpp;
+// the bytes, heads and bodies underneath are detail::ParserShell's.
 #include "http/proto/request_parser.hpp"
 
 #include <stdexcept>
 #include <utility>
 
 #include "http/proto/detail/body_framing.hpp"
+#include "http/proto/detail/grammar.hpp"
 #include "http/proto/detail/start_line.hpp"
 
 namespace looplab::http {
@@ -13,105 +14,89 @@ namespace looplab::http {
 namespace {
 constexpr int kBadRequest = 400;
 
+// Host = uri-host [ ":" port ] (RFC 9110 7.2): reg-name bytes (unreserved, pct-encoded,
+// sub-delims) or an IP literal in brackets, then digits. An empty value is allowed (a target
+// without an authority).
+bool is_host_value_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    return std::string_view("\"<>\\^`{|}/?#@").find(c) == std::string_view::npos;
+}
+
 // RFC 9112 3.2: "A server MUST respond with a 400 to any HTTP/1.1 request message that lacks a
-// Host header field and to any request message that contains more than one Host header field".
+// Host header field and to any request message that contains more than one Host header field
+// line or a Host header field with an invalid field value."
 void check_host(const RequestHead& head) {
     const std::size_t hosts = head.headers.count("Host");
     if (hosts > 1) throw ProtocolError("more than one Host header in the request", kBadRequest);
-    if (hosts == 0 && head.version != HttpVersion{1, 0})
-        throw ProtocolError("missing Host header (required in HTTP/1.1 requests)", kBadRequest);
+    if (hosts == 0) {
+        if (head.version != HttpVersion{1, 0})
+            throw ProtocolError("missing Host header (required in HTTP/1.1 requests)", kBadRequest);
+        return;
+    }
+    const std::string_view host = *head.headers.get("Host");
+    for (char c : host)
+        if (!is_host_value_char(c))
+            throw ProtocolError(
+                "invalid Host header " + detail::quote(host) + " (expected host[:port])",
+                kBadRequest);
 }
 }  // namespace
 
-RequestParser::RequestParser(ParserLimits limits)
-    : limits_(limits),
-      head_(MessageKind::kRequest, detail::HeadReader::Section::kHead, limits),
-      body_(MessageKind::kRequest, limits) {}
-
-void RequestParser::feed(std::string_view data) {
-    if (eof_) throw std::logic_error("RequestParser::feed() after feed_eof()");
-    buffer_.append(data);
-}
-
-std::span<char> RequestParser::prepare(std::size_t size) {
-    if (eof_) throw std::logic_error("RequestParser::prepare() after feed_eof()");
-    return buffer_.prepare(size);
-}
-
-void RequestParser::commit(std::size_t n) {
-    buffer_.commit(n);
-}
-
-void RequestParser::feed_eof() {
-    eof_ = true;
-}
+RequestParser::RequestParser(ParserLimits limits, Strictness strictness)
+    : limits_(limits), strictness_(strictness), shell_(MessageKind::request, limits, strictness) {}
 
 RequestEvent RequestParser::next_event() {
-    if (state_ == State::kError) throw *error_;
-    try {
-        return step();
-    } catch (const ProtocolError& error) {
-        state_ = State::kError;
-        keep_alive_ = false;
-        error_ = error;
-        throw;
-    }
+    return shell_.next_event([this] { return step(); });
 }
 
 void RequestParser::start_next_message() {
-    if (state_ != State::kDone)
+    if (state_ != State::done)
         throw std::logic_error("RequestParser::start_next_message() before EndOfMessage");
     if (!keep_alive_)
         throw std::logic_error(
             "RequestParser::start_next_message(): the client asked to close the connection "
             "(keep_alive() is false)");
     keep_alive_ = false;
-    state_ = State::kHead;
+    state_ = State::head;
 }
 
 RequestEvent RequestParser::step() {
     switch (state_) {
-        case State::kHead:
+        case State::head:
             return read_head();
-        case State::kBody:
+        case State::body:
             return read_body();
-        case State::kDone:
+        case State::done:
             return Paused{};
-        case State::kClosed:
+        case State::closed:
             return ConnectionClosed{};
-        case State::kError:
-            break;  // handled by next_event()
     }
-    throw *error_;
+    return Paused{};  // unreachable: every State is handled above
 }
 
 RequestEvent RequestParser::read_head() {
-    buffer_.consume(head_.read(buffer_.view()));
-    if (!head_.done()) {
-        if (!eof_) return NeedData{};
-        if (buffer_.empty() && !head_.started()) {
-            state_ = State::kClosed;
+    switch (shell_.read_head()) {
+        case detail::ParserShell::HeadProgress::need_data:
+            return NeedData{};
+        case detail::ParserShell::HeadProgress::peer_closed:
+            state_ = State::closed;
             return ConnectionClosed{};
-        }
-        throw ProtocolError("connection closed in the middle of the request head");
+        case detail::ParserShell::HeadProgress::complete:
+            break;
     }
-    RequestHead head = detail::parse_request_line(head_.start_line());
-    head.headers = head_.take_fields();
-    head_.reset();
+    RequestHead head = shell_.take_head(&detail::parse_request_line);
     check_host(head);
-    body_.start(detail::request_body_framing(head, limits_));
+    shell_.start_body(detail::request_body_framing(head, limits_, strictness_));
     keep_alive_ = head.keep_alive();
-    state_ = State::kBody;
+    state_ = State::body;
     return head;
 }
 
 RequestEvent RequestParser::read_body() {
-    const ChunkedDecoder::Step step = body_.read(buffer_.view(), eof_);
-    buffer_.consume(step.consumed);  // step.data stays valid: consume() moves no bytes
-    if (!step.data.empty()) return Data{step.data};
-    if (!step.done) return NeedData{};
-    state_ = State::kDone;
-    return EndOfMessage{body_.take_trailers()};
+    RequestEvent event = shell_.read_body<RequestEvent>();
+    if (std::holds_alternative<EndOfMessage>(event)) state_ = State::done;
+    return event;
 }
 
 }  // namespace looplab::http

@@ -1,5 +1,5 @@
-// http/proto/response_parser.cpp: the client-side event loop of http/proto/response_parser.hpp;
-// heads are read by detail::HeadReader, bodies by detail::BodyReader.
+// http/proto/response_parser.cpp: the client-side state machine of
+// http/proto/response_parser.hpp; the bytes, heads and bodies underneath are detail::ParserShell's.
 #include "http/proto/response_parser.hpp"
 
 #include <stdexcept>
@@ -12,44 +12,19 @@ namespace looplab::http {
 
 using Kind = detail::BodyFraming::Kind;
 
-ResponseParser::ResponseParser(std::string_view request_method, ParserLimits limits)
+ResponseParser::ResponseParser(std::string_view request_method, ParserLimits limits,
+                               Strictness strictness)
     : limits_(limits),
+      strictness_(strictness),
       request_method_(request_method),
-      head_(MessageKind::kResponse, detail::HeadReader::Section::kHead, limits),
-      body_(MessageKind::kResponse, limits) {}
-
-void ResponseParser::feed(std::string_view data) {
-    if (eof_) throw std::logic_error("ResponseParser::feed() after feed_eof()");
-    buffer_.append(data);
-}
-
-std::span<char> ResponseParser::prepare(std::size_t size) {
-    if (eof_) throw std::logic_error("ResponseParser::prepare() after feed_eof()");
-    return buffer_.prepare(size);
-}
-
-void ResponseParser::commit(std::size_t n) {
-    buffer_.commit(n);
-}
-
-void ResponseParser::feed_eof() {
-    eof_ = true;
-}
+      shell_(MessageKind::response, limits, strictness) {}
 
 ResponseEvent ResponseParser::next_event() {
-    if (state_ == State::kError) throw *error_;
-    try {
-        return step();
-    } catch (const ProtocolError& error) {
-        state_ = State::kError;
-        keep_alive_ = false;
-        error_ = error;
-        throw;
-    }
+    return shell_.next_event([this] { return step(); });
 }
 
 void ResponseParser::start_next_message(std::string_view request_method) {
-    if (state_ != State::kDone)
+    if (state_ != State::done)
         throw std::logic_error("ResponseParser::start_next_message() before EndOfMessage");
     if (!keep_alive_)
         throw std::logic_error(
@@ -57,42 +32,39 @@ void ResponseParser::start_next_message(std::string_view request_method) {
             "response (keep_alive() is false)");
     request_method_.assign(request_method);
     keep_alive_ = false;
-    state_ = State::kHead;
+    state_ = State::head;
 }
 
 ResponseEvent ResponseParser::step() {
     switch (state_) {
-        case State::kHead:
+        case State::head:
             return read_head();
-        case State::kBody:
+        case State::body:
             return read_body();
-        case State::kDone:
-        case State::kSwitched:
+        case State::done:
+        case State::switched:
             return Paused{};
-        case State::kClosed:
+        case State::closed:
             return ConnectionClosed{};
-        case State::kError:
-            break;  // handled by next_event()
     }
-    throw *error_;
+    return Paused{};  // unreachable: every State is handled above
 }
 
 ResponseEvent ResponseParser::read_head() {
-    buffer_.consume(head_.read(buffer_.view()));
-    if (!head_.done()) {
-        if (!eof_) return NeedData{};
-        if (informational_seen_)
-            throw ProtocolError(
-                "connection closed after an informational (1xx) response, before the final one");
-        if (buffer_.empty() && !head_.started()) {
-            state_ = State::kClosed;
+    switch (shell_.read_head()) {
+        case detail::ParserShell::HeadProgress::need_data:
+            return NeedData{};
+        case detail::ParserShell::HeadProgress::peer_closed:
+            if (informational_seen_)
+                throw ProtocolError(
+                    "connection closed after an informational (1xx) response, before the final "
+                    "one");
+            state_ = State::closed;
             return ConnectionClosed{};
-        }
-        throw ProtocolError("connection closed in the middle of the response head");
+        case detail::ParserShell::HeadProgress::complete:
+            break;
     }
-    ResponseHead head = detail::parse_status_line(head_.start_line());
-    head.headers = head_.take_fields();
-    head_.reset();
+    ResponseHead head = shell_.take_head(&detail::parse_status_line);
 
     // 100 Continue, 103 Early Hints...: report it and read on to the final response, which
     // answers the same request (RFC 9110 15.2).
@@ -103,22 +75,19 @@ ResponseEvent ResponseParser::read_head() {
     informational_seen_ = false;
 
     const detail::BodyFraming framing =
-        detail::response_body_framing(head, request_method_, limits_);
-    body_.start(framing);
-    switching_ = framing.kind == Kind::kSwitched;
-    keep_alive_ = head.keep_alive() && framing.kind != Kind::kUntilClose && !switching_;
-    state_ = State::kBody;
+        detail::response_body_framing(head, request_method_, limits_, strictness_);
+    shell_.start_body(framing);
+    switching_ = framing.kind == Kind::switched;
+    keep_alive_ = head.keep_alive() && framing.kind != Kind::until_close && !switching_;
+    state_ = State::body;
     return head;
 }
 
 ResponseEvent ResponseParser::read_body() {
-    const ChunkedDecoder::Step step = body_.read(buffer_.view(), eof_);
-    // consume() only moves the read offset, so step.data stays valid (see ReceiveBuffer).
-    buffer_.consume(step.consumed);
-    if (!step.data.empty()) return Data{step.data};
-    if (!step.done) return NeedData{};
-    state_ = switching_ ? State::kSwitched : State::kDone;
-    return EndOfMessage{body_.take_trailers()};
+    ResponseEvent event = shell_.read_body<ResponseEvent>();
+    if (std::holds_alternative<EndOfMessage>(event))
+        state_ = switching_ ? State::switched : State::done;
+    return event;
 }
 
 }  // namespace looplab::http

@@ -39,20 +39,23 @@
 //
 // Errors: next_event() throws ProtocolError naming what was wrong. The error is sticky: every
 // later next_event() throws it again, since the stream has no trustworthy message boundary left.
+//
+// Lenient by default (http/proto/strictness.hpp): a client is the last reader of a response, so
+// it takes the few things RFC 9112 lets a recipient accept (a bare LF ending a head line,
+// "Content-Length: 5, 5"). The framing rules that protect the connection itself (no
+// Transfer-Encoding with Content-Length, chunked last, CRLF in chunk lines) hold either way.
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
-#include "http/proto/detail/body_reader.hpp"
-#include "http/proto/detail/head_reader.hpp"
-#include "http/proto/detail/receive_buffer.hpp"
+#include "http/proto/detail/parser_shell.hpp"
 #include "http/proto/events.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/protocol_error.hpp"
+#include "http/proto/strictness.hpp"
 
 namespace looplab::http {
 
@@ -60,18 +63,19 @@ class ResponseParser {
 public:
     // Ready to read the response to a request made with `request_method` ("HEAD" responses
     // have no body; a 2xx to "CONNECT" opens a tunnel).
-    explicit ResponseParser(std::string_view request_method = "GET", ParserLimits limits = {});
+    explicit ResponseParser(std::string_view request_method = "GET", ParserLimits limits = {},
+                            Strictness strictness = Strictness::lenient);
 
     // Buffers a copy of `data`; does not parse (next_event() does). Any number of bytes,
     // including zero or several messages' worth. std::logic_error after feed_eof().
-    void feed(std::string_view data);
+    void feed(std::string_view data) { shell_.feed(data); }
     // Zero-copy alternative to feed(): writable space for at least `size` bytes, to be filled
     // and then handed over with commit(n). The span is valid until the next call on the parser.
-    std::span<char> prepare(std::size_t size);
-    void commit(std::size_t n);
+    std::span<char> prepare(std::size_t size) { return shell_.prepare(size); }
+    void commit(std::size_t n) { shell_.commit(n); }
     // The server closed its side: no bytes will follow. A close-delimited body then ends; a
     // message cut short becomes a ProtocolError at the next next_event().
-    void feed_eof();
+    void feed_eof() noexcept { shell_.feed_eof(); }
 
     // The next event; see the header comment for the sequence and for Data's lifetime (its
     // bytes are valid until the next call on this parser). Throws ProtocolError.
@@ -87,37 +91,33 @@ public:
     // http::keep_alive()) and the body is not delimited by the close itself, nor the protocol
     // switched. (Whether the client's own request said "Connection: close" is the client's to
     // add.) False before the head and after an error.
-    bool keep_alive() const noexcept { return keep_alive_; }
+    bool keep_alive() const noexcept { return keep_alive_ && !shell_.failed(); }
 
     // Bytes received but not parsed: after a 101 or a CONNECT tunnel these belong to the new
     // protocol; after an error they are what was left.
-    std::string_view unconsumed() const noexcept { return buffer_.view(); }
+    std::string_view unconsumed() const noexcept { return shell_.unconsumed(); }
 
 private:
     enum class State {
-        kHead,      // reading a status line and header fields (informational or final)
-        kBody,      // reading the body of the final response
-        kDone,      // EndOfMessage returned; waiting for start_next_message()
-        kSwitched,  // 101 or CONNECT 2xx: the bytes now belong to another protocol
-        kClosed,    // EOF between messages: ConnectionClosed returned
-        kError,     // a ProtocolError was thrown; it is rethrown
-    };
+        head,      // reading a status line and header fields (informational or final)
+        body,      // reading the body of the final response
+        done,      // EndOfMessage returned; waiting for start_next_message()
+        switched,  // 101 or CONNECT 2xx: the bytes now belong to another protocol
+        closed,    // EOF between messages: ConnectionClosed returned
+    };             // (after a ProtocolError the shell rethrows it, whatever the state)
 
     ResponseEvent step();
     ResponseEvent read_head();
     ResponseEvent read_body();
 
     ParserLimits limits_;
+    Strictness strictness_;
     std::string request_method_;
-    detail::ReceiveBuffer buffer_;
-    bool eof_ = false;
-    State state_ = State::kHead;
+    State state_ = State::head;
     bool keep_alive_ = false;
     bool informational_seen_ = false;  // a 1xx was returned; the final response is still due
     bool switching_ = false;  // the final response switches protocols once its EndOfMessage is out
-    detail::HeadReader head_;
-    detail::BodyReader body_;
-    std::optional<ProtocolError> error_;
+    detail::ParserShell shell_;
 };
 
 }  // namespace looplab::http

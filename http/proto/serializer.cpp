@@ -39,14 +39,14 @@ void check_fields(const Headers& headers) {
 // The framing header and the blank line that ends the head.
 void append_framing_and_end(std::string& out, OutgoingBody body) {
     switch (body.kind) {
-        case OutgoingBody::Kind::kNone:
+        case OutgoingBody::Kind::none:
             break;
-        case OutgoingBody::Kind::kLength:
+        case OutgoingBody::Kind::length:
             out += "Content-Length: ";
             append_number(out, body.length);
             out += "\r\n";
             break;
-        case OutgoingBody::Kind::kChunked:
+        case OutgoingBody::Kind::chunked:
             out += "Transfer-Encoding: chunked\r\n";
             break;
     }
@@ -85,8 +85,8 @@ void write_response_head(std::string& out, int status, const Headers& headers, O
     if (status < 100 || status > 999)
         throw std::invalid_argument("status " + std::to_string(status) + " out of range 100..999");
     const bool bodiless = status < 200 || status == 204;
-    if ((bodiless && body.kind != OutgoingBody::Kind::kNone) ||
-        (status == 304 && body.kind == OutgoingBody::Kind::kChunked))
+    if ((bodiless && body.kind != OutgoingBody::Kind::none) ||
+        (status == 304 && body.kind == OutgoingBody::Kind::chunked))
         throw std::invalid_argument("a " + std::to_string(status) +
                                     " response has no body, so it takes no framing header");
     if (reason.empty()) reason = reason_phrase(status);

@@ -26,17 +26,17 @@ namespace looplab::http {
 // How the body after a head is delimited.
 struct OutgoingBody {
     enum class Kind {
-        kNone,     // no framing header. A request: no body. A response other than 1xx / 204 /
-                   // 304: the body runs until the server closes the connection.
-        kLength,   // "Content-Length: length"
-        kChunked,  // "Transfer-Encoding: chunked"; write the body with ChunkedEncoder
+        none,     // no framing header. A request: no body. A response other than 1xx / 204 /
+                  // 304: the body runs until the server closes the connection.
+        length,   // "Content-Length: length"
+        chunked,  // "Transfer-Encoding: chunked"; write the body with ChunkedEncoder
     };
-    Kind kind = Kind::kNone;
+    Kind kind = Kind::none;
     std::uint64_t length = 0;
 
     static constexpr OutgoingBody none() { return {}; }
-    static constexpr OutgoingBody of_length(std::uint64_t n) { return {Kind::kLength, n}; }
-    static constexpr OutgoingBody chunked() { return {Kind::kChunked, 0}; }
+    static constexpr OutgoingBody of_length(std::uint64_t n) { return {Kind::length, n}; }
+    static constexpr OutgoingBody chunked() { return {Kind::chunked, 0}; }
 };
 
 // Appends "METHOD target HTTP/1.1", then "Host: host" (unless `headers` has a Host field of

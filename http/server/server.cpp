@@ -1,19 +1,86 @@
 // http/server/server.cpp: see server.hpp.
 #include "http/server/server.hpp"
 
+#include <netdb.h>
+
+#include <system_error>
+
+#include "http/proto/detail/grammar.hpp"
 #include "http/server/server_connection.hpp"
 #include "http/server/server_shared.hpp"
+#include "net/errors.hpp"
+#include "net/getaddrinfo.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "runtime/timeout.hpp"
 
 namespace looplab::http {
 
-HttpServer::HttpServer(std::shared_ptr<net::Server> listener, std::shared_ptr<ServerShared> shared)
-    : listener_(std::move(listener)), shared_(std::move(shared)) {}
+namespace {
+
+// How often to retry when port 0 gave the first address a port another address has taken.
+constexpr int kBindAttempts = 5;
+
+bool is_localhost(std::string_view host) {
+    return detail::iequals(host, "localhost") || detail::iequals(host, "localhost.");
+}
+
+// The numeric addresses to listen on for `host`; see server.hpp for localhost.
+Coro<std::vector<std::string>> addresses_of(std::string host, std::uint16_t port) {
+    if (is_localhost(host)) co_return std::vector<std::string>{"127.0.0.1", "::1"};
+    const std::vector<net::SocketAddress> resolved =
+        co_await net::getaddrinfo(get_running_loop(), host, port, AF_UNSPEC, AI_PASSIVE);
+    std::vector<std::string> out;
+    for (const net::SocketAddress& address : resolved) out.push_back(address.host());
+    co_return out;
+}
+
+// A machine without IPv6 has no ::1 to bind: then localhost is 127.0.0.1 alone.
+bool no_such_address(const net::NetError& e) {
+    return e.code() == std::errc::address_not_available ||
+           e.code() == std::errc::address_family_not_supported;
+}
+
+// One listening server per address, all on one port. With port 0 the kernel picks the first
+// address's port and the others are bound to it; if one of them has it taken already, all
+// are closed and the kernel is asked again.
+Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFactory factory,
+                                                              std::string host, std::uint16_t port,
+                                                              net::ServerOptions options) {
+    const std::vector<std::string> hosts = co_await addresses_of(host, port);
+    const bool optional_after_first = is_localhost(host);
+    for (int attempt = 1;; ++attempt) {
+        std::vector<std::shared_ptr<net::Server>> listeners;
+        std::uint16_t bound_port = port;
+        bool retry = false;
+        try {
+            for (std::size_t i = 0; i < hosts.size(); ++i) {
+                try {
+                    auto listener = co_await net::create_server(get_running_loop(), factory,
+                                                                hosts[i], bound_port, options);
+                    if (bound_port == 0) bound_port = listener->sockets().front().address.port();
+                    listeners.push_back(std::move(listener));
+                } catch (const net::NetError& e) {
+                    if (!(optional_after_first && i > 0 && no_such_address(e))) throw;
+                }
+            }
+        } catch (const net::NetError& e) {
+            for (auto& listener : listeners) listener->close();
+            retry = port == 0 && attempt < kBindAttempts && e.code() == std::errc::address_in_use;
+            if (!retry) throw;
+        }
+        if (!retry) co_return listeners;
+    }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::vector<std::shared_ptr<net::Server>> listeners,
+                       std::shared_ptr<ServerShared> shared)
+    : listeners_(std::move(listeners)), shared_(std::move(shared)) {}
 
 HttpServer::~HttpServer() {
-    if (listener_) listener_->close();
+    for (auto& listener : listeners_) listener->close();
 }
 
 Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string host,
@@ -29,20 +96,27 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
         return std::make_shared<ServerConnection>(shared);
     };
-    auto listener = co_await net::create_server(get_running_loop(), std::move(factory),
-                                                std::move(host), port, listen_options);
-    co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listener), std::move(shared)));
+    auto listeners =
+        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options);
+    co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listeners), std::move(shared)));
 }
 
 std::uint16_t HttpServer::port() const {
-    auto sockets = listener_->sockets();
+    auto sockets = listeners_.front()->sockets();
     return sockets.empty() ? 0 : sockets.front().address.port();
 }
 
 std::string HttpServer::url(std::string_view path) const {
-    auto sockets = listener_->sockets();
+    auto sockets = listeners_.front()->sockets();
     std::string host = sockets.empty() ? "127.0.0.1:0" : sockets.front().address.to_string();
     return "http://" + host + std::string(path);
+}
+
+std::vector<net::SocketAddress> HttpServer::addresses() const {
+    std::vector<net::SocketAddress> out;
+    for (const auto& listener : listeners_)
+        for (const net::ServerSocket& socket : listener->sockets()) out.push_back(socket.address);
+    return out;
 }
 
 std::size_t HttpServer::active_connections() const {
@@ -62,7 +136,7 @@ std::size_t HttpServer::write_buffer_size() const {
 
 Coro<void> HttpServer::shutdown(Duration grace) {
     shared_->shutting_down = true;
-    listener_->close();
+    for (auto& listener : listeners_) listener->close();
     // Copy: closing may remove connections from the set while we walk it.
     std::vector<ServerConnection*> open(shared_->connections.begin(), shared_->connections.end());
     for (ServerConnection* c : open) c->close_when_idle();
@@ -78,7 +152,7 @@ Coro<void> HttpServer::shutdown(Duration grace) {
             for (ServerConnection* c : left) c->abort();
         }
     }
-    co_await listener_->wait_closed();
+    for (auto& listener : listeners_) co_await listener->wait_closed();
 }
 
 }  // namespace looplab::http

@@ -9,16 +9,26 @@
 //
 // Every connection is a ServerConnection protocol (server_connection.hpp); handlers are
 // coroutines, so a handler that waits (the demos' /delay/<ms>) costs a suspended coroutine,
-// not a thread: one loop serves 10,000 waiting clients. Keep-alive, pipelining in order, 400
-// for malformed requests, 413 / 431 for oversized ones, a header read timeout and an idle
-// keep-alive timeout, a body read timeout, a send timeout with back-pressure for clients that
-// do not read, a connection limit (503 beyond it), and graceful shutdown. server_options.hpp
+// not a thread: one loop serves 10,000 waiting clients. Keep-alive (HTTP/1.0's too),
+// pipelining in order, strict framing (400 for malformed or ambiguous requests, the request
+// smuggling classes among them), 413 / 431 for oversized ones, Expect: 100-continue, Date on
+// every response, a header read timeout and an idle keep-alive timeout, a body read timeout,
+// a send timeout with back-pressure for clients that do not read, lingering close after an
+// error, a connection limit (503 beyond it), and graceful shutdown. server_options.hpp
 // documents each limit; tests/reliability/ attacks each one.
+//
+// Listening: every address the host resolves to, all on one port (with port 0, the one the
+// kernel picked for the first). "localhost" is both loopback addresses, 127.0.0.1 and ::1,
+// whatever /etc/hosts says: RFC 6761 6.3 has localhost names always mean loopback, and
+// clients that resolve it themselves (curl, browsers) try ::1 first, so a server on
+// 127.0.0.1 alone would look down to them. (asyncio's create_server, given port 0 and a
+// name with two addresses, binds two different ports; one server should have one port.)
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/server/router.hpp"
 #include "http/server/server_options.hpp"
@@ -40,8 +50,10 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     std::uint16_t port() const;
-    // "http://127.0.0.1:PORT" + path.
+    // "http://127.0.0.1:PORT" + path: the first address listened on.
     std::string url(std::string_view path = "/") const;
+    // Every address listened on ("127.0.0.1:8080", "[::1]:8080"), in the order bound.
+    std::vector<net::SocketAddress> addresses() const;
 
     // Stops accepting, lets requests being handled finish (their responses say
     // "Connection: close"), closes idle connections, and returns when every connection is
@@ -60,9 +72,10 @@ public:
     std::size_t write_buffer_size() const;
 
 private:
-    HttpServer(std::shared_ptr<net::Server> listener, std::shared_ptr<ServerShared> shared);
+    HttpServer(std::vector<std::shared_ptr<net::Server>> listeners,
+               std::shared_ptr<ServerShared> shared);
 
-    std::shared_ptr<net::Server> listener_;
+    std::vector<std::shared_ptr<net::Server>> listeners_;  // one per address, never empty
     std::shared_ptr<ServerShared> shared_;
 };
 

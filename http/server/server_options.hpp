@@ -5,12 +5,13 @@
 //          send_timeout, keepalive_timeout, worker_connections.
 //
 // Every limit here bounds what one misbehaving client can hold: memory (the size limits, and
-// the write buffer, see send_timeout), time (the four timeouts) and descriptors
+// the write buffer, see send_timeout), time (the timeouts, lingering included) and descriptors
 // (max_connections). tests/reliability/ drives hostile clients against each one.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "http/proto/limits.hpp"
 #include "runtime/clock.hpp"
@@ -37,6 +38,18 @@ struct HttpServerOptions {
     Duration send_timeout = std::chrono::seconds(60);
     // How long a kept-alive connection may sit idle between requests before it is closed.
     Duration keepalive_timeout = std::chrono::seconds(75);
+    // Lingering close (nginx: lingering_close / lingering_time / lingering_timeout). A
+    // connection that closes with request bytes still arriving (an error response such as 413
+    // to an upload in progress, or a final status sent instead of 100 Continue) must not close
+    // its socket at once: the kernel answers unread bytes with a reset, and a reset can throw
+    // away the response in the client's receive buffer before the client reads it (python
+    // requests then reports ConnectionResetError, not the 413). So the server sends FIN after
+    // the response, reads and discards what still comes, and closes when the client closes,
+    // or after lingering_timeout without a byte, or lingering_time in all, or once
+    // lingering_max_bytes were discarded, whichever comes first.
+    Duration lingering_time = std::chrono::seconds(30);
+    Duration lingering_timeout = std::chrono::seconds(5);
+    std::uint64_t lingering_max_bytes = 64 * 1024 * 1024;
     // Connections served at once. Every connection beyond it is accepted, answered 503 with
     // "Connection: close", and closed: the client learns why instead of hanging in the
     // listen backlog. (Stop-accepting would be the alternative; it hides the cause.) Once

@@ -5,7 +5,8 @@
 // A handler is a coroutine: it may await (sleep, a database, another HTTP call) without
 // blocking the server's loop, which keeps serving every other connection meanwhile. The
 // request body is read completely before the handler runs (bounded by the server's body
-// limit), so a handler never has to think about framing.
+// limit), so a handler never has to think about framing; a client that sent "Expect:
+// 100-continue" is told to send the body once the router has found the handler.
 #pragma once
 
 #include <functional>
@@ -19,9 +20,12 @@ namespace looplab::http {
 
 struct ServerRequest {
     std::string method;
-    std::string target;  // as sent: path and query
-    std::string path;    // target up to '?'
-    std::string query;   // after '?', without it
+    std::string target;  // as sent: "/path?q", "http://host/path?q", "*" or "host:port"
+    // What routes match: the target's path ("/path", also for an absolute-form target, whose
+    // scheme and host are dropped; "/" at least), "*" for OPTIONS *, empty for CONNECT's
+    // host:port (http/server/request_target.hpp).
+    std::string path;
+    std::string query;  // after '?', without it
     HttpVersion version;
     Headers headers;
     std::string body;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "http/server/date_cache.hpp"
 #include "http/server/router.hpp"
 #include "http/server/server_options.hpp"
 #include "runtime/future.hpp"
@@ -20,6 +21,7 @@ class ServerConnection;
 struct ServerShared {
     Router router;
     HttpServerOptions options;
+    DateCache date;  // every response's Date header (loop thread only)
     std::unordered_set<ServerConnection*> connections;  // live ones (connection_made..lost)
     std::uint64_t requests_served = 0;
     std::size_t peak_connections = 0;

@@ -31,6 +31,11 @@ Coro<void> StreamWriter::drain() {
     co_await protocol_->drain_helper();
 }
 
+void StreamWriter::replace_transport(std::shared_ptr<Transport> transport) {
+    transport_ = std::move(transport);
+    if (reader_) reader_->set_transport(transport_);
+}
+
 Coro<void> StreamWriter::wait_closed() {
     auto keep_alive = weak_from_this().lock();
     co_await protocol_->closed();

@@ -71,6 +71,16 @@ public:
     [[nodiscard]] Transport& transport() const noexcept { return *transport_; }
     EventLoop& get_loop() const noexcept { return loop_; }
 
+    // ---- For start_tls (net/tls/streams.hpp), which upgrades a stream in place --------------
+    // The protocol between the transport and this writer's reader.
+    [[nodiscard]] const std::shared_ptr<StreamReaderProtocol>& protocol() const noexcept {
+        return protocol_;
+    }
+    // The connection now runs over `transport` (the TLS transport start_tls made): writes,
+    // closing and the reader's pause / resume go to it. asyncio's StreamWriter.start_tls
+    // assigns self._transport the same way.
+    void replace_transport(std::shared_ptr<Transport> transport);
+
 private:
     EventLoop& loop_;
     std::shared_ptr<Transport> transport_;

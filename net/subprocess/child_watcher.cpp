@@ -115,7 +115,7 @@ public:
                 OnExit on_exit = std::move(state->on_exit);
                 on_exit(returncode);
             };
-            if (!inbox->post(tell)) detail::ThreadsafeInbox::abandon(std::move(tell));
+            if (!inbox->post(tell)) looplab::detail::ThreadsafeInbox::abandon(std::move(tell));
         });
     }
     ~ThreadWatcher() override {

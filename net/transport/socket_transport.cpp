@@ -17,6 +17,7 @@
 #include "net/errors.hpp"
 #include "net/socket_ops.hpp"
 #include "net/transport/server_attachment.hpp"
+#include "runtime/errors.hpp"
 
 namespace looplab::net {
 
@@ -348,6 +349,12 @@ void SocketTransport::call_connection_lost(std::exception_ptr error) {
 }
 
 // ---- Information --------------------------------------------------------------------------
+
+void SocketTransport::set_protocol(std::shared_ptr<Protocol> protocol) {
+    if (!protocol) throw std::invalid_argument("SocketTransport::set_protocol: null protocol");
+    if (!protocol_) throw InvalidStateError("SocketTransport::set_protocol after connection_lost");
+    protocol_ = std::move(protocol);
+}
 
 std::any SocketTransport::get_extra_info(std::string_view name) const {
     if (name == "peername" && peername_) return *peername_;

@@ -87,6 +87,8 @@ public:
     void close() override;
     [[nodiscard]] bool is_closing() const override { return closing_; }
     [[nodiscard]] std::any get_extra_info(std::string_view name) const override;
+    // Throws std::invalid_argument for null, InvalidStateError once connection_lost has run.
+    void set_protocol(std::shared_ptr<Protocol> protocol) override;
 
     [[nodiscard]] bool is_reading() const override;
     void pause_reading() override;

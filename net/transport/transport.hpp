@@ -34,11 +34,14 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace looplab::net {
+
+class Protocol;
 
 class Transport : public std::enable_shared_from_this<Transport> {
 public:
@@ -54,6 +57,15 @@ public:
     // SocketAddress, "socket" gives the descriptor as an int (still owned by the transport; do
     // not close it). An unknown name gives an empty std::any.
     [[nodiscard]] virtual std::any get_extra_info(std::string_view name) const = 0;
+    // From now on, calls `protocol` instead of the protocol it had, without calling its
+    // connection_made (asyncio: BaseTransport.set_protocol). start_tls (net/tls/) uses it to
+    // put a TLS layer between a transport and its protocol; the caller keeps the old protocol
+    // alive (it may be inside one of its callbacks). The default throws std::logic_error, as
+    // asyncio's raises NotImplementedError.
+    virtual void set_protocol(std::shared_ptr<Protocol> protocol) {
+        (void)protocol;
+        throw std::logic_error("this transport cannot change its protocol");
+    }
 
     // ---- ReadTransport ---------------------------------------------------------------------
     // True while the transport reads (not paused, not closing, end of stream not reached).

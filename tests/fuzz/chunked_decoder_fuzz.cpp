@@ -3,16 +3,18 @@
 // h11: ChunkedReader is exercised by h11's fuzzers through the whole Connection; looplab's
 //      decoder is a class of its own (http/proto/chunked_decoder.hpp says why), so it gets its own
 //
-// The first input byte chooses request or response rules for the trailers and default or tiny
-// limits; the rest is a chunked body as it would follow a head. Invariants, besides memory
-// safety:
+// The first input byte chooses request or response rules for the trailers, default or tiny
+// limits, and the kind's default strictness or the other one; the rest is a chunked body as it
+// would follow a head. Invariants, besides memory safety:
 //   1. a Data view lies inside the input it was decoded from, and the decoded bytes add up to
 //      body_size();
 //   2. decode()'s contract: a call that returns neither data nor done has consumed everything
 //      useful, so calling again on what is left consumes nothing;
 //   3. whole or one byte at a time: the same data, the same end, the same error;
 //   4. a complete body, re-encoded by ChunkedEncoder (with its trailers), decodes to the same
-//      data and trailers.
+//      data and trailers, strictly too (what we write is in the one canonical spelling);
+//   5. strict only refuses: a body a strict decoder reads without an error, a lenient one
+//      reads the same.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -67,8 +69,8 @@ void decode_available(ChunkedDecoder& decoder, std::string& pending, Outcome& ou
 }
 
 Outcome decode(std::string_view wire, std::size_t piece, MessageKind kind,
-               const ParserLimits& limits) {
-    ChunkedDecoder decoder(kind, limits);
+               const ParserLimits& limits, Strictness strictness) {
+    ChunkedDecoder decoder(kind, limits, strictness);
     Outcome out;
     std::string pending;
     if (piece == 0) piece = wire.size() + 1;
@@ -99,7 +101,7 @@ void check_round_trip(const Outcome& original, MessageKind kind) {
         rest.remove_prefix(std::min(size, rest.size()));
     }
     encoder.write_last_chunk(wire, original.trailers);
-    const Outcome copy = decode(wire, 0, kind, ParserLimits{});
+    const Outcome copy = decode(wire, 0, kind, ParserLimits{}, Strictness::strict);
     check_equal("round trip", original.describe_all(), copy.describe_all());
 }
 
@@ -110,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace looplab::http;
     using namespace looplab::http::fuzz;
     if (size == 0) return 0;
-    const MessageKind kind = (data[0] & 1) != 0 ? MessageKind::kRequest : MessageKind::kResponse;
+    const MessageKind kind = (data[0] & 1) != 0 ? MessageKind::request : MessageKind::response;
     ParserLimits limits;
     if ((data[0] & 2) != 0) {
         limits.max_line_size = 16;
@@ -118,11 +120,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         limits.max_header_count = 3;
         limits.max_body_size = 100;
     }
+    Strictness strictness = default_strictness(kind);
+    if ((data[0] & 4) != 0)
+        strictness = strictness == Strictness::strict ? Strictness::lenient : Strictness::strict;
     const std::string_view wire(reinterpret_cast<const char*>(data + 1), size - 1);
-    const Outcome whole = decode(wire, 0, kind, limits);
-    const Outcome bytewise = decode(wire, 1, kind, limits);
+    const Outcome whole = decode(wire, 0, kind, limits, strictness);
+    const Outcome bytewise = decode(wire, 1, kind, limits, strictness);
     check_equal("the same outcome however the bytes are split", whole.describe_all(),
                 bytewise.describe_all());
     check_round_trip(whole, kind);
+    if (strictness == Strictness::strict && whole.error.empty())
+        check_equal("a lenient decoder reads what the strict one accepts the same way",
+                    whole.describe_all(),
+                    decode(wire, 0, kind, limits, Strictness::lenient).describe_all());
     return 0;
 }

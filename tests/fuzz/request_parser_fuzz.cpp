@@ -4,13 +4,16 @@
 // h11: fuzz/afl-server.py; aiohttp: the llhttp fuzzers it inherits
 //
 // The first input byte chooses whether the client closes after the bytes (feed_eof), feed()
-// or prepare()/commit(), and the server's default limits or tiny ones. The rest is the bytes
-// from the client, possibly several pipelined requests. Invariants, besides "no crash, no leak,
-// no undefined behaviour":
+// or prepare()/commit(), the server's default limits or tiny ones, and the server's strict
+// reading or a lenient one. The rest is the bytes from the client, possibly several pipelined
+// requests. Invariants, besides "no crash, no leak, no undefined behaviour":
 //   1. whole, one byte at a time or 7 at a time: the same events and the same error;
 //   2. an error's status is one a server may answer with (400, 413, 414, 431, 501, 505);
 //   3. a complete request with a Host field, written back out by the serialiser, parses to
-//      the same method, target, fields and body.
+//      the same method, target, fields and body;
+//   4. strict only refuses: bytes the strict parser reads without an error, a lenient parser
+//      reads as the same events (http/proto/strictness.hpp: strictness removes readings, it
+//      never changes one).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,6 +33,7 @@ struct Options {
     bool eof = false;
     bool use_prepare = false;
     ParserLimits limits = ParserLimits::for_requests();
+    Strictness strictness = Strictness::strict;
 };
 
 Options options_from(std::uint8_t flags) {
@@ -42,6 +46,7 @@ Options options_from(std::uint8_t flags) {
         options.limits.max_header_count = 4;
         options.limits.max_body_size = 64;
     }
+    if ((flags & 8) != 0) options.strictness = Strictness::lenient;
     return options;
 }
 
@@ -58,7 +63,8 @@ struct FirstRequest {
 
 class Run {
 public:
-    explicit Run(const Options& options) : options_(options), parser_(options.limits) {}
+    explicit Run(const Options& options)
+        : options_(options), parser_(options.limits, options.strictness) {}
 
     // Feeds `wire` in pieces of `piece` bytes (0: all at once) and returns the event log.
     std::string feed_all(std::string_view wire, std::size_t piece) {
@@ -75,6 +81,7 @@ public:
     }
 
     const FirstRequest& first() const { return first_; }
+    bool failed() const { return failed_; }
 
 private:
     void hand_over(std::string_view bytes) {
@@ -96,6 +103,7 @@ private:
             } catch (const ProtocolError& error) {
                 check(is_server_status(error.status()), "an error carries a server status");
                 log_.event("error " + std::to_string(error.status()) + " " + error.what());
+                failed_ = true;
                 stopped_ = true;
                 return;
             }
@@ -138,6 +146,7 @@ private:
     FirstRequest first_;
     int messages_ = 0;
     bool stopped_ = false;
+    bool failed_ = false;
 };
 
 Headers without_framing(Headers headers) {
@@ -190,5 +199,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             expected, split.feed_all(wire, piece));
     }
     check_round_trip(whole.first());
+    // Invariant 4.
+    if (options.strictness == looplab::http::Strictness::strict && !whole.failed()) {
+        Options lenient = options;
+        lenient.strictness = looplab::http::Strictness::lenient;
+        check_equal("a lenient parser reads what the strict one accepts the same way", expected,
+                    Run(lenient).feed_all(wire, 0));
+    }
     return 0;
 }

@@ -4,13 +4,15 @@
 //
 // The first input byte picks the request method the response answers (GET, HEAD, CONNECT,
 // POST), whether the peer closes after the bytes (feed_eof), whether the bytes go in through
-// feed() or prepare()/commit(), and whether the limits are tiny (so the limit paths are
-// reached by small inputs). The rest is what the server sent. Invariants checked, besides "no
-// crash, no leak, no undefined behaviour":
+// feed() or prepare()/commit(), whether the limits are tiny (so the limit paths are reached by
+// small inputs), and the client's lenient reading or a strict one. The rest is what the server
+// sent. Invariants checked, besides "no crash, no leak, no undefined behaviour":
 //   1. fed whole, one byte at a time, or 7 at a time, the parser reports the same events and
 //      the same error (sans-I/O's central promise: the split of the bytes does not matter);
 //   2. a complete final response to GET, written back out by the serialiser, parses to the
-//      same status, reason, fields and body (what we write, we read).
+//      same status, reason, fields and body (what we write, we read);
+//   3. strict only refuses: bytes a strict parser reads without an error, the lenient one reads
+//      as the same events.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,6 +34,7 @@ struct Options {
     bool eof = false;
     bool use_prepare = false;
     ParserLimits limits;
+    Strictness strictness = Strictness::lenient;
 };
 
 Options options_from(std::uint8_t flags) {
@@ -45,6 +48,7 @@ Options options_from(std::uint8_t flags) {
         options.limits.max_header_count = 4;
         options.limits.max_body_size = 64;
     }
+    if ((flags & 32) != 0) options.strictness = Strictness::strict;
     return options;
 }
 
@@ -58,7 +62,7 @@ struct FirstResponse {
 class Run {
 public:
     explicit Run(const Options& options)
-        : options_(options), parser_(options.method, options.limits) {}
+        : options_(options), parser_(options.method, options.limits, options.strictness) {}
 
     // Feeds `wire` in pieces of `piece` bytes (0: all at once) and returns the event log.
     std::string feed_all(std::string_view wire, std::size_t piece) {
@@ -75,6 +79,7 @@ public:
     }
 
     const FirstResponse& first() const { return first_; }
+    bool failed() const { return failed_; }
 
 private:
     void hand_over(std::string_view bytes) {
@@ -96,6 +101,7 @@ private:
             } catch (const ProtocolError& error) {
                 log_.event("error " + std::to_string(error.status()) + " " + error.what());
                 check(!parser_.keep_alive(), "keep_alive() is false after an error");
+                failed_ = true;
                 stopped_ = true;
                 return;
             }
@@ -142,6 +148,7 @@ private:
     FirstResponse first_;
     int messages_ = 0;
     bool stopped_ = false;
+    bool failed_ = false;
 };
 
 // The fields the serialiser writes itself from OutgoingBody, and refuses to be given.
@@ -197,5 +204,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             expected, split.feed_all(wire, piece));
     }
     check_round_trip(options, whole.first());
+    // Invariant 3.
+    if (options.strictness == looplab::http::Strictness::strict && !whole.failed()) {
+        Options lenient = options;
+        lenient.strictness = looplab::http::Strictness::lenient;
+        check_equal("a lenient parser reads what the strict one accepts the same way", expected,
+                    Run(lenient).feed_all(wire, 0));
+    }
     return 0;
 }

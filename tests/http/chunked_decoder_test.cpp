@@ -20,7 +20,7 @@ struct Decoded {
 // Drives the decoder the way a parser does: keeps the unconsumed bytes, appends each piece,
 // calls decode() until it asks for more.
 Decoded decode_in_pieces(std::string_view wire, std::size_t piece_size,
-                         MessageKind kind = MessageKind::kResponse) {
+                         MessageKind kind = MessageKind::response) {
     ChunkedDecoder decoder(kind);
     Decoded out;
     std::string pending;
@@ -84,10 +84,55 @@ TEST(ChunkedDecoder, AcceptsValidExtensionForms) {
     }
 }
 
+// The first ProtocolError's message for `wire`, or "" if it decodes without one.
+std::string decode_error(std::string_view wire, MessageKind kind, Strictness strictness) {
+    ChunkedDecoder decoder(kind, {}, strictness);
+    std::string pending(wire);
+    try {
+        while (true) {
+            const ChunkedDecoder::Step step = decoder.decode(pending);
+            pending.erase(0, step.consumed);
+            if (step.done || (step.data.empty() && step.consumed == 0)) return "";
+        }
+    } catch (const ProtocolError& error) {
+        return error.what();
+    }
+}
+
+// RFC 9112 7.1.1 lets whitespace (BWS) stand before ';' and around '=' in a chunk line; a
+// lenient decoder reads it, a strict one refuses it, and neither takes whitespace at the end.
+TEST(ChunkedDecoder, StrictTakesNoWhitespaceInAChunkLineLenientOnlyWhereTheGrammarHasIt) {
+    for (const char* line : {"5 ;a", "5\t;a", "5; a", "5;a =b", "5;a= b", "5;a ;b"}) {
+        const std::string wire = std::string(line) + "\r\nhello\r\n0\r\n\r\n";
+        EXPECT_EQ(decode_error(wire, MessageKind::response, Strictness::lenient), "") << line;
+        EXPECT_NE(decode_error(wire, MessageKind::request, Strictness::strict), "") << line;
+    }
+    for (const char* line : {"5 ", "5\t", "5;a ", "5;a=b ", "0  "}) {
+        const std::string wire = std::string(line) + "\r\nhello\r\n0\r\n\r\n";
+        for (Strictness strictness : {Strictness::lenient, Strictness::strict})
+            EXPECT_NE(decode_error(wire, MessageKind::request, strictness), "") << line;
+    }
+    EXPECT_EQ(decode_error("5 \r\nhello\r\n0\r\n\r\n", MessageKind::request, Strictness::strict),
+              "invalid chunk size line '5 ' (unexpected ' ' after the hex digits: no whitespace "
+              "in chunk lines)");
+}
+
+TEST(ChunkedDecoder, ChunkLinesAndTheLineAfterChunkDataEndInCrlfWhateverTheStrictness) {
+    for (Strictness strictness : {Strictness::lenient, Strictness::strict}) {
+        EXPECT_NE(decode_error("5\nhello\r\n0\r\n\r\n", MessageKind::response, strictness), "");
+        EXPECT_NE(decode_error("5\r\nhello\n0\r\n\r\n", MessageKind::response, strictness), "");
+        EXPECT_NE(decode_error("5\r\nhello\r\n0\n\r\n", MessageKind::response, strictness), "");
+    }
+    // The trailer section is fields, so a lenient decoder takes a bare LF there, a strict one
+    // does not.
+    EXPECT_EQ(decode_error("0\r\nT: v\n\n", MessageKind::response, Strictness::lenient), "");
+    EXPECT_NE(decode_error("0\r\nT: v\n\n", MessageKind::request, Strictness::strict), "");
+}
+
 TEST(ChunkedDecoder, ObsFoldInTrailersIsFoldedForResponsesAndRejectedForRequests) {
     const std::string wire = "0\r\nX: a\r\n b\r\n\r\n";
     EXPECT_EQ(decode_in_pieces(wire, wire.size()).trailers, (Headers{{"X", "a b"}}));
-    ChunkedDecoder request(MessageKind::kRequest);
+    ChunkedDecoder request(MessageKind::request);
     try {
         request.decode(wire);
         FAIL() << "expected ProtocolError";
@@ -108,7 +153,7 @@ TEST(ChunkedDecoder, ResetStartsANewBody) {
 TEST(ChunkedDecoder, RejectsChunkThatWouldExceedTheBodyLimitBeforeReadingIt) {
     ParserLimits limits;
     limits.max_body_size = 4;
-    ChunkedDecoder decoder(MessageKind::kRequest, limits);
+    ChunkedDecoder decoder(MessageKind::request, limits);
     EXPECT_EQ(decoder.decode("4\r\nabcd\r\n").data, "abcd");
     try {
         decoder.decode("\r\n1\r\n");

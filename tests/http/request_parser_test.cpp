@@ -141,7 +141,7 @@ TEST(RequestParser, FramingErrorsCarryTheStatusToAnswer) {
                          "error 400: both Transfer-Encoding and Content-Length in a request"));
     EXPECT_TRUE(mentions(request_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
                                        "Content-Length: 4\r\n\r\nabcd"),
-                         "error 400: conflicting Content-Length"));
+                         "error 400: more than one Content-Length header ('3' and '4')"));
     EXPECT_TRUE(mentions(request_error("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"),
                          "error 400: Transfer-Encoding in an HTTP/1.0 request"));
 }
@@ -174,6 +174,45 @@ TEST(RequestParser, HeadErrorsAreBadRequests) {
                          "error 400: NUL byte in request head"));
     EXPECT_TRUE(
         mentions(request_error("GET / HTTP/1.1\r\nHost: h\rX: y\r\n\r\n"), "error 400: bare CR"));
+}
+
+TEST(RequestParser, HostMustBeAHostAndPort) {
+    EXPECT_EQ(request_events("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n")[0],
+              "request GET / HTTP/1.1 {Host: [::1]:8080} keep-alive");
+    EXPECT_EQ(request_events("GET / HTTP/1.1\r\nHost:\r\n\r\n")[0],
+              "request GET / HTTP/1.1 {Host: } keep-alive");
+    for (const char* host : {"a b", "a/b", "user@h", "h?x", "h\\x"}) {
+        EXPECT_TRUE(
+            mentions(request_error(std::string("GET / HTTP/1.1\r\nHost: ") + host + "\r\n\r\n"),
+                     "error 400: invalid Host header"))
+            << host;
+    }
+}
+
+// The server's parser is strict (http/proto/strictness.hpp); the same bytes through a lenient
+// RequestParser show that the strictness, not some other rule, is what refuses them.
+TEST(RequestParser, IsStrictByDefaultWhereALenientParserWouldAccept) {
+    const std::string bare_lf = "GET / HTTP/1.1\nHost: h\n\n";
+    EXPECT_TRUE(mentions(request_error(bare_lf),
+                         "error 400: bare LF (a line ending without CR) in request head"));
+    RequestParser lenient(ParserLimits::for_requests(), Strictness::lenient);
+    lenient.feed(bare_lf);
+    EXPECT_EQ(std::get<RequestHead>(lenient.next_event()).target, "/");
+    EXPECT_TRUE(std::holds_alternative<EndOfMessage>(lenient.next_event()));
+}
+
+TEST(RequestParser, HasBodyIsKnownFromTheHead) {
+    RequestParser parser;
+    parser.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n");
+    EXPECT_TRUE(std::holds_alternative<RequestHead>(parser.next_event()));
+    EXPECT_TRUE(parser.has_body());
+    parser.feed("ok");
+    EXPECT_EQ(std::get<Data>(parser.next_event()).bytes, "ok");
+    EXPECT_TRUE(std::holds_alternative<EndOfMessage>(parser.next_event()));
+    parser.feed("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+    parser.start_next_message();
+    EXPECT_TRUE(std::holds_alternative<RequestHead>(parser.next_event()));
+    EXPECT_FALSE(parser.has_body());
 }
 
 TEST(RequestParser, StartNextMessageIsRefusedWhenTheClientAskedToClose) {

@@ -68,10 +68,28 @@ TEST(ResponseParser, ChunkSizesAreHexCaseInsensitiveWithLeadingZerosAllowed) {
                       "data " + body, "end"}));
 }
 
-TEST(ResponseParser, BareLfLineEndingsAreAcceptedInHeadAndChunks) {
-    EXPECT_EQ(response_events("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n"),
+// RFC 9112 2.2 lets a recipient take a bare LF for the end of a start line or field line,
+// and a client is lenient there (http/proto/strictness.hpp); chunk lines get no such leave.
+TEST(ResponseParser, BareLfEndsHeadAndTrailerLinesButNotChunkLines) {
+    EXPECT_EQ(response_events("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n"
+                              "3\r\nabc\r\n0\r\nT: 1\n\n"),
               (Events{"response HTTP/1.1 200 OK {Transfer-Encoding: chunked} keep-alive",
-                      "data abc", "end"}));
+                      "data abc", "end {T: 1}"}));
+    const Events size_line =
+        response_events("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n");
+    EXPECT_EQ(size_line.back(),
+              "error 400: chunk size line '3' ends in a bare LF (chunk lines end in CRLF)");
+    const Events after_data =
+        response_events("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n");
+    EXPECT_EQ(after_data.back(),
+              "error 400: chunk data not followed by CRLF (the chunk is longer than its size line "
+              "says)");
+}
+
+TEST(ResponseParser, AStrictResponseParserRefusesABareLf) {
+    ResponseParser parser("GET", {}, Strictness::strict);
+    parser.feed("HTTP/1.1 200 OK\nContent-Length: 0\n\n");
+    EXPECT_THROW(parser.next_event(), ProtocolError);
 }
 
 TEST(ResponseParser, CloseDelimitedBodyEndsCleanlyAtEof) {

@@ -12,14 +12,17 @@
 // thread of this process).
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/client/blocking_client.hpp"
 #include "http/server/demo_routes.hpp"
 #include "http/server/server_thread.hpp"
+#include "http/smuggling_cases.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "reliability/support/raw_client.hpp"
 
@@ -148,6 +151,35 @@ TEST_P(BadRequest, IsAnsweredWithItsStatusAndTheConnectionCloses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(HttpServer, BadRequest, ::testing::ValuesIn(bad_requests()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// ---- Request smuggling: every class of tests/http/smuggling_cases.hpp, against the server -----
+
+class Smuggling : public net::testing::NoFdLeaks,
+                  public ::testing::WithParamInterface<http::testing::SmugglingCase> {};
+
+// The case's bytes carry a second request, GET /smuggled, where a lenient reading would find
+// one: the server must answer the first with its error and close, so exactly one response
+// comes back, and never a 404 for /smuggled.
+TEST_P(Smuggling, IsAnsweredWithOneErrorResponseAndTheHiddenRequestIsNeverServed) {
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, short_timeouts());
+    {
+        RawClient client(server.port());
+        client.send(GetParam().bytes);
+        const std::string answer = client.read_until_close();
+        EXPECT_FALSE(client.timed_out()) << "the server did not close the connection";
+        EXPECT_EQ(status_of(answer), GetParam().status) << answer;
+        EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+        EXPECT_EQ(answer.find("\nHTTP/1."), std::string::npos) << "a second response: " << answer;
+        EXPECT_NE(answer.find(GetParam().error), std::string::npos) << answer;
+    }
+    expect_still_serving(server);
+    server.stop();
+    EXPECT_EQ(server.requests_served(), 1u);  // only expect_still_serving's
+}
+
+INSTANTIATE_TEST_SUITE_P(HttpServer, Smuggling,
+                         ::testing::ValuesIn(http::testing::smuggling_cases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 // ---- Truncation and reset at every phase of a request ----------------------------------------
@@ -301,6 +333,109 @@ TEST_F(HostileClient, PipelinedRequestsFollowedByHalfCloseAreAllAnswered) {
     ASSERT_NE(third, std::string::npos) << answer;
     EXPECT_LT(first, second);
     EXPECT_LT(second, third);
+}
+
+// ---- Lingering close ---------------------------------------------------------------------------
+
+// Reads until end of stream; "reset" if the connection was reset instead (ECONNRESET), which
+// is what a client sees when the server closes with its upload unread.
+std::string read_to_end_or_reset(RawClient& client, bool& reset) {
+    std::string answer;
+    char buffer[16 * 1024];
+    reset = false;
+    for (;;) {
+        pollfd p{client.fd(), POLLIN, 0};
+        if (::poll(&p, 1, 10000) <= 0) return answer;
+        const ssize_t n = ::recv(client.fd(), buffer, sizeof buffer, 0);
+        if (n == 0) return answer;
+        if (n < 0) {
+            reset = errno == ECONNRESET;
+            return answer;
+        }
+        answer.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+// Sends one byte every `gap` until a send fails (the server closed: its kernel answers with
+// RST, and the send after that fails) or `tries` bytes went through; returns how many did.
+int send_until_refused(RawClient& client, int tries, std::chrono::milliseconds gap) {
+    for (int i = 0; i < tries; ++i) {
+        if (!client.send("x")) return i;
+        std::this_thread::sleep_for(gap);
+    }
+    return tries;
+}
+
+// python requests uploading 20 MB to a server that refuses it: it sends the whole body before
+// it reads anything, so a server that closed at once (with the body unread) would reset the
+// connection and the client would see ConnectionResetError instead of the 413.
+TEST_F(HostileClient, AnUploadRefusedWith413IsReadByTheClientNotCutByAReset) {
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, short_timeouts());
+    RawClient client(server.port());
+    const std::size_t size = 8 * 1024 * 1024;
+    ASSERT_TRUE(client.send(head("POST /echo HTTP/1.1",
+                                 "Host: x\r\nContent-Length: " + std::to_string(size) + "\r\n")));
+    EXPECT_TRUE(client.send(std::string(size, 'u'))) << "the server reset the upload";
+    bool reset = false;
+    const std::string answer = read_to_end_or_reset(client, reset);
+    EXPECT_FALSE(reset) << "the connection was reset";
+    EXPECT_EQ(status_of(answer), 413) << answer;
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+}
+
+TEST_F(HostileClient, LingeringStopsAfterLingeringMaxBytes) {
+    HttpServerOptions options = short_timeouts();
+    options.lingering_max_bytes = 1024 * 1024;
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, options);
+    RawClient client(server.port());
+    client.send(head("POST /echo HTTP/1.1", "Host: x\r\nContent-Length: 999999999\r\n"));
+    // Far more than the server will discard: it must close before all of it is sent.
+    const std::size_t sent = client.flood(std::string(64 * 1024, 'u'), 256 * 1024 * 1024, 5000ms);
+    EXPECT_LT(sent, 256u * 1024 * 1024) << "the server kept discarding past its byte bound";
+}
+
+TEST_F(HostileClient, LingeringStopsAfterLingeringTimeEvenIfBytesKeepComing) {
+    HttpServerOptions options = short_timeouts();
+    options.lingering_time = 300ms;
+    options.lingering_timeout = 10s;  // never reached: a byte comes every 50 ms
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, options);
+    RawClient client(server.port());
+    client.send(head("POST /echo HTTP/1.1", "Host: x\r\nContent-Length: 999999\r\n"));
+    EXPECT_EQ(status_of(client.read_until_close()), 413);
+    EXPECT_LT(send_until_refused(client, 200, 50ms), 200) << "still lingering after 10 s";
+}
+
+TEST_F(HostileClient, LingeringStopsAfterLingeringTimeoutOfSilence) {
+    HttpServerOptions options = short_timeouts();
+    options.lingering_time = 60s;  // never reached
+    options.lingering_timeout = 200ms;
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, options);
+    RawClient client(server.port());
+    client.send(head("POST /echo HTTP/1.1", "Host: x\r\nContent-Length: 999999\r\n"));
+    EXPECT_EQ(status_of(client.read_until_close()), 413);
+    std::this_thread::sleep_for(1s);  // five lingering timeouts of silence
+    EXPECT_LT(send_until_refused(client, 3, 100ms), 3) << "still lingering after the silence";
+}
+
+TEST_F(HostileClient, AClientThatClosesAfterTheErrorEndsTheLingeringAtOnce) {
+    HttpServerOptions options = short_timeouts();
+    options.lingering_time = 60s;
+    options.lingering_timeout = 60s;
+    options.max_connections = 1;  // a connection still lingering would turn the next one away
+    ServerThread server(http::demo_routes(), "127.0.0.1", 0, options);
+    {
+        RawClient client(server.port());
+        client.send("GARBAGE\r\n\r\n");
+        EXPECT_EQ(status_of(client.read_until_close()), 400);
+    }  // closes: the server sees the FIN and closes its side too
+    int status = 0;
+    for (int attempt = 0; attempt < 200 && status != 200; ++attempt) {
+        RawClient next(server.port());
+        next.send(head("GET / HTTP/1.1", "Host: x\r\nConnection: close\r\n"));
+        status = status_of(next.read_until_close());
+        if (status != 200) std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(status, 200) << "the first connection was still lingering";
 }
 
 // ---- The connection limit -----------------------------------------------------------------

@@ -45,7 +45,7 @@ http::ClientTimeout short_timeout() {
 
 // ---- Truncation (FIN) and reset (RST) at every phase ----------------------------------------
 
-enum class Ending { kClose, kReset };
+enum class Ending { close, reset };
 
 struct CutCase {
     const char* name;
@@ -75,22 +75,22 @@ std::vector<CutCase> cut_cases() {
     const std::set<std::string> no_head{"disconnected", "protocol"};
     const std::set<std::string> reset{"connection", "disconnected", "payload"};
     return {
-        {"CloseBeforeAnything", &l, 0, Ending::kClose, {"disconnected"}},
-        {"CloseInStatusLine", &l, 8, Ending::kClose, no_head},
-        {"CloseInHeaderField", &l, in(l, "Content-Length", 5), Ending::kClose, no_head},
-        {"CloseBeforeBlankLine", &l, in(l, "\r\n\r\n", 2), Ending::kClose, no_head},
-        {"CloseAfterHead", &l, in(l, "\r\n\r\n", 4), Ending::kClose, {"payload"}},
-        {"CloseInBody", &l, in(l, "01234"), Ending::kClose, {"payload"}},
-        {"CloseInChunkSize", &c, in(c, "5\r\nhello"), Ending::kClose, {"payload"}},
-        {"CloseInChunkData", &c, in(c, "hello", 2), Ending::kClose, {"payload"}},
-        {"CloseBeforeLastChunk", &c, in(c, "0\r\n"), Ending::kClose, {"payload"}},
-        {"CloseInTrailers", &c, in(c, "X-T"), Ending::kClose, {"payload"}},
-        {"ResetBeforeAnything", &l, 0, Ending::kReset, {"connection", "disconnected"}},
-        {"ResetInStatusLine", &l, 8, Ending::kReset, {"connection", "disconnected", "protocol"}},
-        {"ResetAfterHead", &l, in(l, "\r\n\r\n", 4), Ending::kReset, reset},
-        {"ResetInBody", &l, in(l, "01234"), Ending::kReset, reset},
-        {"ResetInChunkData", &c, in(c, "hello", 2), Ending::kReset, reset},
-        {"ResetInTrailers", &c, in(c, "X-T"), Ending::kReset, reset},
+        {"CloseBeforeAnything", &l, 0, Ending::close, {"disconnected"}},
+        {"CloseInStatusLine", &l, 8, Ending::close, no_head},
+        {"CloseInHeaderField", &l, in(l, "Content-Length", 5), Ending::close, no_head},
+        {"CloseBeforeBlankLine", &l, in(l, "\r\n\r\n", 2), Ending::close, no_head},
+        {"CloseAfterHead", &l, in(l, "\r\n\r\n", 4), Ending::close, {"payload"}},
+        {"CloseInBody", &l, in(l, "01234"), Ending::close, {"payload"}},
+        {"CloseInChunkSize", &c, in(c, "5\r\nhello"), Ending::close, {"payload"}},
+        {"CloseInChunkData", &c, in(c, "hello", 2), Ending::close, {"payload"}},
+        {"CloseBeforeLastChunk", &c, in(c, "0\r\n"), Ending::close, {"payload"}},
+        {"CloseInTrailers", &c, in(c, "X-T"), Ending::close, {"payload"}},
+        {"ResetBeforeAnything", &l, 0, Ending::reset, {"connection", "disconnected"}},
+        {"ResetInStatusLine", &l, 8, Ending::reset, {"connection", "disconnected", "protocol"}},
+        {"ResetAfterHead", &l, in(l, "\r\n\r\n", 4), Ending::reset, reset},
+        {"ResetInBody", &l, in(l, "01234"), Ending::reset, reset},
+        {"ResetInChunkData", &c, in(c, "hello", 2), Ending::reset, reset},
+        {"ResetInTrailers", &c, in(c, "X-T"), Ending::reset, reset},
     };
 }
 
@@ -101,7 +101,7 @@ protected:
         return [&param](int fd, int) {
             read_request_head(fd);
             write_all(fd, std::string_view(*param.response).substr(0, param.cut));
-            if (param.ending == Ending::kReset) {
+            if (param.ending == Ending::reset) {
                 // Let the bytes reach the client first, so the reset cuts where the case says.
                 std::this_thread::sleep_for(20ms);
                 reset_on_close(fd);

@@ -83,7 +83,7 @@ TEST(ParserSplitRegression, AnOverlongTrailerLineGivesTheSameErrorWholeOrByteByB
     limits.max_head_size = 64;
     const std::string wire = "0\r\nX-Trailer: " + std::string(100, 'v') + "\r\n\r\n";
     auto decode = [&](std::size_t piece) -> std::string {
-        ChunkedDecoder decoder(MessageKind::kResponse, limits);
+        ChunkedDecoder decoder(MessageKind::response, limits);
         std::string pending;
         try {
             for (std::size_t at = 0; at < wire.size(); at += piece) {

@@ -11,8 +11,9 @@
 //   - Transfer-Encoding in an HTTP/1.0 message (RFC 9112 6.1: framing "faulty")
 //   - any transfer-coding other than a single "chunked" (looplab decodes no others: 501), and
 //     "chunked" that is not the last coding (400)
-//   - Content-Length that is not digits, overflows 64 bits, or lists differing values (a list
-//     of identical values such as "5, 5" is accepted, RFC 9110 8.6)
+//   - Content-Length that is not digits, overflows 64 bits, or lists differing values; and,
+//     when strict, any repetition at all, two fields or a list ("5, 5"), which RFC 9110 8.6
+//     lets a recipient either reject or read as one value (a lenient reader does the latter)
 #pragma once
 
 #include <cstdint>
@@ -20,29 +21,31 @@
 
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
+#include "http/proto/strictness.hpp"
 
 namespace looplab::http::detail {
 
 struct BodyFraming {
     enum class Kind {
-        kNone,        // no body at all: HEAD, 1xx, 204, 304, a request without either header
-        kLength,      // exactly `length` bytes (Content-Length)
-        kChunked,     // chunked transfer-coding, ends at the last-chunk and trailers
-        kUntilClose,  // a response body that ends when the server closes (RFC 9112 6.3 rule 8)
-        kSwitched,    // no body, and the bytes after the head belong to another protocol
+        none,         // no body at all: HEAD, 1xx, 204, 304, a request without either header
+        length,       // exactly `length` bytes (Content-Length)
+        chunked,      // chunked transfer-coding, ends at the last-chunk and trailers
+        until_close,  // a response body that ends when the server closes (RFC 9112 6.3 rule 8)
+        switched,     // no body, and the bytes after the head belong to another protocol
                       // (101 Switching Protocols, a 2xx answer to CONNECT)
     };
-    Kind kind = Kind::kNone;
-    std::uint64_t length = 0;  // for kLength
+    Kind kind = Kind::none;
+    std::uint64_t length = 0;  // for Kind::length
 };
 
 // The framing of a request body (RFC 9112 6.3 rules 3-6). Throws ProtocolError: 400, 501 for
 // an unknown transfer-coding, 413 when Content-Length exceeds limits.max_body_size.
-BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits);
+BodyFraming request_body_framing(const RequestHead& head, const ParserLimits& limits,
+                                 Strictness strictness);
 
 // The framing of a response body to a request made with `request_method` (RFC 9112 6.3 rules
 // 1-8). Throws ProtocolError as above.
 BodyFraming response_body_framing(const ResponseHead& head, std::string_view request_method,
-                                  const ParserLimits& limits);
+                                  const ParserLimits& limits, Strictness strictness);
 
 }  // namespace looplab::http::detail

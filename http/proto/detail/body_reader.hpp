@@ -19,6 +19,7 @@
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
+#include "http/proto/strictness.hpp"
 
 namespace looplab::http::detail {
 
@@ -26,8 +27,8 @@ class BodyReader {
 public:
     using Step = ChunkedDecoder::Step;
 
-    BodyReader(MessageKind kind, const ParserLimits& limits)
-        : kind_(kind), limits_(limits), chunked_(kind, limits) {}
+    BodyReader(MessageKind kind, const ParserLimits& limits, Strictness strictness)
+        : kind_(kind), limits_(limits), chunked_(kind, limits, strictness) {}
 
     // Starts a new body.
     void start(BodyFraming framing) noexcept;

@@ -14,6 +14,10 @@
 // look-ahead because the field being read is held in pending_* and only moved into the Headers
 // once the next field (or the blank line) starts.
 //
+// Lines end in CRLF. A bare LF ends a line only when the reader is lenient (a client's; see
+// http/proto/strictness.hpp): RFC 9112 2.2 lets a recipient accept it, and a server must not,
+// because the proxy in front of it may not have.
+//
 // Contract of read(): `input` must begin with the bytes the previous call did not consume (the
 // receive buffer guarantees this). Throws ProtocolError, naming the fault, for anything RFC 9112
 // asks a recipient to reject; the reader is then unusable until reset().
@@ -26,6 +30,7 @@
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
+#include "http/proto/strictness.hpp"
 
 namespace looplab::http::detail {
 
@@ -33,10 +38,10 @@ class HeadReader {
 public:
     // A head starts with a start line; a trailer section does not, and ends at its first empty
     // line.
-    enum class Section { kHead, kTrailers };
+    enum class Section { head, trailers };
 
-    HeadReader(MessageKind kind, Section section, const ParserLimits& limits)
-        : kind_(kind), section_(section), limits_(limits) {}
+    HeadReader(MessageKind kind, Section section, const ParserLimits& limits, Strictness strictness)
+        : kind_(kind), section_(section), limits_(limits), strictness_(strictness) {}
 
     // Consumes complete lines from the front of `input` until the head is done or only an
     // unfinished line is left; returns how many bytes it consumed.
@@ -68,11 +73,13 @@ private:
     void check_line_so_far(std::size_t line_bytes) const;
     [[noreturn]] void fail_line_too_long() const;
     [[noreturn]] void fail_head_too_large() const;
+    [[noreturn]] void fail_bare_lf() const;
     std::string what() const;  // "request head", "response head" or "trailer section"
 
     MessageKind kind_;
     Section section_;
     ParserLimits limits_;
+    Strictness strictness_;
 
     std::size_t scanned_ = 0;     // bytes of the unfinished line already searched for '\n'
     std::size_t head_bytes_ = 0;  // bytes of complete lines consumed so far, line endings too
