@@ -153,8 +153,9 @@ TEST_F(UnixSocketTest, AProtocolServerAndClientTalkOverAPath) {
     run_net_test([this](EventLoop& loop) -> Coro<void> {
         auto server_side = std::make_shared<RecordingProtocol>(loop);
         server_side->on_data = [](Transport& t, std::string_view data) { t.write(data); };
-        std::shared_ptr<Server> server = co_await create_unix_server(
-            loop, [server_side] { return server_side; }, path());
+        // Named, not a temporary inside the co_await: see getaddrinfo.cpp (a g++ 12 bug).
+        auto server_factory = [server_side] { return server_side; };
+        std::shared_ptr<Server> server = co_await create_unix_server(loop, server_factory, path());
         CO_ASSERT_EQ(server->unix_sockets().size(), 1u);
         EXPECT_EQ(server->unix_sockets()[0].address.to_string(), path());
         EXPECT_TRUE(server->sockets().empty()) << "sockets() lists IP listeners only";
@@ -268,8 +269,9 @@ TEST_F(UnixSocketTest, WritingAfterThePeerClosedEndsInABrokenPipe) {
     run_net_test([this](EventLoop& loop) -> Coro<void> {
         auto server_side = std::make_shared<RecordingProtocol>(loop);
         server_side->on_made = [](Transport& t) { t.abort(); };  // accept, then hang up at once
-        std::shared_ptr<Server> server = co_await create_unix_server(
-            loop, [server_side] { return server_side; }, path());
+        // Named, not a temporary inside the co_await: see getaddrinfo.cpp (a g++ 12 bug).
+        auto server_factory = [server_side] { return server_side; };
+        std::shared_ptr<Server> server = co_await create_unix_server(loop, server_factory, path());
         auto factory = [&loop] {
             auto p = std::make_shared<RecordingProtocol>(loop);
             p->keep_open_on_eof = true;  // stay open for writing after the peer's end of stream
