@@ -74,7 +74,9 @@ Coro<void> serve(std::uint16_t port, std::chrono::milliseconds grace) {
     EventLoop& loop = get_running_loop();
     Future<int> stop = loop.create_future<int>();
     stop_on_signals(loop, stop);
-    std::shared_ptr<Server> server = co_await start_server(loop, echo_lines, "127.0.0.1", port);
+    // Named, not a temporary inside the co_await (CONTRIBUTING.md: a g++ 12 coroutine bug).
+    ClientConnectedCallback on_client = echo_lines;
+    std::shared_ptr<Server> server = co_await start_server(loop, on_client, "127.0.0.1", port);
     std::printf("serving on %s (pid %d); SIGTERM or Ctrl-C stops it\n",
                 server->sockets()[0].address.to_string().c_str(), static_cast<int>(::getpid()));
     std::fflush(stdout);

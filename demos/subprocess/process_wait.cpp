@@ -81,8 +81,8 @@ Coro<Measured> sequential(Options options) {
     Measured m;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < options.children; ++i) {
-        std::shared_ptr<Process> proc =
-            co_await create_subprocess_exec(loop, sleeper(options.sleep_ms));
+        std::vector<std::string> argv = sleeper(options.sleep_ms);  // named: a g++ 12 bug
+        std::shared_ptr<Process> proc = co_await create_subprocess_exec(loop, std::move(argv));
         m.max_threads = std::max(m.max_threads, thread_count());
         const int returncode = co_await proc->wait();
         if (returncode != 0) ++m.failed;
@@ -98,8 +98,8 @@ Coro<Measured> gathered(Options options) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::shared_ptr<Process>> procs;
     for (int i = 0; i < options.children; ++i) {
-        std::shared_ptr<Process> proc =
-            co_await create_subprocess_exec(loop, sleeper(options.sleep_ms));
+        std::vector<std::string> argv = sleeper(options.sleep_ms);  // named: a g++ 12 bug
+        std::shared_ptr<Process> proc = co_await create_subprocess_exec(loop, std::move(argv));
         procs.push_back(std::move(proc));
     }
     m.max_threads = thread_count();
