@@ -11,14 +11,12 @@
 // all: `--host localhost` listens on 127.0.0.1 and ::1 (http/server/server.hpp says why), and
 // prints one "listening on" line per address, the first one first.
 //
-// Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully. A signal handler may not take a mutex,
-// so it cannot call call_soon_threadsafe; instead the signals are blocked in every thread and a
-// small thread waits for them with sigwait, then posts the shutdown to the loop.
+// Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully: loop.add_signal_handler (runtime/
+// signal_watch.hpp) runs the shutdown as an ordinary callback on the loop thread.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <thread>
 #include <vector>
 
 #include "http/server/demo_routes.hpp"
@@ -40,22 +38,14 @@ looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet) {
                   << std::endl;
     }
 
-    // Signals arrive on a helper thread (blocked everywhere else), which wakes the loop.
     EventLoop& loop = get_running_loop();
     Future<void> stop_requested = loop.create_future<void>();
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    std::thread waiter([&loop, signals, target = stop_requested.state()] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        loop.call_soon_threadsafe([target] {
-            if (!target->done()) target->set_result();
+    for (const int sig : {SIGINT, SIGTERM}) {
+        loop.add_signal_handler(sig, [stop_requested]() mutable {
+            if (!stop_requested.done()) stop_requested.set_result();
         });
-    });
+    }
     co_await Future<void>(stop_requested);
-    waiter.join();
     std::cout << "lab-serve: shutting down after " << server->requests_served() << " requests"
               << std::endl;
     co_await server->shutdown();
@@ -79,13 +69,6 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", quiet, "print only the listening line");
     CLI11_PARSE(app, argc, argv);
 
-    // Block SIGINT/SIGTERM in every thread (the loop's, the executor's) so that only the
-    // waiter thread's sigwait receives them.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     try {
         return looplab::run(serve(host, port, quiet));
     } catch (const std::exception& e) {
