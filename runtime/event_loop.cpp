@@ -10,6 +10,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
 #include "runtime/selector/choose_selector.hpp"
+#include "runtime/signal_watch.hpp"
 
 namespace looplab {
 
@@ -368,8 +369,10 @@ void EventLoop::queue_io_callbacks() {
 }
 
 // Phase 4. Takes what other threads queued, with the sites they were posted from.
-// threadsafe_inbox.hpp says why no wake-up can be lost between phases 3 and 4.
+// threadsafe_inbox.hpp says why no wake-up can be lost between phases 3 and 4. Signals ride
+// the same wake-up fd: their callbacks join here too (signal_watch.hpp).
 void EventLoop::queue_threadsafe_calls() {
+    if (signals_) signals_->queue_raised(ready_);
     if (!inbox_->maybe_pending()) return;
     inbox_->take_all(threadsafe_batch_);
     for (detail::ThreadsafeInbox::Posted& p : threadsafe_batch_) {
@@ -499,6 +502,7 @@ void EventLoop::close() {
     // destructors of their locals), which also breaks the reference cycles between a task and
     // the future it awaits. looplab::run cancels and finishes them before getting here.
     tasks_.abandon_all();
+    signals_.reset();  // each signal gets its default disposition back (asyncio: the same)
     // Observers the loop made (debug mode's SIGUSR1 watch holds the inbox's fd) go before the
     // inbox closes; observers installed by the program are only forgotten.
     for (const LoopObserver** own : {&debug_observer_, &step_observer_, &trace_observer_}) {

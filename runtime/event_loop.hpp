@@ -64,6 +64,9 @@ class Coro;
 class TaskBase;
 class ThreadPoolExecutor;
 class Tracer;
+namespace detail {
+class SignalWatch;
+}
 
 // What went wrong, for the exception handler (asyncio: the `context` dict).
 struct ExceptionContext {
@@ -137,6 +140,18 @@ public:
     bool remove_reader(int fd);  // false if there was none
     void add_writer(int fd, Callback fn, SourceLocation where = SourceLocation::current());
     bool remove_writer(int fd);
+
+    // ---- Signals (asyncio: loop.add_signal_handler; event_loop_signals.cpp) -------------------
+    // fn runs on this loop's thread, in the iteration after `sig` arrives (whichever thread the
+    // kernel delivered it to); several arrivals before it runs may be one call, never zero.
+    // A second add for the same sig replaces fn. Throws std::invalid_argument if sig is not a
+    // signal number, InvalidStateError if another loop holds sig (one loop per signal, any
+    // thread's: signal_watch.hpp says why, and why a signal handler may not touch the loop),
+    // std::system_error if sig cannot be caught (SIGKILL, SIGSTOP). close() removes them all.
+    void add_signal_handler(int sig, Callback fn, SourceLocation where = SourceLocation::current());
+    // Removes the handler and restores the signal's default disposition (SIG_DFL, as asyncio).
+    // False if this loop had no handler for sig.
+    bool remove_signal_handler(int sig);
 
     // ---- Running and stopping ---------------------------------------------------------------
     // Runs iterations until stop() is called.
@@ -349,6 +364,8 @@ private:
     std::vector<detail::ThreadsafeInbox::Posted> threadsafe_batch_;  // phase 4's scratch space
     std::unique_ptr<ThreadPoolExecutor> default_executor_;
     bool default_executor_shut_down_ = false;
+    // The signals this loop handles (signal_watch.hpp); null until the first add_signal_handler.
+    std::unique_ptr<detail::SignalWatch> signals_;
 
     ExceptionHandler exception_handler_;
     TaskFactory task_factory_;

@@ -9,6 +9,9 @@
 // is cancelled and run until it has finished its cleanup (their failures, other than
 // cancellation, go to the exception handler), the default executor is shut down (its threads
 // joined), and the loop is closed. It returns the coroutine's result or rethrows its exception.
+// On the main thread, Ctrl-C cancels the main task and a second one kills, as asyncio 3.11's
+// Runner does (keyboard_interrupt.hpp); a main task that ended by that first Ctrl-C ends the
+// process as SIGINT would, after the whole cleanup.
 #pragma once
 
 #include <exception>
@@ -37,6 +40,7 @@ T run(Coro<T> main, EventLoopOptions options = {}) {
         error = std::current_exception();
     }
     runner.close();  // outside the try: its own failure must not be mistaken for main's
+    if (runner.interrupted()) detail::die_of_sigint();  // Python's top level, KeyboardInterrupt
     if (error) std::rethrow_exception(error);
     if constexpr (!std::is_void_v<T>) return std::move(*result);
 }

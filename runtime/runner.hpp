@@ -24,8 +24,11 @@
 // exception handler), shuts the default executor down (joining its threads), and closes the
 // loop. The destructor calls close().
 //
-// Not in looplab's Runner: asyncio.Runner's SIGINT handling (the main task cancelled on Ctrl-C)
-// belongs with the signal handlers (issue 16, part A).
+// Ctrl-C, as asyncio.Runner.run: on the main thread, and while SIGINT has its default action,
+// each run() installs a SIGINT handler that cancels its task, and removes it when the run ends
+// (keyboard_interrupt.hpp). A run that ended by that cancellation rethrows the CancelledError
+// and interrupted() is then true: looplab::run() ends the process as SIGINT would, after close(),
+// which is where asyncio raises KeyboardInterrupt.
 #pragma once
 
 #include <exception>
@@ -34,6 +37,7 @@
 
 #include "runtime/context.hpp"
 #include "runtime/executor/run_in_executor.hpp"
+#include "runtime/keyboard_interrupt.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {
@@ -70,6 +74,8 @@ public:
     // The Runner's loop (asyncio: get_loop()). InvalidStateError once closed.
     EventLoop& get_loop();
     bool is_closed() const noexcept { return closed_; }
+    // The last run() ended because Ctrl-C cancelled its task (asyncio: KeyboardInterrupt).
+    bool interrupted() const noexcept { return interrupted_; }
 
 private:
     void check_can_run() const;
@@ -77,13 +83,21 @@ private:
     EventLoop loop_;
     Context context_;
     bool closed_ = false;
+    bool interrupted_ = false;
 };
 
 template <class T>
 T Runner::run(Coro<T> coro, Context context) {
     check_can_run();
-    return loop_.run_until_complete(
-        Future<T>(loop_.create_task(std::move(coro), {}, std::move(context))));
+    interrupted_ = false;
+    Task<T> task = loop_.create_task(std::move(coro), {}, std::move(context));
+    detail::InterruptMainTask sigint(loop_, task.base().ref());  // Ctrl-C cancels the task
+    try {
+        return loop_.run_until_complete(Future<T>(task));
+    } catch (...) {
+        interrupted_ = sigint.ended(task.base());
+        throw;
+    }
 }
 
 }  // namespace looplab

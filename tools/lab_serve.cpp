@@ -19,16 +19,13 @@
 // reserve for files and logs. --access-log writes the common log format; --static serves a
 // directory under /static/.
 //
-// Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully. A signal handler may not take a mutex,
-// so it cannot call call_soon_threadsafe; instead the signals are blocked in every thread and a
-// small thread waits for them with sigwait, then posts the shutdown to the loop.
+// Ctrl-C (SIGINT) or SIGTERM shuts it down gracefully: loop.add_signal_handler (runtime/
+// signal_watch.hpp) runs the shutdown as an ordinary callback on the loop thread.
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <numeric>
-#include <thread>
 #include <vector>
 
 #include "http/server/access_log.hpp"
@@ -103,22 +100,14 @@ looplab::Coro<int> serve(Settings settings) {
         std::cout << "  try: " << base << "/delay/100  " << base << "/bytes/1024" << std::endl;
     }
 
-    // Signals arrive on a helper thread (blocked everywhere else), which wakes the loop.
     EventLoop& loop = get_running_loop();
     Future<void> stop_requested = loop.create_future<void>();
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    std::thread waiter([&loop, signals, target = stop_requested.state()] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        loop.call_soon_threadsafe([target] {
-            if (!target->done()) target->set_result();
+    for (const int sig : {SIGINT, SIGTERM}) {
+        loop.add_signal_handler(sig, [stop_requested]() mutable {
+            if (!stop_requested.done()) stop_requested.set_result();
         });
-    });
+    }
     co_await Future<void>(stop_requested);
-    waiter.join();
     std::cout << "lab-serve: shutting down" << std::endl;
     workers.stop();  // every worker finishes its requests (5 s at most), all at once
     std::cout << "lab-serve: served " << workers.total_requests_served() << " requests"
@@ -157,13 +146,6 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", settings.quiet, "print only the listening lines");
     CLI11_PARSE(app, argc, argv);
 
-    // Block SIGINT/SIGTERM in every thread (the loops', the executor's) so that only the
-    // waiter thread's sigwait receives them. Threads inherit the mask, so this comes first.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     try {
         return looplab::run(serve(settings));
     } catch (const std::exception& e) {

@@ -147,7 +147,8 @@ bool Server::refuse_from_reserve(int listen_fd) {
 void Server::pause_accepting(int err, int listen_fd) {
     std::string where;
     for (const Listener& l : listeners_) {
-        if (l.fd.get() == listen_fd) where = l.address.to_string();
+        if (l.fd.get() != listen_fd) continue;
+        where = std::visit([](const auto& address) { return address.to_string(); }, l.address);
     }
     const auto delay_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(options_.accept_retry_delay).count();
@@ -217,7 +218,18 @@ Coro<void> Server::wait_closed() {
 
 std::vector<ServerSocket> Server::sockets() const {
     std::vector<ServerSocket> out;
-    for (const Listener& l : listeners_) out.push_back({l.fd.get(), l.address});
+    for (const Listener& l : listeners_) {
+        if (const auto* ip = std::get_if<SocketAddress>(&l.address))
+            out.push_back({l.fd.get(), *ip});
+    }
+    return out;
+}
+
+std::vector<UnixServerSocket> Server::unix_sockets() const {
+    std::vector<UnixServerSocket> out;
+    for (const Listener& l : listeners_) {
+        if (const auto* un = std::get_if<UnixAddress>(&l.address)) out.push_back({l.fd.get(), *un});
+    }
     return out;
 }
 
@@ -244,7 +256,7 @@ Coro<std::shared_ptr<Server>> create_server(EventLoop& loop, ProtocolFactory fac
         bind_address(fd.get(), address);
         start_listening(fd.get(), options.backlog);
         SocketAddress bound = local_address(fd.get());
-        listeners.push_back({std::move(fd), std::move(bound)});
+        listeners.push_back({std::move(fd), std::move(bound), nullptr});
     }
     const bool start = options.start_serving;
     std::shared_ptr<Server> server =

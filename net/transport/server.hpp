@@ -45,12 +45,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "net/socket_address.hpp"
 #include "net/transport/protocol.hpp"
 #include "net/transport/server_attachment.hpp"
 #include "net/unique_fd.hpp"
+#include "net/unix_address.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
@@ -84,6 +86,12 @@ struct ServerSocket {
     SocketAddress address;  // what it is bound to (the real port when 0 was asked for)
 };
 
+// A listening socket of a Unix server (create_unix_server, net/transport/unix_server.hpp).
+struct UnixServerSocket {
+    int fd;               // owned by the server; do not close it
+    UnixAddress address;  // the path or abstract name it is bound to
+};
+
 // Contract:
 // - States: serving (readers registered) <-> not serving -> closed. close() is final.
 // - close() stops listening at once and closes the listening sockets; connections already
@@ -95,7 +103,9 @@ class Server final : public ServerAttachment, public std::enable_shared_from_thi
 public:
     struct Listener {
         UniqueFd fd;
-        SocketAddress address;
+        std::variant<SocketAddress, UnixAddress> address;
+        // Released when the listener closes (a Unix server's: removes its socket file).
+        std::shared_ptr<void> on_close;
     };
 
     // Takes bound and listening non-blocking sockets. create_server is the usual way in.
@@ -127,6 +137,8 @@ public:
 
     // The listening sockets; empty once closed.
     [[nodiscard]] std::vector<ServerSocket> sockets() const;
+    // The same for a Unix server's sockets (sockets() lists only IP ones).
+    [[nodiscard]] std::vector<UnixServerSocket> unix_sockets() const;
 
     // Connections accepted and not yet lost.
     [[nodiscard]] std::size_t active_connections() const noexcept { return active_count_; }
