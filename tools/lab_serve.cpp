@@ -7,6 +7,13 @@
 //     lab-serve --port 8080
 //     lab-get http://127.0.0.1:8080/delay/100
 //
+// https: `--tls-cert FILE --tls-key FILE` (nginx's ssl_certificate / ssl_certificate_key)
+// serves TLS on the same routes; the listening lines then say https://. The key may be in the
+// certificate's file, as nginx allows: --tls-key defaults to --tls-cert.
+//
+//     lab-serve --port 8443 --tls-cert cert.pem --tls-key key.pem
+//     lab-get --cacert ca.pem https://127.0.0.1:8443/
+//
 // --host takes an address or a name and listens on every address it stands for, one port for
 // all: `--host localhost` listens on 127.0.0.1 and ::1 (http/server/server.hpp says why), and
 // prints one "listening on" line per address, the first one first.
@@ -23,18 +30,20 @@
 
 #include "http/server/demo_routes.hpp"
 #include "http/server/server.hpp"
+#include "net/tls/ssl_context.hpp"
 #include "runtime/run.hpp"
 
 namespace {
 
-looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet) {
+looplab::Coro<int> serve(std::string host, std::uint16_t port, bool quiet,
+                         looplab::http::HttpServerOptions options) {
     using namespace looplab;
-    auto server = co_await http::HttpServer::start(http::demo_routes(), host, port);
+    auto server = co_await http::HttpServer::start(http::demo_routes(), host, port, options);
     std::cout << "lab-serve: listening on " << server->url("/") << std::endl;
     const std::vector<net::SocketAddress> addresses = server->addresses();
     for (std::size_t i = 1; i < addresses.size(); ++i)
-        std::cout << "lab-serve: also listening on http://" << addresses[i].to_string() << "/"
-                  << std::endl;
+        std::cout << "lab-serve: also listening on " << (options.ssl ? "https://" : "http://")
+                  << addresses[i].to_string() << "/" << std::endl;
     if (!quiet) {
         std::cout << "  try: " << server->url("/delay/100") << "  " << server->url("/bytes/1024")
                   << std::endl;
@@ -71,13 +80,34 @@ int main(int argc, char** argv) {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
     bool quiet = false;
+    std::string tls_cert;
+    std::string tls_key;
     app.add_option("--host", host,
                    "address or name to listen on (every address it resolves to; localhost: "
                    "127.0.0.1 and ::1)")
         ->capture_default_str();
     app.add_option("--port", port, "port to listen on (0: any free port)")->capture_default_str();
     app.add_flag("-q,--quiet", quiet, "print only the listening line");
+    auto* cert_option = app.add_option("--tls-cert", tls_cert,
+                                       "serve https with this certificate chain (PEM, leaf first)")
+                            ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", tls_key, "the private key for --tls-cert (default: in its file)")
+        ->check(CLI::ExistingFile)
+        ->needs(cert_option);
     CLI11_PARSE(app, argc, argv);
+
+    looplab::http::HttpServerOptions options;
+    if (!tls_cert.empty()) {
+        try {
+            options.ssl =
+                looplab::net::tls::SSLContext::make(looplab::net::tls::TLSProtocol::tls_server);
+            options.ssl->set_alpn_protocols({"http/1.1"});
+            options.ssl->load_cert_chain(tls_cert, tls_key.empty() ? tls_cert : tls_key);
+        } catch (const std::exception& e) {
+            std::cerr << "lab-serve: " << e.what() << std::endl;
+            return 1;
+        }
+    }
 
     // Block SIGINT/SIGTERM in every thread (the loop's, the executor's) so that only the
     // waiter thread's sigwait receives them.
@@ -87,7 +117,7 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     try {
-        return looplab::run(serve(host, port, quiet));
+        return looplab::run(serve(host, port, quiet, options));
     } catch (const std::exception& e) {
         std::cerr << "lab-serve: " << e.what() << std::endl;
         return 1;

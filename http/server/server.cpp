@@ -10,6 +10,7 @@
 #include "http/server/server_shared.hpp"
 #include "net/errors.hpp"
 #include "net/getaddrinfo.hpp"
+#include "net/tls/create_connection.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "runtime/timeout.hpp"
@@ -41,12 +42,25 @@ bool no_such_address(const net::NetError& e) {
            e.code() == std::errc::address_family_not_supported;
 }
 
+// One listener on host:port: plain, or TLS when ssl has a context (net/tls/).
+Coro<std::shared_ptr<net::Server>> listen_on(net::ProtocolFactory factory, std::string host,
+                                             std::uint16_t port, net::ServerOptions options,
+                                             const net::tls::SSLOptions& ssl) {
+    if (!ssl.ssl) {
+        co_return co_await net::create_server(get_running_loop(), std::move(factory),
+                                              std::move(host), port, options);
+    }
+    co_return co_await net::tls::create_server(get_running_loop(), std::move(factory),
+                                               std::move(host), port, ssl, options);
+}
+
 // One listening server per address, all on one port. With port 0 the kernel picks the first
 // address's port and the others are bound to it; if one of them has it taken already, all
 // are closed and the kernel is asked again.
 Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFactory factory,
                                                               std::string host, std::uint16_t port,
-                                                              net::ServerOptions options) {
+                                                              net::ServerOptions options,
+                                                              net::tls::SSLOptions ssl) {
     const std::vector<std::string> hosts = co_await addresses_of(host, port);
     const bool optional_after_first = is_localhost(host);
     for (int attempt = 1;; ++attempt) {
@@ -56,8 +70,7 @@ Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFacto
         try {
             for (std::size_t i = 0; i < hosts.size(); ++i) {
                 try {
-                    auto listener = co_await net::create_server(get_running_loop(), factory,
-                                                                hosts[i], bound_port, options);
+                    auto listener = co_await listen_on(factory, hosts[i], bound_port, options, ssl);
                     if (bound_port == 0) bound_port = listener->sockets().front().address.port();
                     listeners.push_back(std::move(listener));
                 } catch (const net::NetError& e) {
@@ -96,8 +109,10 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
         return std::make_shared<ServerConnection>(shared);
     };
+    net::tls::SSLOptions ssl(options.ssl);
+    ssl.ssl_handshake_timeout = options.ssl_handshake_timeout;
     auto listeners =
-        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options);
+        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options, ssl);
     co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listeners), std::move(shared)));
 }
 
@@ -109,7 +124,7 @@ std::uint16_t HttpServer::port() const {
 std::string HttpServer::url(std::string_view path) const {
     auto sockets = listeners_.front()->sockets();
     std::string host = sockets.empty() ? "127.0.0.1:0" : sockets.front().address.to_string();
-    return "http://" + host + std::string(path);
+    return (shared_->options.ssl ? "https://" : "http://") + host + std::string(path);
 }
 
 std::vector<net::SocketAddress> HttpServer::addresses() const {
