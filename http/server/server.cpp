@@ -19,6 +19,18 @@ namespace looplab::http {
 
 namespace {
 
+// What a plain http:// request to an https port is told, in clear, before the connection closes
+// (nginx: 400 "The plain HTTP request was sent to HTTPS port").
+constexpr std::string_view kPlainHttpBody =
+    "This port speaks https: the plain HTTP request was sent to an HTTPS port.\n";
+
+std::string plain_http_answer() {
+    return "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Length: " +
+           std::to_string(kPlainHttpBody.size()) + "\r\nConnection: close\r\n\r\n" +
+           std::string(kPlainHttpBody);
+}
+
 // How often to retry when port 0 gave the first address a port another address has taken.
 constexpr int kBindAttempts = 5;
 
@@ -111,6 +123,7 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     };
     net::tls::SSLOptions ssl(options.ssl);
     ssl.ssl_handshake_timeout = options.ssl_handshake_timeout;
+    ssl.plain_http_answer = plain_http_answer();
     auto listeners =
         co_await listen_on_all(std::move(factory), std::move(host), port, listen_options, ssl);
     co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listeners), std::move(shared)));
