@@ -7,6 +7,13 @@
 //     lab-serve --port 8080
 //     lab-get http://127.0.0.1:8080/delay/100
 //
+// https: `--tls-cert FILE --tls-key FILE` (nginx's ssl_certificate / ssl_certificate_key)
+// serves TLS on the same routes; the listening lines then say https://. The key may be in the
+// certificate's file, as nginx allows: --tls-key defaults to --tls-cert.
+//
+//     lab-serve --port 8443 --tls-cert cert.pem --tls-key key.pem
+//     lab-get --cacert ca.pem https://127.0.0.1:8443/
+//
 // --host takes an address or a name and listens on every address it stands for, one port for
 // all: `--host localhost` listens on 127.0.0.1 and ::1 (http/server/server.hpp says why), and
 // prints one "listening on" line per address, the first one first.
@@ -31,6 +38,7 @@
 #include "http/server/access_log.hpp"
 #include "http/server/demo_routes.hpp"
 #include "http/server/server_workers.hpp"
+#include "net/tls/ssl_context.hpp"
 #include "runtime/run.hpp"
 
 namespace {
@@ -47,6 +55,8 @@ struct Settings {
     std::size_t max_connections = 0;  // 0: from the descriptor limit
     std::string access_log;
     std::string static_dir;
+    std::string tls_cert;  // empty: plain http
+    std::string tls_key;   // empty: the key is in tls_cert's file
 };
 
 // Raises the soft descriptor limit to the hard one; returns the limit in force.
@@ -72,6 +82,13 @@ looplab::http::HttpServerOptions server_options(const Settings& settings, unsign
                   workers;
     if (!settings.access_log.empty())
         options.access_log = looplab::http::AccessLog::open(settings.access_log);
+    if (!settings.tls_cert.empty()) {
+        using looplab::net::tls::SSLContext;
+        options.ssl = SSLContext::make(looplab::net::tls::TLSProtocol::tls_server);
+        options.ssl->set_alpn_protocols({"http/1.1"});
+        options.ssl->load_cert_chain(
+            settings.tls_cert, settings.tls_key.empty() ? settings.tls_cert : settings.tls_key);
+    }
     return options;
 }
 
@@ -87,13 +104,14 @@ looplab::Coro<int> serve(Settings settings) {
     };
     http::ServerWorkers workers(make_router, settings.host, settings.port, options, count);
     const std::vector<net::SocketAddress>& addresses = workers.addresses();
-    std::cout << "lab-serve: listening on http://" << addresses.front().to_string() << "/"
+    const std::string scheme = options.ssl ? "https://" : "http://";
+    std::cout << "lab-serve: listening on " << scheme << addresses.front().to_string() << "/"
               << std::endl;
     for (std::size_t i = 1; i < addresses.size(); ++i)
-        std::cout << "lab-serve: also listening on http://" << addresses[i].to_string() << "/"
+        std::cout << "lab-serve: also listening on " << scheme << addresses[i].to_string() << "/"
                   << std::endl;
     if (!settings.quiet) {
-        const std::string base = "http://" + addresses.front().to_string();
+        const std::string base = scheme + addresses.front().to_string();
         std::cout << "  " << count << (count == 1 ? " worker" : " workers")
                   << " (one loop each, SO_REUSEPORT), up to " << options.max_connections
                   << " connections each" << std::endl;
@@ -144,6 +162,13 @@ int main(int argc, char** argv) {
         ->type_name("DIR")
         ->check(CLI::ExistingDirectory);
     app.add_flag("-q,--quiet", settings.quiet, "print only the listening lines");
+    auto* cert_option = app.add_option("--tls-cert", settings.tls_cert,
+                                       "serve https with this certificate chain (PEM, leaf first)")
+                            ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", settings.tls_key,
+                   "the private key for --tls-cert (default: in its file)")
+        ->check(CLI::ExistingFile)
+        ->needs(cert_option);
     CLI11_PARSE(app, argc, argv);
 
     try {

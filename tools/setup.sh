@@ -46,6 +46,7 @@ packages=(
   "ci    python3-aiohttp         tests/reliability/interop: aiohttp's client"
   "ci    python3-h11             tests/reliability/interop: h11"
   "ci    slowhttptest            tests/reliability/attacks.sh: slowloris, slow body, slow read, range"
+  "ci    nginx                   tests/http/nginx_tls_test.cpp: both clients against nginx's TLS"
   "peers libuv1-dev              benchmarks/peers: the libuv echo and timer peers"
   "peers libboost-dev            benchmarks/peers: the Boost.Asio peers"
   "peers libcurl4-openssl-dev    benchmarks/peers: the libcurl multi client"
@@ -54,6 +55,7 @@ packages=(
   "peers wrk                     benchmarks/compare.sh: the HTTP load generator"
   "peers nginx                   benchmarks/compare.sh: the reference HTTP server"
   "peers libnginx-mod-http-echo  benchmarks/compare.sh: nginx's echo_sleep for /delay/<ms>"
+  "peers openssl                 benchmarks/compare.sh: the https rows' run-time CA and certificate"
 )
 all_groups="build test ci peers"
 

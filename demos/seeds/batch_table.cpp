@@ -39,7 +39,7 @@ struct Method {
 }  // namespace
 
 DemoResult run_batch_table(const BatchTableOptions& options, const Context& context) {
-    const Target target(options.url);
+    const Target target(options.url, context.tls());
     const int delay_ms = target.embedded() ? options.delay_ms : -1;
     const std::string url = target.url_for_delay(options.delay_ms);
     std::ostream& out = context.out();

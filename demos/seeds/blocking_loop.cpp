@@ -206,7 +206,7 @@ Coro<void> mode_main(const Setup* s, Observed* seen) {
 }  // namespace
 
 DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& context) {
-    const Target target(options.url);
+    const Target target(options.url, context.tls());
     const std::string url = target.url_for_delay(options.delay_ms);
     std::ostream& out = context.out();
     std::string title = "blocking-loop (seed 002): a ticker task prints every " +

@@ -1,6 +1,10 @@
 // demos/seeds/compare.cpp: `looplab-demo compare`, seed 000 (the README's main command).
 // Lesson: docs/course.md#lesson-5-coroutines-and-tasks
 //
+// --tls: the same over https (the embedded server with a certificate made at start-up), and
+// at the end a table of what a handshake adds per request, with and without keep-alive
+// (tls_cost.cpp). --url https://... runs the four strategies against a real site.
+//
 // Seed 000: a Flask server that sleeps 0.1 s; 10 requests done four ways. The post measured
 // 1.062 s (requests in a loop), 1.049 s ("naive" async def around requests.get: still
 // sequential), 0.122 s (run_in_executor) and 0.121 s (aiohttp), and asked why the naive
@@ -46,7 +50,7 @@ std::string times(double ratio) {
 
 DemoResult run_compare(const CompareOptions& options, const Context& context) {
     const int n = options.common.requests;
-    const Target target(options.common.url);
+    const Target target(options.common.url, context.tls());
     const int delay_ms = target.embedded() ? options.common.delay_ms : -1;
     const std::string url = target.url_for_delay(options.common.delay_ms);
     const std::vector<std::string> urls = repeat_url(url, n);
@@ -150,6 +154,8 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
     context.say(
         "(threads: threads that did the requests' I/O; \"at once\": the most requests in "
         "flight together. The server runs on a thread of its own, not counted.)");
+    nlohmann::json tls_cost;
+    if (target.tls()) tls_cost = run_tls_cost(target, 50, context);
 
     DemoResult result;
     nlohmann::json strategies = nlohmann::json::array();
@@ -170,6 +176,7 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
                    {"executor_workers", workers},
                    {"executor_waves", waves},
                    {"strategies", strategies}};
+    if (target.tls()) result.json["tls_cost"] = tls_cost;
     return result;
 }
 

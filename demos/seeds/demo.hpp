@@ -39,15 +39,21 @@ struct RunResult;
 
 // The server a demo talks to. Without --url: the demo routes (/delay/<ms>, ...) on 127.0.0.1,
 // served by looplab's HTTP server on its own thread and loop, started here and stopped by the
-// destructor. With --url: that URL, as is; the server's delay is then the server's business.
+// destructor. With --url: that URL, as is (https:// URLs are checked against the system's
+// CAs); the server's delay is then the server's business.
+//
+// --tls: the embedded server speaks https, with a CA and a certificate for 127.0.0.1 made at
+// start-up (net/tls/certificate_authority.hpp), and every client of the process trusts that CA
+// (set_default_ssl_context): the classroom sees what the handshakes cost without any setup.
 class Target {
 public:
-    explicit Target(std::string external_url = {});
+    explicit Target(std::string external_url = {}, bool tls = false);
     ~Target();
     Target(const Target&) = delete;
     Target& operator=(const Target&) = delete;
 
     bool embedded() const noexcept { return server_ != nullptr; }
+    bool tls() const noexcept { return tls_; }
     // The URL of a request that the server answers after `delay_ms` (embedded: /delay/<ms>;
     // external: the --url, whatever it does).
     std::string url_for_delay(int delay_ms) const;
@@ -57,12 +63,13 @@ public:
 private:
     std::unique_ptr<http::ServerThread> server_;
     std::string external_url_;
+    bool tls_ = false;  // the embedded server speaks https
 };
 
 // Where a demo's output goes.
 class Context {
 public:
-    Context(bool json, CsvWriter* csv, DemoTrace* trace = nullptr);
+    Context(bool json, CsvWriter* csv, DemoTrace* trace = nullptr, bool tls = false);
 
     bool json() const noexcept { return json_; }
     // Human-readable text: std::cout, or a sink that drops everything with --json.
@@ -70,6 +77,8 @@ public:
     // Failures: std::cout with the text, std::cerr with --json.
     std::ostream& err() const;
     CsvWriter* csv() const noexcept { return csv_; }
+    // --tls: the embedded server should speak https (Target's second argument).
+    bool tls() const noexcept { return tls_; }
     // --trace / --timeline / --svg: the lanes being recorded; nullptr when none was asked for.
     DemoTrace* trace() const noexcept { return trace_; }
     // A recorder for the next run, to install on its loop (nullptr: not tracing).
@@ -86,6 +95,7 @@ private:
     bool json_;
     CsvWriter* csv_;
     DemoTrace* trace_;
+    bool tls_;
 };
 
 struct DemoResult {
@@ -107,6 +117,9 @@ struct CompareOptions {
     std::optional<std::size_t> workers;  // the default executor's size; unset: Python's rule
 };
 DemoResult run_compare(const CompareOptions& options, const Context& context);
+// --tls: what a TLS handshake adds per request, with and without keep-alive (tls_cost.cpp):
+// `requests` sequential GETs of /delay/0 three ways, as a table, and the numbers as JSON.
+nlohmann::json run_tls_cost(const Target& target, int requests, const Context& context);
 
 struct ExecutorCostOptions {
     std::vector<int> sizes{10, 100, 1000, 10000};  // N, the number of requests
@@ -154,6 +167,7 @@ struct Invocation {
     bool json = false;
     std::string csv_path;
     TraceRequest trace;
+    bool tls = false;  // --tls
     bool ran = false;
 };
 
@@ -165,7 +179,7 @@ void add_executor_timestamps_command(CLI::App& app, Invocation& invocation);
 void add_blocking_loop_command(CLI::App& app, Invocation& invocation);
 void add_all_command(CLI::App& app, Invocation& invocation);
 
-// Adds --json, --csv FILE, --trace FILE, --timeline and --svg FILE to a subcommand.
+// Adds --json, --csv FILE, --trace FILE, --timeline, --svg FILE and --tls to a subcommand.
 void add_output_options(CLI::App& command, Invocation& invocation);
 // Runs `demo` with the Context that --json / --csv / --trace ... ask for (opening the CSV file,
 // if any), keeps its result for main(), and writes the trace files and timeline, if any.

@@ -38,7 +38,7 @@ std::string ms(double seconds) {
 
 DemoResult run_executor_timestamps(const ExecutorTimestampsOptions& options,
                                    const Context& context) {
-    const Target target(options.urls.empty() ? std::string() : options.urls.front());
+    const Target target(options.urls.empty() ? std::string() : options.urls.front(), context.tls());
     std::vector<std::string> urls = options.urls;
     if (target.embedded()) {
         for (int delay : options.delays_ms) urls.push_back(target.url_for_delay(delay));

@@ -45,7 +45,7 @@ std::string total_line(double seconds) {
 }  // namespace
 
 DemoResult run_url_bars(const UrlBarsOptions& options, const Context& context) {
-    const Target target(options.urls.empty() ? std::string() : options.urls.front());
+    const Target target(options.urls.empty() ? std::string() : options.urls.front(), context.tls());
     std::vector<std::string> urls = options.urls;
     if (target.embedded()) {
         for (int delay : options.delays_ms) urls.push_back(target.url_for_delay(delay));

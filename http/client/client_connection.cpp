@@ -5,6 +5,7 @@
 
 #include "net/errors.hpp"
 #include "net/socket_address.hpp"
+#include "net/tls/ssl_object.hpp"
 
 namespace looplab::http::detail {
 
@@ -23,6 +24,9 @@ void ClientConnection::data_received(std::string_view data) {
         unsolicited_ = true;
         abort();
         return;
+    }
+    for (std::size_t i = 0; first_bytes_size_ < sizeof first_bytes_ && i < data.size(); ++i) {
+        first_bytes_[first_bytes_size_++] = data[i];
     }
     bytes_since_request_ += data.size();
     parser_.feed(data);
@@ -64,6 +68,15 @@ void ClientConnection::begin_request(std::string_view method) {
         parser_.start_next_message(method);
     }
     bytes_since_request_ = 0;
+    first_bytes_size_ = 0;
+}
+
+void ClientConnection::use_tls(net::Transport& tls_transport) {
+    transport_ = tls_transport.weak_from_this();
+    const std::any engine = tls_transport.get_extra_info("ssl_object");
+    if (auto* const* ssl = std::any_cast<net::tls::SSLObject*>(&engine); ssl && *ssl) {
+        tls_info_ = TlsInfo::of(**ssl);
+    }
 }
 
 void ClientConnection::write(std::string_view bytes) {

@@ -10,8 +10,9 @@ namespace {
 // Resolves a Location value against the URL it came from.
 Url resolve_location(const Url& base, std::string_view location) {
     if (location.find("://") != std::string_view::npos) return Url::parse(location);
-    std::string origin = "http://" + base.host_header();
-    if (location.starts_with("//")) return Url::parse("http:" + std::string(location));
+    const std::string scheme(base.scheme());
+    std::string origin = scheme + "://" + base.host_header();
+    if (location.starts_with("//")) return Url::parse(scheme + ":" + std::string(location));
     if (location.starts_with("/")) return Url::parse(origin + std::string(location));
     // A relative path: replace the last segment of the base path.
     const std::string& path = base.path();

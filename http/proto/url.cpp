@@ -1,5 +1,5 @@
-// http/proto/url.cpp: http:// URL parsing (http/proto/url.hpp), following RFC 3986's split into
-// scheme, authority, path, query and fragment.
+// http/proto/url.cpp: http:// and https:// URL parsing (http/proto/url.hpp), following RFC 3986's
+// split into scheme, authority, path, query and fragment.
 #include "http/proto/url.hpp"
 
 #include <string>
@@ -47,11 +47,10 @@ Url Url::parse(std::string_view text) {
     if (colon_slashes == std::string_view::npos)
         throw InvalidUrl("URL " + quote(text) + " has no scheme (expected http://host/path)");
     const std::string_view scheme = text.substr(0, colon_slashes);
-    if (detail::iequals(scheme, "https"))
-        throw InvalidUrl("https:// is not supported yet (looplab has no TLS)");
-    if (!detail::iequals(scheme, "http"))
+    const bool tls = detail::iequals(scheme, "https");
+    if (!tls && !detail::iequals(scheme, "http"))
         throw InvalidUrl("unsupported URL scheme " + quote(scheme) +
-                         " (only http:// is supported)");
+                         " (only http:// and https:// are supported)");
 
     std::string_view rest = text.substr(colon_slashes + 3);
     if (const std::size_t hash = rest.find('#'); hash != std::string_view::npos)
@@ -67,6 +66,8 @@ Url Url::parse(std::string_view text) {
             "in an Authorization header instead");
 
     Url url;
+    url.tls_ = tls;
+    url.port_ = url.default_port();
     std::string_view port_text;
     bool has_port = false;
     if (!authority.empty() && authority.front() == '[') {
@@ -122,12 +123,12 @@ std::string Url::target() const {
 
 std::string Url::host_header() const {
     std::string out = ipv6_ ? '[' + host_ + ']' : host_;
-    if (port_ != 80) out += ':' + std::to_string(port_);
+    if (port_ != default_port()) out += ':' + std::to_string(port_);
     return out;
 }
 
 std::string Url::str() const {
-    return "http://" + host_header() + target();
+    return std::string(scheme()) + "://" + host_header() + target();
 }
 
 }  // namespace looplab::http

@@ -11,6 +11,7 @@
 #include "http/server/server_shared.hpp"
 #include "net/errors.hpp"
 #include "net/getaddrinfo.hpp"
+#include "net/tls/create_connection.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "runtime/timeout.hpp"
@@ -18,6 +19,18 @@
 namespace looplab::http {
 
 namespace {
+
+// What a plain http:// request to an https port is told, in clear, before the connection closes
+// (nginx: 400 "The plain HTTP request was sent to HTTPS port").
+constexpr std::string_view kPlainHttpBody =
+    "This port speaks https: the plain HTTP request was sent to an HTTPS port.\n";
+
+std::string plain_http_answer() {
+    return "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Length: " +
+           std::to_string(kPlainHttpBody.size()) + "\r\nConnection: close\r\n\r\n" +
+           std::string(kPlainHttpBody);
+}
 
 // How often to retry when port 0 gave the first address a port another address has taken.
 constexpr int kBindAttempts = 5;
@@ -57,12 +70,25 @@ std::string emfile_reply() {
     return out + body;
 }
 
+// One listener on host:port: plain, or TLS when ssl has a context (net/tls/).
+Coro<std::shared_ptr<net::Server>> listen_on(net::ProtocolFactory factory, std::string host,
+                                             std::uint16_t port, net::ServerOptions options,
+                                             const net::tls::SSLOptions& ssl) {
+    if (!ssl.ssl) {
+        co_return co_await net::create_server(get_running_loop(), std::move(factory),
+                                              std::move(host), port, options);
+    }
+    co_return co_await net::tls::create_server(get_running_loop(), std::move(factory),
+                                               std::move(host), port, ssl, options);
+}
+
 // One listening server per address, all on one port. With port 0 the kernel picks the first
 // address's port and the others are bound to it; if one of them has it taken already, all
 // are closed and the kernel is asked again.
 Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFactory factory,
                                                               std::string host, std::uint16_t port,
-                                                              net::ServerOptions options) {
+                                                              net::ServerOptions options,
+                                                              net::tls::SSLOptions ssl) {
     const std::vector<std::string> hosts = co_await addresses_of(host, port);
     const bool optional_after_first = is_localhost(host);
     for (int attempt = 1;; ++attempt) {
@@ -72,8 +98,7 @@ Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFacto
         try {
             for (std::size_t i = 0; i < hosts.size(); ++i) {
                 try {
-                    auto listener = co_await net::create_server(get_running_loop(), factory,
-                                                                hosts[i], bound_port, options);
+                    auto listener = co_await listen_on(factory, hosts[i], bound_port, options, ssl);
                     if (bound_port == 0) bound_port = listener->sockets().front().address.port();
                     listeners.push_back(std::move(listener));
                 } catch (const net::NetError& e) {
@@ -113,8 +138,11 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
         return std::make_shared<ServerConnection>(shared);
     };
+    net::tls::SSLOptions ssl(options.ssl);
+    ssl.ssl_handshake_timeout = options.ssl_handshake_timeout;
+    ssl.plain_http_answer = plain_http_answer();
     auto listeners =
-        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options);
+        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options, ssl);
     co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listeners), std::move(shared)));
 }
 
@@ -126,7 +154,7 @@ std::uint16_t HttpServer::port() const {
 std::string HttpServer::url(std::string_view path) const {
     auto sockets = listeners_.front()->sockets();
     std::string host = sockets.empty() ? "127.0.0.1:0" : sockets.front().address.to_string();
-    return "http://" + host + std::string(path);
+    return (shared_->options.ssl ? "https://" : "http://") + host + std::string(path);
 }
 
 std::vector<net::SocketAddress> HttpServer::addresses() const {

@@ -22,6 +22,11 @@
 // handler, static files with sendfile, an access log, and graceful shutdown.
 // server_options.hpp documents each limit; tests/reliability/ attacks each one.
 //
+// https: with options.ssl (a server context), every listener is net::tls::create_server's, so
+// each connection's ServerConnection sits on an SSLTransport and sees plaintext: nothing of the
+// HTTP side changes (asyncio's layering). url() then says https://. Lingering close sends
+// close_notify instead of a FIN (TLS has no half-close, can_write_eof() is false).
+//
 // Listening: every address the host resolves to, all on one port (with port 0, the one the
 // kernel picked for the first). "localhost" is both loopback addresses, 127.0.0.1 and ::1,
 // whatever /etc/hosts says: RFC 6761 6.3 has localhost names always mean loopback, and
@@ -55,7 +60,7 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     std::uint16_t port() const;
-    // "http://127.0.0.1:PORT" + path: the first address listened on.
+    // "http://127.0.0.1:PORT" + path (https:// with TLS): the first address listened on.
     std::string url(std::string_view path = "/") const;
     // Every address listened on ("127.0.0.1:8080", "[::1]:8080"), in the order bound.
     std::vector<net::SocketAddress> addresses() const;

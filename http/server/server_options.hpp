@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "http/proto/limits.hpp"
+#include "net/tls/ssl_context.hpp"
 #include "runtime/clock.hpp"
 
 namespace looplab::http {
@@ -96,6 +97,13 @@ struct HttpServerOptions {
     bool reuse_port = false;
     // Where every finished response is logged, in the common log format; null: nowhere.
     std::shared_ptr<AccessLog> access_log;
+    // https: a server context with its certificate loaded (SSLContext::load_cert_chain), or
+    // null for plain http (nginx: listen ... ssl, ssl_certificate, ssl_certificate_key). Each
+    // connection does its TLS handshake before its first request is read; a handshake that
+    // fails or stalls past ssl_handshake_timeout closes that connection and is not counted
+    // against max_connections (it never became an HTTP connection).
+    std::shared_ptr<net::tls::SSLContext> ssl;
+    Duration ssl_handshake_timeout = std::chrono::seconds(60);
 };
 
 }  // namespace looplab::http

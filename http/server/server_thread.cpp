@@ -13,7 +13,7 @@ ServerThread::ServerThread() : ServerThread(demo_routes()) {}
 
 ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
                            HttpServerOptions options)
-    : host_(host) {
+    : host_(host), tls_(options.ssl != nullptr) {
     std::promise<void> ready;
     std::future<void> started = ready.get_future();
     thread_ = std::thread([&, router = std::move(router), options]() mutable {
@@ -53,8 +53,8 @@ ServerThread::~ServerThread() {
 
 std::string ServerThread::url(std::string_view path) const {
     const bool ipv6 = host_.find(':') != std::string::npos;
-    return "http://" + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) +
-           std::string(path);
+    return (tls_ ? "https://" : "http://") + (ipv6 ? "[" + host_ + "]" : host_) + ":" +
+           std::to_string(port_) + std::string(path);
 }
 
 void ServerThread::request_stop() {

@@ -10,6 +10,8 @@
 //     // the destructor shuts the server down gracefully and joins the thread
 #pragma once
 
+#include <atomic>
+#include <exception>
 #include <memory>
 #include <string>
 #include <thread>
@@ -55,6 +57,7 @@ private:
     std::thread thread_;
     EventLoop* loop_ = nullptr;  // the server thread's loop, valid while the thread runs
     std::string host_;
+    bool tls_ = false;  // options.ssl was given: url() says https://
     std::uint16_t port_ = 0;
     std::atomic<std::uint64_t> requests_served_{0};
     std::atomic<std::size_t> peak_connections_{0};

@@ -31,6 +31,20 @@ TEST(OriginKey, BracketsAnIpv6LiteralAsAUrlDoes) {
     EXPECT_EQ(key("http://[2001:DB8::1]:81/"), "[2001:db8::1]:81");
 }
 
+TEST(OriginKey, HttpsIsAnotherOriginThanHttpOnTheSameHostAndPort) {
+    EXPECT_EQ(key("https://Example.com/"), "https://example.com:443");
+    EXPECT_EQ(key("https://[::1]:8443/"), "https://[::1]:8443");
+    EXPECT_NE(key("https://h:8080/"), key("http://h:8080/"));
+
+    Headers to_https;
+    to_https.add("Location", "https://example.com/next");
+    const std::optional<Redirect> upgrade =
+        redirect_for(301, "GET", Url::parse("http://example.com/"), to_https);
+    ASSERT_TRUE(upgrade);
+    EXPECT_TRUE(upgrade->url.is_tls());
+    EXPECT_TRUE(upgrade->cross_origin);  // credentials are dropped even for the upgrade
+}
+
 TEST(OriginKey, LowercasesTheHostBecauseHostNamesAreCaseInsensitive) {
     EXPECT_EQ(key("http://Example.COM:8080/"), "example.com:8080");
     EXPECT_EQ(key("http://Example.COM/"), key("http://example.com:80/"));
