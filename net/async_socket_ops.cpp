@@ -11,6 +11,7 @@
 
 #include "net/detail/try_accept.hpp"
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/socket_ops.hpp"
 #include "runtime/future.hpp"
 #include "runtime/task.hpp"
@@ -36,8 +37,10 @@ void remove_interest(EventLoop& loop, int fd, Direction direction) {
 // ends any other way (the task is cancelled, which cancels `ready`; or the frame is destroyed
 // while suspended, when the loop closes), the guard unregisters instead. Either way nothing
 // stays registered: a forgotten reader would run on every iteration for a socket nobody reads.
-Coro<void> wait_until(EventLoop& loop, int fd, Direction direction) {
+Coro<void> wait_until(EventLoop& loop, int fd, Direction direction, const char* what) {
+    const bool read = direction == Direction::readable;
     Future<void> ready = loop.create_future<void>();
+    ready.state()->set_label(fd_wait_label(what, fd, read));
     auto on_ready = [&loop, fd, direction, state = ready.state_ref()] {
         // Removing the handle that is running is safe: the loop drops a running callback only
         // after it returns (handle.hpp).
@@ -49,6 +52,7 @@ Coro<void> wait_until(EventLoop& loop, int fd, Direction direction) {
     } else {
         loop.add_writer(fd, std::move(on_ready));
     }
+    loop.set_fd_label(fd, read ? kRead : kWrite, fd_ready_label(what, fd, read));
     struct Unregister {
         EventLoop& loop;
         int fd;
@@ -99,7 +103,7 @@ Coro<void> sock_connect(EventLoop& loop, int fd, SocketAddress address) {
     // EINPROGRESS: the handshake goes on in the background. EINTR: the same, POSIX says an
     // interrupted connect continues asynchronously.
     if (err != EINPROGRESS && err != EINTR) throw_os_error(err, "connect", address.to_string());
-    co_await wait_until(loop, fd, Direction::writable);
+    co_await wait_until(loop, fd, Direction::writable, "sock_connect");
     const int outcome = socket_error(fd);
     if (outcome != 0) throw_os_error(outcome, "connect", address.to_string());
 }
@@ -117,7 +121,7 @@ Coro<Accepted> sock_accept(EventLoop& loop, int fd) {
         if (!would_block(attempt.error)) {
             throw_os_error(attempt.error, "accept", local_address(fd).to_string());
         }
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_accept");
     }
 }
 
@@ -129,7 +133,7 @@ Coro<std::size_t> sock_recv_into(EventLoop& loop, int fd, std::span<std::byte> b
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "recv", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_recv");
     }
 }
 
@@ -156,7 +160,7 @@ Coro<void> sock_sendall(EventLoop& loop, int fd, std::span<const std::byte> data
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "send", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::writable);
+        co_await wait_until(loop, fd, Direction::writable, "sock_sendall");
     }
 }
 

@@ -202,6 +202,13 @@ bool EventLoop::remove_writer(int fd) {
     return true;
 }
 
+void EventLoop::set_fd_label(int fd, SelectorEvents which, const Label& label) {
+    FdWatch* w = find_watch(fd);
+    if (!w) return;
+    if (which & kRead) w->reader.set_label(label);
+    if (which & kWrite) w->writer.set_label(label);
+}
+
 // ---- One iteration -----------------------------------------------------------------------
 
 // The six phases. While an observer is installed, run_once_observed runs the same phases and
@@ -308,7 +315,7 @@ void EventLoop::queue_threadsafe_calls() {
     if (!inbox_->maybe_pending()) return;
     inbox_->take_all(threadsafe_batch_);
     for (detail::ThreadsafeInbox::Posted& p : threadsafe_batch_) {
-        ready_.emplace_back(detail::make_handle_state(std::move(p.fn), p.where));
+        ready_.emplace_back(detail::make_handle_state(std::move(p.fn), p.where)).set_label(p.label);
     }
     threadsafe_batch_.clear();
 }
@@ -368,6 +375,7 @@ void EventLoop::run_handle(const Handle& handle) {
 // the task, until run_ready_callbacks releases it: the pointer is valid in the hooks.
 void EventLoop::run_handle_observed(const Handle& handle) {
     stepped_task_ = nullptr;
+    observers_.before_callback(*this, handle);
     const std::int64_t start = monotonic_ns();
     run_handle(handle);
     const std::int64_t end = monotonic_ns();

@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "runtime/clock.hpp"
+#include "runtime/label.hpp"
 #include "runtime/ref_ptr.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
@@ -41,6 +42,7 @@ protected:
 struct HandleState {
     Callback callback;
     SourceLocation where;  // where it was scheduled (debug mode names slow callbacks)
+    Label label;           // what it does, in words (label.hpp); empty: `where` names it
     std::uint32_t refs = 0;
     bool cancelled = false;
     bool running = false;
@@ -73,6 +75,15 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(state_); }
     // Where call_soon / call_later was called from.
     SourceLocation where() const { return state_ ? state_->where : SourceLocation{}; }
+    // What the callback does, in words, for step mode and traces (label.hpp). Its subject must
+    // live as long as the callback does (a future the callback holds, a task it steps).
+    void set_label(const Label& label) noexcept {
+        if (state_) state_->label = label;
+    }
+    const Label& label() const noexcept {
+        static const Label none;
+        return state_ ? state_->label : none;
+    }
 
     detail::HandleState* state() const noexcept { return state_.get(); }
 

@@ -38,7 +38,8 @@ void TaskBase::schedule_first_step() {
     if (LoopObserver* observer = loop_.observer()) [[unlikely]] {
         observer->task_created(*this);
     }
-    loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
+    loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_)
+        .set_label(labels::about(self_, "starts"));
 }
 
 bool TaskBase::cancel(std::string message) {
@@ -145,7 +146,8 @@ void TaskBase::after_step() {
             wake_up_on(*yielded_);
             break;
         case StepEnd::yielded:
-            loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
+            loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_)
+                .set_label(labels::about(self_, "continues after sleep(0)"));
             break;
         case StepEnd::lost:
             // The coroutine suspended on an awaitable that bypassed the task: nothing would

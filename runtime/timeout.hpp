@@ -41,6 +41,7 @@ Coro<T> run_with_deadline(TimePoint deadline, Aw aw) {
         *expired = true;
         t->as_task()->cancel("timeout");
     });
+    timer.set_label(labels::about(task->future(), "cancelled by timeout"));
 
     std::optional<ValueOf<T>> value;
     std::exception_ptr cancelled;
@@ -94,6 +95,7 @@ auto wait_for(Aw aw, Duration delay) -> Coro<detail::awaited_t<Aw>> {
         // future (asyncio's _cancel_and_wait): cancelling *us* meanwhile then cancels only
         // that wait and stays CancelledError, instead of being absorbed by the inner one.
         Future<void> finished = get_running_loop().template create_future<void>();
+        finished.state()->set_label(labels::about(*inner.state(), "cancelled by wait_for(0)"));
         const std::uint64_t id = inner.add_done_callback([finished](Future<T>&) mutable {
             if (!finished.done()) finished.set_result();
         });

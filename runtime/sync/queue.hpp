@@ -171,7 +171,7 @@ private:
 template <class T, class Storage>
 Coro<void> BasicQueue<T, Storage>::put(T item) {
     while (full()) {
-        Future<void> putter = putters_.enqueue();
+        Future<void> putter = putters_.enqueue("Queue.put");
         try {
             co_await putter;
         } catch (const CancelledError&) {
@@ -187,7 +187,7 @@ Coro<void> BasicQueue<T, Storage>::put(T item) {
 template <class T, class Storage>
 Coro<T> BasicQueue<T, Storage>::get() {
     while (empty()) {
-        Future<void> getter = getters_.enqueue();
+        Future<void> getter = getters_.enqueue("Queue.get");
         try {
             co_await getter;
         } catch (const CancelledError&) {

@@ -20,7 +20,7 @@ Coro<void> Semaphore::acquire() {
         --value_;
         co_return;
     }
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Semaphore.acquire");
     try {
         co_await waiter;
     } catch (const CancelledError&) {
