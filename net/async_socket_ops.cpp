@@ -12,6 +12,7 @@
 #include "net/detail/try_accept.hpp"
 #include "net/detail/wait_fd.hpp"
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/socket_ops.hpp"
 #include "runtime/future.hpp"
 #include "runtime/task.hpp"
@@ -47,7 +48,7 @@ Coro<void> sock_connect(EventLoop& loop, int fd, SocketAddress address) {
     // EINPROGRESS: the handshake goes on in the background. EINTR: the same, POSIX says an
     // interrupted connect continues asynchronously.
     if (err != EINPROGRESS && err != EINTR) throw_os_error(err, "connect", address.to_string());
-    co_await wait_until(loop, fd, Direction::writable);
+    co_await wait_until(loop, fd, Direction::writable, "sock_connect");
     const int outcome = socket_error(fd);
     if (outcome != 0) throw_os_error(outcome, "connect", address.to_string());
 }
@@ -65,7 +66,7 @@ Coro<Accepted> sock_accept(EventLoop& loop, int fd) {
         if (!would_block(attempt.error)) {
             throw_os_error(attempt.error, "accept", local_address(fd).to_string());
         }
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_accept");
     }
 }
 
@@ -77,7 +78,7 @@ Coro<std::size_t> sock_recv_into(EventLoop& loop, int fd, std::span<std::byte> b
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "recv", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_recv");
     }
 }
 
@@ -104,7 +105,7 @@ Coro<void> sock_sendall(EventLoop& loop, int fd, std::span<const std::byte> data
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "send", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::writable);
+        co_await wait_until(loop, fd, Direction::writable, "sock_sendall");
     }
 }
 

@@ -10,8 +10,16 @@
 // itself jumps the clock to the next timer deadline whenever it has nothing else to do (no
 // ready callbacks, no I/O, no outstanding work in other threads): a program that only sleeps
 // then runs in zero real time but in exactly the same order.
+//
+// A clock can also be paused (pause / resume): step mode stops the loop's clock while it waits
+// for the student to press Enter, so the seconds spent reading the banner do not count. Without
+// that, both timers of README's example (100 ms and 200 ms) are due at once after a slow
+// Enter, and it prints "after about 1514 ms": the clock measured the reader, not the program.
+// With it, loop.time() and every timer run as in an uninterrupted run (tests/runtime/
+// step_mode_test.cpp, StepMode.TheTimeSpentWaitingForEnterIsNotCounted).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -30,6 +38,11 @@ public:
     // For virtual clocks with auto-advance: move to `deadline` (never backwards). Returns
     // whether the clock agreed to jump. The loop calls this only when it is idle.
     virtual bool auto_advance_to(TimePoint /*deadline*/) { return false; }
+    // Stops the clock until resume(): now() stands still meanwhile and then goes on from where
+    // it stopped, as if the pause had not happened. Pauses do not nest. A clock that moves only
+    // when told to (ManualClock) has nothing to stop. Loop thread only, like now().
+    virtual void pause() {}
+    virtual void resume() {}
 };
 
 // ---- Deadlines that saturate ------------------------------------------------------------------
@@ -64,10 +77,35 @@ inline std::int64_t monotonic_ns() noexcept {
     return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// std::chrono::steady_clock: never jumps when the wall clock is changed.
+// std::chrono::steady_clock (never jumps when the wall clock is changed), minus the time it
+// spent paused. The two counters are atomics only so that a stray read from another thread is
+// not a data race; with relaxed order a load is a plain load, so now() costs what
+// steady_clock::now() costs.
 class MonotonicClock final : public Clock {
 public:
-    TimePoint now() const override { return std::chrono::steady_clock::now(); }
+    TimePoint now() const override {
+        const std::int64_t paused_at = paused_at_.load(std::memory_order_relaxed);
+        const Duration raw = paused_at != 0 ? Duration(paused_at) : steady();
+        return TimePoint(raw - Duration(offset_.load(std::memory_order_relaxed)));
+    }
+    void pause() override {
+        if (paused_at_.load(std::memory_order_relaxed) == 0) {
+            paused_at_.store(steady().count(), std::memory_order_relaxed);
+        }
+    }
+    void resume() override {
+        const std::int64_t paused_at = paused_at_.exchange(0, std::memory_order_relaxed);
+        if (paused_at != 0)
+            offset_.fetch_add(steady().count() - paused_at, std::memory_order_relaxed);
+    }
+
+private:
+    static Duration steady() {
+        return std::chrono::duration_cast<Duration>(
+            std::chrono::steady_clock::now().time_since_epoch());
+    }
+    std::atomic<std::int64_t> offset_{0};     // ns spent paused, in all
+    std::atomic<std::int64_t> paused_at_{0};  // steady ns when paused; 0 while running
 };
 
 // A clock that moves only when advanced, by the test or (auto-advance) by an idle loop.

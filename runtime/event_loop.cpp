@@ -250,6 +250,13 @@ bool EventLoop::remove_writer(int fd) {
     return true;
 }
 
+void EventLoop::set_fd_label(int fd, SelectorEvents which, const Label& label) {
+    FdWatch* w = find_watch(fd);
+    if (!w) return;
+    if (which & kRead) w->reader.set_label(label);
+    if (which & kWrite) w->writer.set_label(label);
+}
+
 // ---- One iteration -----------------------------------------------------------------------
 
 // By hand, the loop becomes the running loop for one iteration (asyncio's _run_once is private
@@ -382,7 +389,7 @@ void EventLoop::queue_threadsafe_calls() {
             state->context =
                 std::make_shared<detail::ContextState>(detail::ContextState{std::move(p.context)});
         }
-        ready_.emplace_back(std::move(state));
+        ready_.emplace_back(std::move(state)).set_label(p.label);
     }
     threadsafe_batch_.clear();
 }
@@ -456,6 +463,7 @@ void EventLoop::run_handle(const Handle& handle) {
 // the task, until run_ready_callbacks releases it: the pointer is valid in the hooks.
 void EventLoop::run_handle_observed(const Handle& handle) {
     stepped_task_ = nullptr;
+    observers_.before_callback(*this, handle);
     const std::int64_t start = monotonic_ns();
     run_handle(handle);
     const std::int64_t end = monotonic_ns();

@@ -140,6 +140,9 @@ public:
     bool remove_reader(int fd);  // false if there was none
     void add_writer(int fd, Callback fn, SourceLocation where = SourceLocation::current());
     bool remove_writer(int fd);
+    // Words for fd's reader (kRead) and/or writer (kWrite) callback (label.hpp), which step
+    // mode and traces show instead of the scheduling site. Call after add_reader / add_writer.
+    void set_fd_label(int fd, SelectorEvents which, const Label& label);
 
     // ---- Signals (asyncio: loop.add_signal_handler; event_loop_signals.cpp) -------------------
     // fn runs on this loop's thread, in the iteration after `sig` arrives (whichever thread the

@@ -74,6 +74,7 @@ RefPtr<HandleState> make_handle_state(Callback callback, SourceLocation where) {
     }
     s->callback = std::move(callback);
     s->where = where;
+    s->label = Label{};
     return RefPtr<HandleState>(s);
 }
 

@@ -22,6 +22,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/context.hpp"
+#include "runtime/label.hpp"
 #include "runtime/ref_ptr.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
@@ -47,6 +48,7 @@ struct HandleState {
     // The context the callback runs in (context.hpp): a copy of the one current when it was
     // scheduled, or the Context given to call_soon. Null: the loop's scratch context, empty.
     std::shared_ptr<ContextState> context;
+    Label label;  // what it does, in words (label.hpp); empty: `where` names it
     std::uint32_t refs = 0;
     bool cancelled = false;
     bool running = false;
@@ -79,6 +81,15 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(state_); }
     // Where call_soon / call_later was called from.
     SourceLocation where() const { return state_ ? state_->where : SourceLocation{}; }
+    // What the callback does, in words, for step mode and traces (label.hpp). Its subject must
+    // live as long as the callback does (a future the callback holds, a task it steps).
+    void set_label(const Label& label) noexcept {
+        if (state_) state_->label = label;
+    }
+    const Label& label() const noexcept {
+        static const Label none;
+        return state_ ? state_->label : none;
+    }
 
     detail::HandleState* state() const noexcept { return state_.get(); }
 

@@ -49,15 +49,16 @@ void TaskBase::tell_created() {
 }
 
 // The step sets its context itself (resume_coroutine), so the handle needs none.
-void TaskBase::schedule_step() {
-    loop_.call_soon_without_context([self = ref()] { self->as_task()->step(); }, created_at_);
+void TaskBase::schedule_step(const char* why) {
+    loop_.call_soon_without_context([self = ref()] { self->as_task()->step(); }, created_at_)
+        .set_label(labels::about(self_, why));
 }
 
 void TaskBase::start() {
     if (start_requested_) return;
     start_requested_ = true;
     tell_created();
-    schedule_step();
+    schedule_step("starts");
 }
 
 // asyncio's Task.__eager_start: the step runs here, in the caller's call stack, as if the
@@ -181,7 +182,7 @@ void TaskBase::after_step() {
             wake_up_on(*yielded_);
             break;
         case StepEnd::yielded:
-            schedule_step();
+            schedule_step("continues after sleep(0)");
             break;
         case StepEnd::lost:
             // The coroutine suspended on an awaitable that bypassed the task: nothing would

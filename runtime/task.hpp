@@ -159,7 +159,7 @@ private:
     void resume_coroutine();
     StepEnd how_the_step_ended() const;
     void after_step();
-    void schedule_step();
+    void schedule_step(const char* why);  // why: its label, "starts", ... (label.hpp)
     void tell_created();
     void wake_up_on(detail::FutureStateBase& future);
     void finish();

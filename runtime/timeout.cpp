@@ -47,6 +47,7 @@ void Timeout::reschedule(std::optional<TimePoint> when) {
     } else {
         timer_ = loop.call_at(*when, [this] { on_timeout(); });
     }
+    timer_.set_label(labels::about(task_->future(), "cancelled by timeout"));
 }
 
 void Timeout::on_timeout() {

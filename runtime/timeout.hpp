@@ -147,6 +147,7 @@ auto wait_for(Aw aw, Duration delay) -> Coro<detail::awaited_t<Aw>> {
         // future (asyncio's _cancel_and_wait): cancelling *us* meanwhile then cancels only
         // that wait and stays CancelledError, instead of being absorbed by the inner one.
         Future<void> finished = get_running_loop().template create_future<void>();
+        finished.state()->set_label(labels::about(*inner.state(), "cancelled by wait_for(0)"));
         const std::uint64_t id = inner.add_done_callback([finished](Future<T>&) mutable {
             if (!finished.done()) finished.set_result();
         });

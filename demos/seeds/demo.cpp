@@ -141,6 +141,16 @@ void add_output_options(CLI::App& command, Invocation& invocation) {
                      "The embedded server speaks https (a certificate made at start-up)");
 }
 
+void add_quick_flag(CLI::App& command, bool& quick) {
+    command.add_flag("--quick", quick,
+                     "Small sizes (what `all --quick` runs): a smoke run for tests, slow machines "
+                     "and classrooms; options given explicitly win");
+}
+
+Given given_on(const CLI::App& command) {
+    return [&command](const char* option) { return command.count(option) > 0; };
+}
+
 void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo) {
     std::unique_ptr<CsvWriter> csv;
     if (!invocation.csv_path.empty()) csv = std::make_unique<CsvWriter>(invocation.csv_path);

@@ -111,12 +111,21 @@ struct CommonOptions {
 };
 
 // ---- The demos (one file each) -------------------------------------------------------------
+//
+// Each demo's make_quick gives its --quick sizes: what `all --quick` runs, small enough for a
+// test or a slow machine, and still showing what the demo is for. It changes only the options
+// for which `given` says false (an option given on the command line wins over --quick).
+using Given = std::function<bool(const char* option)>;
+inline bool nothing_given(const char*) {
+    return false;
+}
 
 struct CompareOptions {
     CommonOptions common;
     std::optional<std::size_t> workers;  // the default executor's size; unset: Python's rule
 };
 DemoResult run_compare(const CompareOptions& options, const Context& context);
+void make_quick(CompareOptions& options, const Given& given = nothing_given);
 // --tls: what a TLS handshake adds per request, with and without keep-alive (tls_cost.cpp):
 // `requests` sequential GETs of /delay/0 three ways, as a table, and the numbers as JSON.
 nlohmann::json run_tls_cost(const Target& target, int requests, const Context& context);
@@ -126,9 +135,11 @@ struct ExecutorCostOptions {
     std::vector<int> delays_ms{1, 100};            // the server's delay
     int max_n = 1000;                // sizes above this are skipped (10000 takes minutes)
     std::size_t max_threads = 1000;  // the "as large as N" pool is capped here
+    int repeats = 3;                 // runs of each configuration (a fresh child each)
     std::string url;
 };
 DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& context);
+void make_quick(ExecutorCostOptions& options, const Given& given = nothing_given);
 
 struct BatchTableOptions {
     std::vector<int> batch_sizes{4, 16};
@@ -137,12 +148,14 @@ struct BatchTableOptions {
     std::string url;
 };
 DemoResult run_batch_table(const BatchTableOptions& options, const Context& context);
+void make_quick(BatchTableOptions& options, const Given& given = nothing_given);
 
 struct UrlBarsOptions {
     std::vector<int> delays_ms{290, 430, 480, 510, 1210};
     std::vector<std::string> urls;  // --url, repeatable: replaces the five embedded URLs
 };
 DemoResult run_url_bars(const UrlBarsOptions& options, const Context& context);
+void make_quick(UrlBarsOptions& options, const Given& given = nothing_given);
 
 struct ExecutorTimestampsOptions {
     std::vector<int> delays_ms{290, 430, 480, 510, 1210};
@@ -151,13 +164,16 @@ struct ExecutorTimestampsOptions {
 };
 DemoResult run_executor_timestamps(const ExecutorTimestampsOptions& options,
                                    const Context& context);
+void make_quick(ExecutorTimestampsOptions& options, const Given& given = nothing_given);
 
 struct BlockingLoopOptions {
     int delay_ms = 500;  // how long the slow call takes
     int tick_ms = 100;
+    int watchdog_ms = 100;  // debug mode's watchdog threshold (0: none)
     std::string url;
 };
 DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& context);
+void make_quick(BlockingLoopOptions& options, const Given& given = nothing_given);
 
 // ---- Command line (main.cpp registers every demo with these) --------------------------------
 
@@ -181,6 +197,9 @@ void add_all_command(CLI::App& app, Invocation& invocation);
 
 // Adds --json, --csv FILE, --trace FILE, --timeline, --svg FILE and --tls to a subcommand.
 void add_output_options(CLI::App& command, Invocation& invocation);
+// Adds --quick to a subcommand; `given` then tells which options the command line set.
+void add_quick_flag(CLI::App& command, bool& quick);
+Given given_on(const CLI::App& command);
 // Runs `demo` with the Context that --json / --csv / --trace ... ask for (opening the CSV file,
 // if any), keeps its result for main(), and writes the trace files and timeline, if any.
 void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo);

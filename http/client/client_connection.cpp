@@ -9,6 +9,18 @@
 
 namespace looplab::http::detail {
 
+namespace {
+// DataWait's label: "HTTP response from 127.0.0.1:8080: first byte", or "(1234 bytes so
+// far)" once some arrived. subject: the connection, which outlives the wait.
+void describe_data_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const auto& conn = *static_cast<const ClientConnection*>(label.subject);
+    out += " from " + conn.peer();
+    const std::uint64_t n = conn.bytes_since_request();
+    out += n == 0 ? ": first byte" : ": more (" + std::to_string(n) + " bytes so far)";
+}
+}  // namespace
+
 // ---- Protocol callbacks ---------------------------------------------------------------------
 
 void ClientConnection::connection_made(net::Transport& transport) {
@@ -101,6 +113,7 @@ void ClientConnection::wake() {
 
 void DataWait::start() {
     future_ = task_->loop().create_future<void>();
+    future_.state()->set_label({"HTTP response", &describe_data_wait, &connection_, 0});
     connection_.waiter_ = future_;
     if (const std::shared_ptr<net::Transport> t = connection_.transport_.lock()) {
         t->resume_reading();  // if flow control paused it; a no-op otherwise

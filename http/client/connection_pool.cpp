@@ -16,6 +16,15 @@
 namespace looplab::http::detail {
 
 namespace {
+// The pool wait's label: "ClientSession pool wait for 127.0.0.1:8080 (no free connection)";
+// subject: the waiter's key, which lives as long as the waiter.
+void describe_pool_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (view.live) out += " for " + *static_cast<const std::string*>(label.subject);
+    out += " (no free connection)";
+}
+}  // namespace
+
+namespace {
 
 using Phase = ClientTimeoutError::Phase;
 
@@ -113,6 +122,8 @@ Coro<ConnectionLease> ConnectionPool::acquire(Destination to, bool allow_reuse,
             waiter->key = key;
             waiter->allow_reuse = allow_reuse;
             waiter->ready = loop_.create_future<void>();
+            waiter->ready.state()->set_label(
+                {"ClientSession pool wait", &describe_pool_wait, &waiter->key, 0});
             waiters_.push_back(waiter);
             const std::optional<Deadline> deadline =
                 earliest(as_phase(connect, Phase::pool), total);

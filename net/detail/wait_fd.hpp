@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "net/fd_label.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
@@ -35,8 +36,13 @@ inline void remove_interest(EventLoop& loop, int fd, Direction direction) {
     }
 }
 
-inline Coro<void> wait_until(EventLoop& loop, int fd, Direction direction) {
+// `what` names the wait in words (net/fd_label.hpp): the task's "sock_recv: read on fd 7
+// (127.0.0.1:8080)" in the task dump and step mode, and the fd's callback.
+inline Coro<void> wait_until(EventLoop& loop, int fd, Direction direction,
+                             const char* what = "fd wait") {
+    const bool read = direction == Direction::readable;
     Future<void> ready = loop.create_future<void>();
+    ready.state()->set_label(fd_wait_label(what, fd, read));
     auto on_ready = [&loop, fd, direction, state = ready.state_ref()] {
         // Removing the handle that is running is safe: the loop drops a running callback only
         // after it returns (handle.hpp).
@@ -48,6 +54,7 @@ inline Coro<void> wait_until(EventLoop& loop, int fd, Direction direction) {
     } else {
         loop.add_writer(fd, std::move(on_ready));
     }
+    loop.set_fd_label(fd, read ? kRead : kWrite, fd_ready_label(what, fd, read));
     struct Unregister {
         EventLoop& loop;
         int fd;

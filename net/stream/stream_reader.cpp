@@ -2,16 +2,39 @@
 #include "net/stream/stream_reader.hpp"
 
 #include <algorithm>
+#include <any>
 #include <cassert>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "net/errors.hpp"
+#include "net/socket_address.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab::net {
+
+namespace {
+
+// The waiter's label: "StreamReader.readuntil: data from 127.0.0.1:8080" (subject: the
+// reader's transport_, which lives as long as the reader; the read holds the reader).
+void describe_data_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const auto& weak = *static_cast<const std::weak_ptr<Transport>*>(label.subject);
+    const std::shared_ptr<Transport> t = weak.lock();
+    const std::any peer = t ? t->get_extra_info("peername") : std::any();
+    const auto* address = std::any_cast<SocketAddress>(&peer);
+    out += address ? ": data from " + address->to_string() : ": data";
+}
+
+const char* reader_method(std::string_view what) {
+    return what == "readuntil"     ? "StreamReader.readuntil"
+           : what == "readexactly" ? "StreamReader.readexactly"
+                                   : "StreamReader.read";
+}
+
+}  // namespace
 
 StreamReader::StreamReader(EventLoop& loop, std::size_t limit) : loop_(loop), limit_(limit) {
     if (limit == 0) throw std::invalid_argument("StreamReader: limit must be positive");
@@ -94,6 +117,7 @@ Coro<void> StreamReader::wait_for_data(const char* what) {
         if (std::shared_ptr<Transport> t = transport_.lock()) t->resume_reading();
     }
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label({reader_method(what), &describe_data_wait, &transport_, 0});
     waiter_ = waiter;
     struct Forget {  // cancelled or not, this wait is over: the next one may start
         StreamReader& reader;

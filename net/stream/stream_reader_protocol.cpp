@@ -95,6 +95,7 @@ Coro<void> StreamReaderProtocol::drain_helper() {
     if (connection_lost_) throw ConnectionResetError("drain", peer_);
     if (!paused_) co_return;
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label(labels::text("StreamWriter.drain (the write buffer is full)"));
     drain_waiters_.push_back(waiter);
     struct Remove {
         std::vector<Future<void>>& waiters;

@@ -183,6 +183,7 @@ Coro<ConnectionPair> create_connection(EventLoop& loop,
     std::shared_ptr<Protocol> protocol = factory();
     if (!protocol) throw std::invalid_argument("create_connection: the factory returned null");
     Future<void> made = loop.create_future<void>();
+    made.state()->set_label(labels::text("create_connection: the transport's connection_made"));
     std::shared_ptr<Transport> transport =
         SocketTransport::make(loop, std::move(sock), protocol, made);
     // If connection_made throws, the transport aborts itself and `made` carries the exception.

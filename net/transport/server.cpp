@@ -15,6 +15,7 @@
 
 #include "net/detail/try_accept.hpp"
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/getaddrinfo.hpp"
 #include "net/socket_ops.hpp"
 #include "net/transport/socket_transport.hpp"
@@ -66,6 +67,7 @@ void Server::add_readers() {
         // The callback holds the server: a serving server stays alive without its user.
         loop_.add_reader(l.fd.get(),
                          [self = shared_from_this(), fd = l.fd.get()] { self->accept_ready(fd); });
+        loop_.set_fd_label(l.fd.get(), kRead, fd_ready_label("Server", l.fd.get(), true));
     }
 }
 
@@ -169,6 +171,7 @@ Coro<void> Server::serve_forever() {
     if (serving_forever_) throw InvalidStateError("the server is already being served forever");
     start_serving();
     serving_forever_ = loop_.create_future<void>();
+    serving_forever_.state()->set_label(labels::text("Server.serve_forever"));
     std::exception_ptr cancelled;
     try {
         co_await Future<void>(serving_forever_);
@@ -212,6 +215,7 @@ Coro<void> Server::wait_closed() {
     auto keep_alive = shared_from_this();
     if (closed_ && active_count_ == 0) co_return;
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label(labels::text("Server.wait_closed"));
     closed_waiters_.push_back(waiter);
     co_await waiter;
 }

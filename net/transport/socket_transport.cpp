@@ -15,6 +15,7 @@
 #include <string>
 
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/socket_ops.hpp"
 #include "net/transport/server_attachment.hpp"
 #include "runtime/errors.hpp"
@@ -107,6 +108,7 @@ bool SocketTransport::is_reading() const {
 
 void SocketTransport::start_reading() {
     loop_.add_reader(sock_.get(), [this] { on_readable(); });
+    loop_.set_fd_label(sock_.get(), kRead, fd_ready_label("transport", sock_.get(), true));
 }
 
 void SocketTransport::pause_reading() {
@@ -213,6 +215,7 @@ void SocketTransport::write(std::string_view data) {
             if (data.empty()) return;
         }
         loop_.add_writer(sock_.get(), [this] { on_writable(); });
+        loop_.set_fd_label(sock_.get(), kWrite, fd_ready_label("transport", sock_.get(), false));
     }
     write_buffer_.append(data);
     maybe_pause_protocol();

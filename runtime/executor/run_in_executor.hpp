@@ -95,17 +95,40 @@ auto catching_call(ContextMapPtr context, F&& fn, Args&&... args) {
     };
 }
 
+// The loop future's label: "run_in_executor (queued 12 ms)", then "(running, 40 ms since
+// submitted)", then "(returned after 52 ms)". subject: the concurrent future's state (alive while
+// the loop future is pending: callback 3 below holds a copy); number: monotonic_ns() at submit.
+template <class R>
+void describe_executor_call(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const std::string waited = labels::duration_text(Duration(monotonic_ns() - label.number));
+    switch (ConcurrentFuture<CallOutcome<R>>::state_at(label.subject)) {
+        case ConcurrentFutureState::pending:
+            out += " (queued " + waited + ")";
+            break;
+        case ConcurrentFutureState::running:
+            out += " (running, " + waited + " since submitted)";
+            break;
+        default:
+            out += " (returned after " + waited + ")";
+            break;
+    }
+}
+
 // asyncio.wrap_future: a loop Future<R> mirroring the concurrent future of a catching_call.
 // `tracer` / `trace_id`: the work item's, for executor_returned (null / 0: untraced).
 template <class R>
 Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
                       Tracer* tracer = nullptr, std::uint64_t trace_id = 0) {
     Future<R> result = loop.create_future<R>();
+    result.state()->set_label(
+        {"run_in_executor", &describe_executor_call<R>, source.address(), monotonic_ns()});
     loop.begin_external_work();
 
     // 1 and 2: worker thread -> inbox -> loop thread.
     source.add_done_callback([inbox = loop.inbox(), loop_ptr = &loop, target = result.state_ref(),
                               tracer, trace_id](ConcurrentFuture<CallOutcome<R>>& done) mutable {
+        const FutureStateBase* const target_state = target.get();  // for the label only
         Callback deliver = [loop_ptr, target = std::move(target), done, tracer,
                             trace_id]() mutable {
             loop_ptr->end_external_work();
@@ -133,7 +156,8 @@ Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
                 target->set_result(std::move(*outcome.value));
             }
         };
-        if (!inbox->post(deliver)) {
+        if (!inbox->post(deliver, SourceLocation::current(), nullptr,
+                         labels::about(*target_state, "result arrives on the loop"))) {
             // The loop is closed: keep the reference instead of releasing it off-thread.
             ThreadsafeInbox::abandon(std::move(deliver));
         }

@@ -25,7 +25,7 @@ Coro<std::size_t> Barrier::wait() {
         co_return index;
     }
     const std::uint64_t my_cycle = cycle_;
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Barrier.wait", /*together=*/true);
     try {
         co_await waiter;  // BrokenBarrierError here if abort() or reset() ended the cycle
     } catch (const CancelledError&) {

@@ -13,7 +13,7 @@ Condition::Condition() : owned_lock_(std::make_unique<Lock>()), lock_(owned_lock
 Coro<bool> Condition::wait() {
     if (!locked()) throw InvalidStateError("Condition::wait: the lock is not acquired");
     release();
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Condition.wait");
 
     std::exception_ptr cancelled;
     try {

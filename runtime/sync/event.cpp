@@ -10,7 +10,7 @@ namespace looplab {
 
 Coro<bool> Event::wait() {
     if (set_) co_return true;
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Event.wait", /*together=*/true);
     try {
         co_await waiter;
     } catch (const CancelledError&) {

@@ -13,7 +13,7 @@ Coro<bool> Lock::acquire() {
         locked_ = true;
         co_return true;
     }
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Lock.acquire");
     try {
         co_await waiter;
     } catch (const CancelledError&) {

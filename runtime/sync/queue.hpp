@@ -208,7 +208,7 @@ template <class T, class Storage>
 Coro<void> BasicQueue<T, Storage>::put(T item) {
     while (full()) {
         if (is_shutdown_) throw QueueShutDown();
-        Future<void> putter = putters_.enqueue();
+        Future<void> putter = putters_.enqueue("Queue.put");
         try {
             co_await putter;
         } catch (const CancelledError&) {
@@ -225,7 +225,7 @@ template <class T, class Storage>
 Coro<T> BasicQueue<T, Storage>::get() {
     while (empty()) {
         if (is_shutdown_) throw QueueShutDown();
-        Future<void> getter = getters_.enqueue();
+        Future<void> getter = getters_.enqueue("Queue.get");
         try {
             co_await getter;
         } catch (const CancelledError&) {

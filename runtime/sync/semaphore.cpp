@@ -20,7 +20,7 @@ Coro<bool> Semaphore::acquire() {
         --value_;
         co_return true;
     }
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Semaphore.acquire");
     try {
         co_await waiter;
     } catch (const CancelledError&) {
