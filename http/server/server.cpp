@@ -58,16 +58,19 @@ bool no_such_address(const net::NetError& e) {
 // What a connection accepted at the descriptor limit gets (net::ServerOptions::emfile_reply):
 // made once, since no Date can be formatted per reply there (RFC 9110 6.6.1 asks Date of 2xx
 // to 4xx responses only).
-std::string emfile_reply() {
-    const std::string body = "the server is out of descriptors; try again\n";
-    Headers headers;
-    headers.set("Content-Type", "text/plain; charset=utf-8");
-    headers.set("Connection", "close");
-    headers.set("Retry-After", "1");
-    headers.set("Server", "looplab");
-    std::string out;
-    write_response_head(out, 503, headers, OutgoingBody::of_length(body.size()));
-    return out + body;
+const std::string& emfile_reply() {
+    static const std::string reply = [] {
+        const std::string body = "the server is out of descriptors; try again\n";
+        Headers headers;
+        headers.set("Content-Type", "text/plain; charset=utf-8");
+        headers.set("Connection", "close");
+        headers.set("Retry-After", "1");
+        headers.set("Server", "looplab");
+        std::string out;
+        write_response_head(out, 503, headers, OutgoingBody::of_length(body.size()));
+        return out + body;
+    }();
+    return reply;  // static: net::ServerOptions::emfile_reply is a view
 }
 
 // One listener on host:port: plain, or TLS when ssl has a context (net/tls/).

@@ -44,9 +44,10 @@ Server::Server(EventLoop& loop, ProtocolFactory factory, std::vector<Listener> l
     : loop_(loop),
       factory_(std::move(factory)),
       listeners_(std::move(listeners)),
-      options_(std::move(options)) {
-    if (!options_.emfile_reply.empty())
-        reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      options_(options),
+      emfile_reply_(options.emfile_reply) {
+    options_.emfile_reply = emfile_reply_;  // the view now points at the Server's own copy
+    if (!emfile_reply_.empty()) reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
 // Only reached when nothing holds us: neither a reader nor the EMFILE resume timer (their
@@ -133,7 +134,7 @@ bool Server::refuse_from_reserve(int listen_fd) {
         char discard[4096];
         while (::recv(attempt.conn.get(), discard, sizeof discard, MSG_DONTWAIT) > 0) {
         }
-        const std::string& reply = options_.emfile_reply;
+        const std::string& reply = emfile_reply_;
         (void)::send(attempt.conn.get(), reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         ::shutdown(attempt.conn.get(), SHUT_WR);
     }

@@ -45,6 +45,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -76,9 +78,19 @@ struct ServerOptions {
     // the freed number, sends it these bytes (best effort, without blocking), closes it and
     // takes the reserve back, so a client at the descriptor limit is told why (HttpServer
     // sends a 503) instead of waiting in the backlog. Only when the reserve cannot be had
-    // does accepting pause as above.
-    std::string emfile_reply;
+    // does accepting pause as above. The view must stay valid until create_server returns
+    // (a literal or a static string, as HttpServer's); the Server keeps its own copy.
+    //
+    // A view and not a std::string, so that ServerOptions stays trivially destructible: GCC 12
+    // destroys a braced or default-argument temporary in a co_await expression twice
+    // (CONTRIBUTING.md, "Compiler bugs we work around"), and `co_await create_server(loop, f,
+    // host, port)` builds exactly such a temporary for its defaulted ServerOptions. With a
+    // std::string member, that double destruction freed a pointer into the caller's frame
+    // (tests/net/server_test.cpp, every case, g++ 12 -O2). The static_assert below keeps it so.
+    std::string_view emfile_reply;
 };
+static_assert(std::is_trivially_destructible_v<ServerOptions>,
+              "ServerOptions is passed as a temporary into co_await: see emfile_reply");
 
 // A listening socket of a server (asyncio: the entries of Server.sockets).
 struct ServerSocket {
@@ -167,6 +179,7 @@ private:
     bool serving_ = false;          // start_serving called and not closed
     bool accept_paused_ = false;    // readers removed for accept_retry_delay after EMFILE
     bool closed_ = false;
+    std::string emfile_reply_;                  // options_.emfile_reply's bytes, owned
     UniqueFd reserve_;                          // /dev/null, held for emfile_reply
     TimerHandle resume_timer_;                  // re-adds the readers after an EMFILE pause
     Future<void> serving_forever_;              // what serve_forever awaits; completed by close()
