@@ -390,6 +390,9 @@ void SocketTransport::set_protocol(std::shared_ptr<Protocol> protocol) {
     if (!protocol) throw std::invalid_argument("SocketTransport::set_protocol: null protocol");
     if (!protocol_) throw InvalidStateError("SocketTransport::set_protocol after connection_lost");
     protocol_ = std::move(protocol);
+    // The read path follows the new protocol: start_tls swaps a BufferedProtocol (a stream's
+    // reader) for SSLProtocol, a plain one, and the next recv must go to data_received.
+    buffered_ = dynamic_cast<BufferedProtocol*>(protocol_.get());
 }
 
 std::any SocketTransport::get_extra_info(std::string_view name) const {
