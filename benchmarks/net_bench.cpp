@@ -184,7 +184,12 @@ Coro<void> read_bytes(net::StreamReader& reader, std::int64_t bytes) {
 
 void StreamRead(benchmark::State& state) {
     EventLoop loop;
-    const std::int64_t per_iteration = std::max<std::int64_t>(16 * 1024, bench::scaled(16 << 20));
+    // A whole number of Firehose chunks (16 KiB), so each iteration sends exactly what it reads:
+    // with the smoke size (16 MiB / 1000, not a multiple) the sender's rounding carried bytes
+    // into the next iteration, the reader took them early and then waited for bytes never sent.
+    constexpr std::int64_t chunk = 16 * 1024;
+    const std::int64_t per_iteration =
+        std::max<std::int64_t>(chunk, bench::scaled(16 << 20) / chunk * chunk);
     std::shared_ptr<Firehose> writer;
     auto server = loop.run_until_complete(net::create_server(
         loop,
