@@ -323,8 +323,10 @@ TEST_P(SubprocessTest, CancellingTheCreationKillsAndReapsTheChild) {
         EXPECT_TRUE(cancelled);
     });
     // The loop may close before the killed child is reaped: its watcher then hands it to a
-    // background reaper (child_watcher.hpp), so give that a moment.
+    // background reaper (child_watcher.hpp), so give that a moment; the thread watcher's
+    // reaper lets go of the loop's wake-up fd just after it reaps, so give that one too.
     EXPECT_TRUE(no_zombies_within(5s));
+    EXPECT_TRUE(fds_settle_within(5s));
 }
 
 // test_close_kill_running, at the transport level with a plain SubprocessProtocol.
