@@ -62,7 +62,8 @@ TEST_F(PipeTransportTest, AReadPipeDeliversDataThenEndOfFile) {
         EXPECT_TRUE(transport->is_reading());
         EXPECT_TRUE(transport->get_extra_info("pipe").has_value());
         write_all(ends.write.get(), "data");
-        co_await eventually([&] { return protocol->received == "data"; });
+        // clang 14 cannot capture a structured binding; an init-capture names it.
+        co_await eventually([&p = protocol] { return p->received == "data"; });
         ends.write.reset();  // every writer gone: end of file
         co_await protocol->lost;
         EXPECT_EQ(protocol->events, (std::vector<std::string>{"made", "data", "eof", "lost"}));
@@ -84,7 +85,7 @@ TEST_F(PipeTransportTest, APausedReadPipeHoldsItsDataUntilResumed) {
         co_await sleep(20ms);
         EXPECT_EQ(protocol->received, "") << "nothing is read while paused";
         transport->resume_reading();
-        co_await eventually([&] { return protocol->received == "held"; });
+        co_await eventually([&p = protocol] { return p->received == "held"; });
         transport->close();
         co_await protocol->lost;
         EXPECT_EQ(protocol->lost_count, 1);
