@@ -164,7 +164,7 @@ TEST_F(UnixSocketTest, AProtocolServerAndClientTalkOverAPath) {
         auto [transport, client] = co_await create_unix_connection(loop, factory, path());
         EXPECT_FALSE(transport->get_extra_info("peername").has_value());  // the DIFFERENCE
         transport->write("ping");
-        co_await testing::eventually([&] { return client->received == "ping"; });
+        co_await testing::eventually([&c = client] { return c->received == "ping"; });
         transport->close();
         co_await client->lost;
         co_await server_side->lost;
