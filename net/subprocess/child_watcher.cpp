@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <thread>
 #include <utility>
@@ -90,22 +91,34 @@ private:
 //
 // Why no data race: the thread touches only its own copies (pid, the inbox's shared_ptr, the
 // shared state's shared_ptr, which it moves into the posted callback without dereferencing
-// it). The state itself (alive, delivered, on_exit) is read and written on the loop thread
-// only: by the destructor and by the posted callback, which runs there. So the thread never
-// holds the last reference to anything of the loop's, and on_exit's captures are destroyed on
-// the loop thread.
+// it, and the `finished` flag). The state itself (alive, delivered, on_exit) is read and
+// written on the loop thread only: by the destructor and by the posted callback, which runs
+// there. So the thread never holds the last reference to anything of the loop's, and
+// on_exit's captures are destroyed on the loop thread.
 //
-// Why the destructor joins, or detaches. Once the callback has run, the thread has nothing
-// left to do but return from post() and drop its copy of the inbox: joining costs microseconds
-// and means that, when the watcher is gone, so is the thread and its hold on the loop's
-// wake-up fd (a test counting descriptors sees a settled count). A watcher destroyed before
-// the child exited cannot wait for it: that thread is detached, and reaps the child whenever
-// it ends.
+// Why the thread is detached from the start, and the destructor waits on `finished` instead
+// of joining. Once the callback has run, the thread has nothing left to do but drop its copy
+// of the inbox and return: waiting for that costs microseconds and means that, when the
+// watcher is gone, so is the thread's hold on the loop's wake-up fd (a test counting
+// descriptors sees a settled count). A joinable std::thread would need someone to join it;
+// but when the loop closes before the exit arrives, the posted callback is abandoned
+// (ThreadsafeInbox::abandon keeps it, rather than destroy loop-thread objects here), and with
+// it the state, the transport and this watcher: its destructor never runs, and a joinable
+// handle would leak as a thread that is never joined. Detached, the thread simply ends; what
+// stays is the abandoned callback, reachable and bounded (one per such child), as for any
+// callback posted to a closed loop. A watcher destroyed before the child exited does not wait
+// at all: its thread reaps the child whenever it ends, and its callback then finds alive false.
+//
+// The proof that waiting on `finished` is enough: the thread stores it (release) after its last
+// use of the inbox; the destructor loads it (acquire) only after the callback ran, which the
+// thread posted before dropping the inbox. So after the wait, the thread touches nothing but
+// its own stack and its copy of the flag's shared_ptr (whose count is atomic).
 class ThreadWatcher final : public ChildWatcher {
 public:
     ThreadWatcher(EventLoop& loop, pid_t pid, OnExit on_exit)
-        : state_(std::make_shared<State>(State{true, false, std::move(on_exit)})) {
-        thread_ = std::thread([pid, inbox = loop.inbox(), state = state_]() mutable {
+        : state_(std::make_shared<State>(State{true, false, std::move(on_exit)})),
+          finished_(std::make_shared<std::atomic<bool>>(false)) {
+        std::thread([pid, inbox = loop.inbox(), state = state_, finished = finished_]() mutable {
             int status = 0;
             const pid_t r = wait_for(pid, &status, 0);
             const int returncode = r == pid ? returncode_of(status) : 255;
@@ -116,16 +129,15 @@ public:
                 on_exit(returncode);
             };
             if (!inbox->post(tell)) looplab::detail::ThreadsafeInbox::abandon(std::move(tell));
-        });
+            inbox.reset();
+            finished->store(true, std::memory_order_release);
+            finished->notify_all();
+        }).detach();
     }
     ~ThreadWatcher() override {
         state_->alive = false;
         state_->on_exit = nullptr;  // its captures die here, on the loop thread
-        if (state_->delivered) {
-            thread_.join();
-        } else {
-            thread_.detach();
-        }
+        if (state_->delivered) finished_->wait(false, std::memory_order_acquire);
     }
     ChildWatcherKind kind() const noexcept override { return ChildWatcherKind::thread; }
 
@@ -136,7 +148,8 @@ private:
         OnExit on_exit;
     };
     std::shared_ptr<State> state_;
-    std::thread thread_;
+    // Set by the thread after its last use of the inbox (see the proof above).
+    std::shared_ptr<std::atomic<bool>> finished_;
 };
 
 }  // namespace

@@ -29,11 +29,9 @@
 //
 // The exit code follows asyncio: the status passed to exit(), or -N for a child killed by
 // signal N.
-// KNOWN ISSUE: if the loop closes before the thread watcher delivers a child's exit, the
-// callback it cannot post is kept (ThreadsafeInbox::abandon), and with it the transport and
-// the watcher's finished std::thread, never joined: a bounded leak per such child, reported by
-// TSan as a thread leak (tests/net/support/tsan_suppressions.cpp). The pidfd watcher has no
-// thread and no such leak.
+// A loop closed before the thread watcher delivered a child's exit: the child is still reaped
+// (by the watcher's thread, which is detached and ends), and the callback it could not post
+// is kept, reachable, by ThreadsafeInbox::abandon (child_watcher.cpp says why).
 #pragma once
 
 #include <sys/types.h>
