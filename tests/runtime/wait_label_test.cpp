@@ -176,6 +176,62 @@ TEST(WaitLabel, ATaskGroupWaitsForItsTasksByName) {
     while (!snapshot_tasks(v.loop).empty()) iterate(v.loop);
 }
 
+// Five futures completed by hand, two of them before the look: no timers, no threads, so the
+// counts are exact and the test cannot wait on anything but its own set_result calls.
+struct FiveFutures {
+    explicit FiveFutures(EventLoop& loop) {
+        for (int i = 0; i < 5; ++i) futures.push_back(loop.create_future<int>());
+    }
+    void complete(int first, int last) {
+        for (int i = first; i < last; ++i) futures[static_cast<std::size_t>(i)].set_result(i);
+    }
+    std::vector<Future<int>> futures;
+};
+
+TEST(WaitLabel, GatherWaitAndAsCompletedCountWhatIsDone) {
+    VirtualLoop v(false);
+    FiveFutures for_gather(v.loop), for_wait(v.loop), for_as_completed(v.loop);
+    int gathered = 0, waited = 0, taken = 0;
+    std::vector<Task<void>> tasks;
+    tasks.push_back(v.loop.create_task(
+        [](std::vector<Future<int>> fs, int& out) -> Coro<void> {
+            std::vector<int> all = co_await gather(std::move(fs));
+            out = static_cast<int>(all.size());
+        }(for_gather.futures, gathered),
+        "gatherer"));
+    tasks.push_back(v.loop.create_task(
+        [](std::vector<Future<int>> fs, int& out) -> Coro<void> {
+            WaitResult<int> r = co_await wait(std::move(fs));
+            out = static_cast<int>(r.done.size());
+        }(for_wait.futures, waited),
+        "waiter"));
+    tasks.push_back(v.loop.create_task(
+        [](std::vector<Future<int>> fs, int& out) -> Coro<void> {
+            auto results = as_completed(std::move(fs));
+            for (std::size_t i = 0; i < results.size(); ++i) {
+                co_await results.next();
+                ++out;
+            }
+        }(for_as_completed.futures, taken),
+        "reader"));
+    iterate(v.loop);
+    EXPECT_EQ(awaits(v.loop, "gatherer"), "gather (0 of 5 done)");
+    EXPECT_EQ(awaits(v.loop, "waiter"), "wait (0 of 5 done)");
+    EXPECT_EQ(awaits(v.loop, "reader"), "as_completed.next (0 of 5 done)");
+
+    for (FiveFutures* f : {&for_gather, &for_wait, &for_as_completed}) f->complete(0, 2);
+    for (int i = 0; i < 3; ++i) iterate(v.loop);
+    EXPECT_EQ(awaits(v.loop, "gatherer"), "gather (2 of 5 done)");
+    EXPECT_EQ(awaits(v.loop, "waiter"), "wait (2 of 5 done)");
+    EXPECT_EQ(awaits(v.loop, "reader"), "as_completed.next (2 of 5 done)");
+
+    for (FiveFutures* f : {&for_gather, &for_wait, &for_as_completed}) f->complete(2, 5);
+    for (Task<void>& t : tasks) v.loop.run_until_complete(Future<void>(t));
+    EXPECT_EQ(gathered, 5);
+    EXPECT_EQ(waited, 5);
+    EXPECT_EQ(taken, 5);
+}
+
 TEST(WaitLabel, RunInExecutorSaysWhetherTheCallIsQueuedOrRunning) {
     VirtualLoop v(false);
     ThreadPoolExecutor pool(1);
