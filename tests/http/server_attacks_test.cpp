@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "support/sanitizers.hpp"
+
 namespace looplab::http {
 namespace {
 
@@ -19,17 +21,8 @@ namespace {
 // Under a sanitizer, lab-serve's RSS is mostly shadow memory and the freed-memory quarantine
 // (over 40 MB before the first connection under ASan), so the 64 MB bound says nothing there:
 // it is checked in the plain build, and the sanitizer builds keep every availability check.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr const char* kRssLimit = "RSS_LIMIT_MB=4096 ";
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr const char* kRssLimit = "RSS_LIMIT_MB=4096 ";
-#else
-constexpr const char* kRssLimit = "";
-#endif
-#else
-constexpr const char* kRssLimit = "";
-#endif
+constexpr const char* kRssLimit =
+    LOOPLAB_UNDER_ASAN || LOOPLAB_UNDER_TSAN ? "RSS_LIMIT_MB=4096 " : "";
 
 const std::filesystem::path kAttacks =
     std::filesystem::path(__FILE__).parent_path().parent_path() / "reliability" / "attacks.sh";

@@ -26,20 +26,12 @@
 #include "runtime/observe/trace_recorder.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
+#include "support/sanitizers.hpp"
 
 // ThreadSanitizer's runtime defines the global operator new itself (statically linked: a
 // second definition does not link), so under TSan the allocation counting, and the tests that
 // need it, are compiled out. They run in the plain and the ASan+UBSan builds.
-#if defined(__SANITIZE_THREAD__)
-#define LOOPLAB_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LOOPLAB_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef LOOPLAB_COUNT_ALLOCATIONS
-#define LOOPLAB_COUNT_ALLOCATIONS 1
-#endif
+#define LOOPLAB_COUNT_ALLOCATIONS (!LOOPLAB_UNDER_TSAN)
 
 #if LOOPLAB_COUNT_ALLOCATIONS
 // ---- counting allocations ------------------------------------------------------------------

@@ -9,19 +9,11 @@
 
 #include <cstddef>
 
+#include "support/sanitizers.hpp"
+
 namespace looplab::reliability {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
-#else
-inline constexpr bool kSanitized = false;
-#endif
+inline constexpr bool kSanitized = LOOPLAB_UNDER_ASAN || LOOPLAB_UNDER_TSAN;
 
 // `full` in a plain build, full / 5 under a sanitizer.
 constexpr std::size_t scaled(std::size_t full) {

@@ -17,15 +17,9 @@
 // of looplab's own (the engine's state, the session cache under its mutex, the shared_ptrs
 // around sessions) is instrumented and still checked; SSLObject_EnginesOfOneContextRunOn-
 // SeveralThreadsAtOnce exists to check exactly that.
-#if defined(__SANITIZE_THREAD__)
-#define LOOPLAB_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LOOPLAB_TSAN 1
-#endif
-#endif
+#include "support/sanitizers.hpp"
 
-#ifdef LOOPLAB_TSAN
+#if LOOPLAB_UNDER_TSAN
 extern "C" const char* __tsan_default_suppressions() {
     return "called_from_lib:libcrypto.so.3\n"
            "called_from_lib:libssl.so.3\n";
