@@ -3,7 +3,10 @@
 // server_connection_timers.cpp has the reading states' timers; response_channel.cpp writes.
 #include "http/server/server_connection.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <any>
 #include <ctime>
 #include <stdexcept>
 #include <variant>
@@ -16,6 +19,21 @@
 #include "net/socket_address.hpp"
 
 namespace looplab::http {
+
+namespace {
+
+// options.send_buffer_size on the connection's socket, when it has one (a plain socket
+// transport; a test's fake transport has none). Best effort: a refused size keeps the default.
+void set_send_buffer_size(net::Transport& transport, std::size_t size) {
+    if (size == 0) return;
+    const std::any sock = transport.get_extra_info("socket");
+    const int* fd = std::any_cast<int>(&sock);
+    if (fd == nullptr) return;
+    const int value = static_cast<int>(std::min<std::size_t>(size, 1 << 30));
+    ::setsockopt(*fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof value);
+}
+
+}  // namespace
 
 ServerConnection::ServerConnection(std::shared_ptr<ServerShared> shared)
     : shared_(std::move(shared)), parser_(shared_->options.limits), channel_(*shared_) {}
@@ -35,6 +53,7 @@ void ServerConnection::connection_made(net::Transport& transport) {
         if (auto* address = std::any_cast<net::SocketAddress>(&peer)) peer_ = address->to_string();
     }
     channel_.attach(transport);
+    set_send_buffer_size(transport, shared_->options.send_buffer_size);
     if (shared_->connections.size() > shared_->options.max_connections || shared_->shutting_down) {
         overloaded_ = true;
         reject(503, "the server is at its connection limit");
