@@ -32,6 +32,8 @@ double seconds(Duration d) {
 
 ResponseChannel::~ResponseChannel() {
     watchdog_.cancel();
+    transport_ = nullptr;
+    update_charge();
 }
 
 // ---- The connection's side -------------------------------------------------------------------
@@ -43,6 +45,7 @@ void ResponseChannel::attach(net::Transport& transport) {
 
 void ResponseChannel::detach() {
     transport_ = nullptr;
+    update_charge();
     watchdog_.cancel();
     watchdog_armed_ = false;
     wake_writer();
@@ -58,15 +61,18 @@ void ResponseChannel::begin(std::string_view method, HttpVersion version,
     head_sent_ = finished_ = broken_ = false;
     status_ = 0;
     body_bytes_ = 0;
+    update_charge();  // the last response's leftovers may have gone out unseen meanwhile
 }
 
 void ResponseChannel::pause_writing() {
     writing_paused_ = true;
+    update_charge();
     arm_watchdog();
 }
 
 void ResponseChannel::resume_writing() {
     writing_paused_ = false;
+    update_charge();
     wake_writer();
 }
 
@@ -78,6 +84,7 @@ void ResponseChannel::write_raw(std::string_view bytes) {
     if (!open()) return;
     transport_->write(bytes);
     written_ += bytes.size();
+    update_charge();
 }
 
 void ResponseChannel::watch_closing() {
@@ -114,6 +121,7 @@ void ResponseChannel::send_now(ServerResponse& response) {
     body_bytes_ = framing_.sends_body ? response.body.size() : 0;
     transport_->write(out);
     written_ += out.size();
+    update_charge();
 }
 
 Coro<void> ResponseChannel::send(ServerResponse& response) {
@@ -151,6 +159,7 @@ void ResponseChannel::send_head(int status, Headers& headers, std::optional<std:
     status_ = status;
     transport_->write(out);
     written_ += out.size();
+    update_charge();
 }
 
 void ResponseChannel::write_piece(std::string_view piece) {
@@ -165,6 +174,7 @@ void ResponseChannel::write_piece(std::string_view piece) {
         written_ += piece.size();
     }
     body_bytes_ += piece.size();
+    update_charge();
 }
 
 Coro<void> ResponseChannel::send_body(std::string_view bytes) {
@@ -192,6 +202,7 @@ void ResponseChannel::send_end() {
         ChunkedEncoder().write_last_chunk(out);
         transport_->write(out);
         written_ += out.size();
+        update_charge();
     } else if (length_ && body_bytes_ < *length_) {
         // Fewer bytes than announced: closing normally would let the client take what it got
         // for the whole body. An abort is a reset it cannot mistake.
@@ -202,6 +213,7 @@ void ResponseChannel::send_end() {
 
 Coro<void> ResponseChannel::drain() {
     if (!open()) throw net::TransportClosedError("write");
+    update_charge();
     apply_mark();
     while (writing_paused_) {
         drain_waiter_ = get_running_loop().create_future<void>();
@@ -214,6 +226,12 @@ Coro<void> ResponseChannel::drain() {
 void ResponseChannel::wake_writer() {
     if (drain_waiter_ && !drain_waiter_.done()) drain_waiter_.set_result();
     drain_waiter_ = Future<void>();
+}
+
+void ResponseChannel::update_charge() {
+    const std::size_t now = transport_ ? transport_->get_write_buffer_size() : 0;
+    shared_.write_bytes_charged = shared_.write_bytes_charged - charged_ + now;
+    charged_ = now;
 }
 
 void ResponseChannel::apply_mark() {

@@ -18,9 +18,12 @@
 // Memory: bytes go to the transport in pieces of at most kPiece, and before each piece the
 // writer waits (drain) while the transport is above its high water mark. The mark is the
 // server's per-connection share of its memory budget (ServerShared::write_mark), so one
-// connection holds at most mark + kPiece, and the whole server about memory_budget plus a
-// piece per connection, however large the responses and however slowly they are read. A body
-// made as it is written (StreamResponse, /bytes/<n>) is never whole in memory.
+// connection holds at most mark + kPiece. Each channel charges what its transport holds to
+// the server (update_charge, after every write and at every pause and resume); once the
+// charges reach the budget the mark is 0 for everyone, a piece only into an empty buffer, so
+// the whole server holds about memory_budget plus a piece per connection, however large the
+// responses, however slowly they are read, and in whatever order the connections came. A
+// body made as it is written (StreamResponse, /bytes/<n>) is never whole in memory.
 //
 // Slow readers: while the connection owes bytes the client is not taking (writing paused, a
 // file being sent, or the connection closing with bytes left), a watchdog ticks: no progress
@@ -59,6 +62,7 @@ class ResponseChannel {
 public:
     // The largest piece handed to the transport at once.
     static constexpr std::size_t kPiece = 16 * 1024;
+    static constexpr std::size_t kNoMark = static_cast<std::size_t>(-1);  // none set yet
 
     explicit ResponseChannel(ServerShared& shared) : shared_(shared) {}
     ~ResponseChannel();
@@ -117,6 +121,7 @@ private:
     std::uint64_t sent() const;  // bytes the kernel has taken so far
     bool owes() const;           // the watchdog has something to watch
     void apply_mark();
+    void update_charge();  // ServerShared::write_bytes_charged follows our transport's buffer
     void write_piece(std::string_view piece);
     Coro<void> empty_buffer();
     Coro<void> wait_writable(int fd);
@@ -128,7 +133,8 @@ private:
 
     ServerShared& shared_;
     net::Transport* transport_ = nullptr;  // attach .. detach
-    std::size_t mark_ = 0;                 // the high water mark last set on the transport
+    std::size_t mark_ = kNoMark;           // the high water mark last set on the transport
+    std::size_t charged_ = 0;              // our part of ServerShared::write_bytes_charged
     std::uint64_t written_ = 0;            // bytes handed to the transport (or sendfile'd)
     bool writing_paused_ = false;          // pause_writing .. resume_writing
     bool closing_ = false;                 // watch_closing was called

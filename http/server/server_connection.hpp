@@ -53,6 +53,7 @@
 // Over the connection limit, the 503 lingers at most overload_lingering (its descriptor is
 // what the server is short of).
 // Memory: request bodies read whole are charged to the server's memory budget (503 past it).
+// An idle connection holds no parser, request or handler task (release_request_memory).
 //
 // Lifetime: the transport owns this protocol (shared_ptr) until connection_lost; a running
 // handler task holds another reference, so a client that disconnects mid-request cannot free
@@ -122,6 +123,7 @@ private:
     void release_body_charge();
     bool finish_response(bool keep_alive);  // true: the next request can be parsed now
     bool start_next_request();              // likewise, after a kept-alive response
+    void release_request_memory();          // going idle: what only a request needs goes
     // ---- Closing
     void close_gracefully();  // send what is buffered, then close (send_timeout bounds it)
     void close_lingering();   // FIN, then discard what the client still sends, then close
@@ -137,17 +139,26 @@ private:
     void pause_reading();
     void resume_reading();
 
+    // What only a request in progress needs (about 1.1 KB, and the parser's receive buffer):
+    // allocated at a request's first byte, freed when the connection goes idle
+    // (release_request_memory), so 10,000 idle keep-alive connections do not hold 10,000.
+    struct Exchange {
+        explicit Exchange(const ParserLimits& limits) : parser(limits) {}
+        RequestParser parser;
+        ServerRequest request;
+        RouteMatch route;          // what answers request, decided from its head
+        std::string request_line;  // for the access log: "GET / HTTP/1.1"
+    };
+    Exchange& exchange();  // exchange_, made first if there is none
+
     std::shared_ptr<ServerShared> shared_;
     net::Transport* transport_ = nullptr;  // valid from connection_made to connection_lost
-    RequestParser parser_;
-    ResponseChannel channel_;  // the response half
+    std::unique_ptr<Exchange> exchange_;   // see exchange()
+    ResponseChannel channel_;              // the response half
     State state_ = State::reading_head;
-    ServerRequest request_;
-    RouteMatch route_;  // what answers request_, decided from its head
     Task<void> handler_;
     std::unique_ptr<BodyStream> body_stream_;  // a stream_body route's body, while it runs
     std::string peer_;                         // "127.0.0.1:52144", once per connection
-    std::string request_line_;                 // for the access log: "GET / HTTP/1.1"
     TimerHandle timer_;                    // the header, body, idle or lingering timer of the state
     TimePoint last_read_{};                // when bytes last arrived (body and lingering timers)
     TimePoint lingering_since_{};          // when lingering began (lingering_time counts from it)

@@ -121,7 +121,8 @@ void ServerConnection::limit_pipelined_bytes() {
     if (state_ != State::handling && state_ != State::draining) return;
     // A head's worth of pipelined bytes is enough to start the next request at once; beyond
     // that the bytes would only pile up in memory while this request is answered.
-    if (parser_.unconsumed().size() > shared_->options.limits.max_head_size) pause_reading();
+    if (exchange().parser.unconsumed().size() > shared_->options.limits.max_head_size)
+        pause_reading();
 }
 
 void ServerConnection::pause_reading() {

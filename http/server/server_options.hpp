@@ -64,6 +64,13 @@ struct HttpServerOptions {
     // charged to the same budget: a body that would take the server past it gets 503.
     std::size_t write_buffer_size = 64 * 1024;     // the transport's high water mark (asyncio's)
     std::size_t memory_budget = 32 * 1024 * 1024;  // all connections together
+    // The kernel's send buffer per connection (SO_SNDBUF; nginx: listen ... sndbuf=), the
+    // memory a client that does not read holds in the kernel, outside the budget above. Linux
+    // autotunes it up to tcp_wmem's maximum (4 MiB) otherwise: 1,000 slow readers
+    // (tests/reliability/attacks.sh) then took the machine's whole TCP memory (tcp_mem, 2.2 GB
+    // here), and new connections, the service's own probes among them, stalled. The kernel
+    // doubles the value for its bookkeeping. 0 keeps the autotuning.
+    std::size_t send_buffer_size = 128 * 1024;
     // How long a kept-alive connection may sit idle between requests before it is closed.
     Duration keepalive_timeout = std::chrono::seconds(75);
     // Lingering close (nginx: lingering_close / lingering_time / lingering_timeout). A

@@ -33,12 +33,22 @@ struct ServerShared {
     std::size_t peak_connections = 0;
     std::uint64_t body_bytes_buffered = 0;  // request bodies held for handlers, all connections
     std::uint64_t budget_refusals = 0;      // 503s because a body would pass the budget
+    // The bytes in all the connections' write buffers, as each ResponseChannel last saw its
+    // own (ResponseChannel::update_charge): exact after each write and at each pause / resume,
+    // and never below the truth in between (a buffer only shrinks unseen).
+    std::size_t write_bytes_charged = 0;
     bool shutting_down = false;
     std::vector<Future<void>> all_closed_waiters;  // shutdown() waits for connections to empty
 
     // One connection's share of the memory budget, as its write buffer's high water mark
     // (server_options.hpp: memory_budget).
+    // 0 while the budget is spent (write_bytes_charged at or past it): then a connection may
+    // only hand its transport a piece when its buffer is empty, so the connections that came
+    // first and filled their buffers at a higher mark cannot push the total on past the budget
+    // as more connections arrive (1,000 slow readers of tests/reliability/attacks.sh held 56 MB
+    // of write buffers against a 32 MB budget before this).
     std::size_t write_mark() const {
+        if (write_bytes_charged >= options.memory_budget) return 0;
         const std::size_t share =
             options.memory_budget / std::max<std::size_t>(1, connections.size());
         return std::clamp(share, kMinWriteMark, std::max(kMinWriteMark, options.write_buffer_size));

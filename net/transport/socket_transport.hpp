@@ -18,6 +18,9 @@
 //   - Writing: write() sends directly while nothing is buffered, and buffers only what the
 //     kernel did not take. A writer is registered only while the buffer is non-empty, so an
 //     idle connection costs the selector nothing and a typical small reply costs one send().
+//     The buffer is a chain of pieces sent with one sendmsg each time (write_queue.hpp): its
+//     memory is freed as it is sent, so a connection that once queued a large response does
+//     not keep that much memory for the rest of its life.
 //   - Flow control: pause_writing / resume_writing at the water marks (transport.hpp).
 //
 // Lifetime, and why: an open SocketTransport owns itself (self_, a shared_ptr to itself) from
@@ -61,6 +64,7 @@
 #include "net/socket_address.hpp"
 #include "net/transport/protocol.hpp"
 #include "net/transport/transport.hpp"
+#include "net/transport/write_queue.hpp"
 #include "net/unique_fd.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
@@ -100,7 +104,7 @@ public:
     [[nodiscard]] bool can_write_eof() const override { return true; }
     void abort() override;
     [[nodiscard]] std::size_t get_write_buffer_size() const override {
-        return write_buffer_.size() - write_offset_;
+        return write_buffer_.size();
     }
     void set_write_buffer_limits(std::optional<std::size_t> high = std::nullopt,
                                  std::optional<std::size_t> low = std::nullopt) override;
@@ -130,7 +134,6 @@ private:
     void call_connection_lost(std::exception_ptr error);
 
     void start_reading();
-    void consume_written(std::size_t n);
     void shutdown_write();
     void maybe_pause_protocol();
     void maybe_resume_protocol();
@@ -145,8 +148,7 @@ private:
     std::optional<SocketAddress> peername_;     // cached at creation: getpeername fails after RST
     std::optional<SocketAddress> sockname_;
 
-    std::string write_buffer_;      // bytes not yet sent start at write_offset_
-    std::size_t write_offset_ = 0;  // sent prefix, dropped in bulk (see consume_written)
+    WriteQueue write_buffer_;  // what the kernel has not taken yet (write_queue.hpp)
     std::size_t high_water_ = kDefaultHighWater;
     std::size_t low_water_ = kDefaultHighWater / 4;
 

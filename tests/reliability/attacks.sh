@@ -12,6 +12,7 @@
 #
 #     tests/reliability/attacks.sh build/tools/lab-serve            # 1000 connections, 30 s each
 #     CONNECTIONS=100 SECONDS_EACH=5 tests/reliability/attacks.sh build/tools/lab-serve
+#     ATTACKS=slow-read tests/reliability/attacks.sh build/tools/lab-serve   # one of them
 #
 # What is checked, per attack: slowhttptest's own probe (a fresh request every second, with a
 # 5 s timeout) never finds the service unavailable, our probe (curl, every second) always gets
@@ -29,6 +30,7 @@ LAB_SERVE=${1:?usage: attacks.sh path/to/lab-serve}
 CONNECTIONS=${CONNECTIONS:-1000}
 SECONDS_EACH=${SECONDS_EACH:-30}
 RSS_LIMIT_MB=${RSS_LIMIT_MB:-64}
+ATTACKS=${ATTACKS:-slowloris slow-body slow-read range}
 OUT=${OUT:-$(mktemp -d)}
 
 for tool in slowhttptest curl; do
@@ -67,6 +69,7 @@ failed=0
 run_attack() {
     local name=$1 url=$2
     shift 2
+    [[ " $ATTACKS " == *" $name "* ]] || return 0
     local peak=0 probes=0 probe_failures=0
     slowhttptest "$@" -c "$CONNECTIONS" -r 500 -l "$SECONDS_EACH" -p 5 -u "$url" \
         -g -o "$OUT/$name" >"$OUT/$name.out" 2>&1 &
