@@ -11,7 +11,8 @@
 # the same as CSV, to DIR/compare/. Peers that are not installed are skipped with a note.
 #
 # Peers: libuv, Boost.Asio (runtime + TCP rows), Python asyncio and uvloop (runtime + TCP
-# rows), aiohttp (with and without uvloop), libcurl multi and wrk (HTTP rows). The HTTP rows
+# rows), aiohttp (with and without uvloop), libcurl multi, an Asio C++20-coroutine client
+# (peers/asio_http_peer.cpp, http:// rows only) and wrk (HTTP rows). The HTTP rows
 # run against ONE lab-serve process and ONE nginx process (1 worker, echo module for
 # /delay/100), each shared by every client. Debian packages: libuv1-dev libboost-dev
 # libcurl4-openssl-dev python3-aiohttp python3-uvloop wrk nginx libnginx-mod-http-echo.
@@ -64,14 +65,14 @@ cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release -DLOOPLAB_BU
     -DLOOPLAB_BUILD_DEMOS=OFF -DLOOPLAB_BUILD_BENCHMARKS=ON -DLOOPLAB_BUILD_PEERS=ON > "$OUT/cmake.log"
 TARGETS=(runtime_bench net_bench http_load lab-serve)
 KNOWN=$(cmake --build "$BUILD" --target help)
-for peer in libuv_peer asio_peer curl_multi_peer; do
+for peer in libuv_peer asio_peer asio_http_peer curl_multi_peer; do
     grep -qw "$peer" <<< "$KNOWN" && TARGETS+=("$peer")
 done
 cmake --build "$BUILD" -j2 --target "${TARGETS[@]}" > "$OUT/build.log"
 B="$BUILD/benchmarks"
 have() { [[ -x $B/peers/$1 ]]; }
 have libuv_peer || note "libuv not installed (libuv1-dev): libuv column skipped"
-have asio_peer || note "Boost not installed (libboost-dev): Asio column skipped"
+have asio_peer || note "Boost not installed (libboost-dev): Asio columns skipped"
 have curl_multi_peer || note "libcurl not installed (libcurl4-openssl-dev): libcurl column skipped"
 HAVE_UVLOOP=0; HAVE_AIOHTTP=0
 if [[ -n $PYTHON ]]; then
@@ -210,6 +211,7 @@ http_client() {  # IMPL URL CONNECTIONS REQUESTS [close] -> the load line
     shift
     case "$impl" in
         looplab) "$B/http_load" "$@" ;;
+        asio) "$B/peers/asio_http_peer" "$@" ;;
         libcurl) "$B/peers/curl_multi_peer" "$@" ;;
         aiohttp) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" "$@" ;;
         aiohttp+uvloop) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" --uvloop "$@" ;;
@@ -218,6 +220,7 @@ http_client() {  # IMPL URL CONNECTIONS REQUESTS [close] -> the load line
 
 http_clients() {
     CLIENTS=(looplab)
+    have asio_http_peer && CLIENTS+=(asio)
     have curl_multi_peer && CLIENTS+=(libcurl)
     [[ $HAVE_AIOHTTP == 1 ]] && CLIENTS+=(aiohttp)
     [[ $HAVE_AIOHTTP == 1 && $HAVE_UVLOOP == 1 ]] && CLIENTS+=(aiohttp+uvloop)
@@ -231,6 +234,7 @@ http_rows() {  # SERVER_NAME URL
         [[ $impl == aiohttp* ]] && n=$((N_HTTP / PY_DIV))
         line=$(http_client "$impl" "$url/" 1 $n || true)
         record "$server: keep-alive, 1 conn (req/s)" "$impl" "$(field 2 "$line")"
+        record "$server: keep-alive, 1 conn, client CPU (us/req)" "$impl" "$(field 3 "$line")"
     done
     if command -v wrk > /dev/null; then
         line=$(wrk -t1 -c1 -d2s "$url/" | awk '/Requests\/sec/ { print $2 }' || true)
@@ -261,6 +265,9 @@ http_rows() {  # SERVER_NAME URL
 
 https_rows() {  # SERVER_NAME URL (https)
     local server=$1 url=$2 line impl n
+    local c tls_clients=()
+    for c in "${CLIENTS[@]}"; do [[ $c == asio ]] || tls_clients+=("$c"); done
+    local CLIENTS=("${tls_clients[@]}")  # the Asio client speaks http:// only
     for impl in "${CLIENTS[@]}"; do
         n=$N_HTTP
         [[ $impl == aiohttp* ]] && n=$((N_HTTP / PY_DIV))

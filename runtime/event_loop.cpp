@@ -125,32 +125,47 @@ namespace {
 // A copy of the current context for a new handle, or null when no variable is set (the common
 // case: one thread_local load and one test, no allocation).
 std::shared_ptr<detail::ContextState> capture_context() {
-    detail::ContextMapPtr map = detail::current_map();
+    const detail::ContextMapPtr& map = detail::current_context().map;
     if (!map) [[likely]]
         return nullptr;
-    return std::make_shared<detail::ContextState>(detail::ContextState{std::move(map)});
+    return std::make_shared<detail::ContextState>(detail::ContextState{map});
+}
+
+// The same for a state fresh from make_handle_state, whose context is null already: with no
+// variable set it writes nothing. Assigning the null that capture_context returns cost a
+// shared_ptr move-assignment and the release of the old (null) one: 20 of CallSoonChained's
+// 529 instructions per link under callgrind.
+void capture_context_into(detail::HandleState& state) {
+    const detail::ContextMapPtr& map = detail::current_context().map;
+    if (map) [[unlikely]]
+        state.context = std::make_shared<detail::ContextState>(detail::ContextState{map});
 }
 
 }  // namespace
 
-Handle EventLoop::call_soon_without_context(Callback fn, SourceLocation where) {
+// The callback goes down by reference to its one move, into the state: passed by value
+// through call_soon -> call_soon_without_context -> make_handle_state it was moved three times,
+// each an indirect call (callgrind, CallSoonChained: 45 instructions per link).
+detail::HandleState& EventLoop::queue_soon(Callback&& fn, SourceLocation where) {
     check_open("call_soon");
     check_thread("call_soon");
-    Handle h(detail::make_handle_state(std::move(fn), where));
-    ready_.push_back(h);
-    return h;
+    return *ready_.emplace_back(detail::make_handle_state(std::move(fn), where)).state();
+}
+
+Handle EventLoop::call_soon_without_context(Callback fn, SourceLocation where) {
+    return Handle(detail::RefPtr<detail::HandleState>(&queue_soon(std::move(fn), where)));
 }
 
 Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
-    Handle h = call_soon_without_context(std::move(fn), where);
-    h.state()->context = capture_context();
-    return h;
+    detail::HandleState& state = queue_soon(std::move(fn), where);
+    capture_context_into(state);
+    return Handle(detail::RefPtr<detail::HandleState>(&state));
 }
 
 Handle EventLoop::call_soon(Callback fn, Context context, SourceLocation where) {
-    Handle h = call_soon_without_context(std::move(fn), where);
-    h.state()->context = context.state();
-    return h;
+    detail::HandleState& state = queue_soon(std::move(fn), where);
+    state.context = context.state();
+    return Handle(detail::RefPtr<detail::HandleState>(&state));
 }
 
 TimerHandle EventLoop::call_later(Duration delay, Callback fn, SourceLocation where) {
@@ -288,10 +303,13 @@ void EventLoop::iterate() {
     }
     const std::optional<Duration> timeout = compute_poll_timeout();  // 1
     poll_for_io(timeout);                                            // 2
-    queue_io_callbacks();                                            // 3
-    queue_threadsafe_calls();                                        // 4
-    queue_expired_timers();                                          // 5
-    run_ready_callbacks();                                           // 6
+    // Phases 3-5 are skipped, call and all, when they have nothing to look at (no event, no
+    // post or signal, no timer): a chain of callbacks then pays three tests per link instead
+    // of three calls (callgrind, CallSoonChained: 23 + 19 + 4 instructions per link before).
+    if (!events_.empty()) queue_io_callbacks();                         // 3
+    if (signals_ || inbox_->maybe_pending()) queue_threadsafe_calls();  // 4
+    if (timers_.size() != 0) queue_expired_timers();                    // 5
+    run_ready_callbacks();                                              // 6
 }
 
 // run_once, told to the observers in the order loop_observer.hpp lists. Hooks go through
@@ -344,6 +362,8 @@ void EventLoop::poll_for_io(std::optional<Duration> timeout) {
         events_.clear();
         return;
     }
+    // About to block: the moment to give back what a burst of handles left (handle.cpp).
+    if (!timeout || *timeout > Duration::zero()) detail::release_idle_handle_memory();
     selector_->select(timeout, events_);
 }
 
@@ -529,6 +549,7 @@ void EventLoop::close() {
     watches_.clear();
     watched_fds_ = 0;
     selector_.reset();
+    detail::release_idle_handle_memory();
     // inbox_ is kept (closed): call_soon_threadsafe from another thread then throws
     // InvalidStateError instead of racing with this function. Its fd closes with the loop,
     // or when the last late poster (an executor callback) lets go.

@@ -339,6 +339,8 @@ private:
     void update_interest(int fd);
     FdWatch* find_watch(int fd);
     void set_up_wakeup_fd();
+    // call_soon's common part: a new state for fn, queued; returns it (ready_ holds it).
+    detail::HandleState& queue_soon(Callback&& fn, SourceLocation where);
     void check_open(const char* what) const;
     // Throws InvalidStateError unless run_forever could start now: open, not running, and no
     // other loop running in this thread (asyncio: _check_closed + _check_running).

@@ -194,5 +194,36 @@ TEST(Handle, CancellingATimerAfterTheLoopClosedIsHarmless) {
     EXPECT_TRUE(h.cancelled());
 }
 
+// handle.cpp: states live in per-thread slabs; a busy loop keeps a burst's slabs (the next
+// burst reuses them), and the first time the loop is about to block the empty ones beyond a
+// few are freed. Counts are relative: other tests on this thread share the slabs.
+TEST(Handle, ABurstsSlabsAreReusedWhileBusyAndFreedWhenTheLoopGoesIdle) {
+    EventLoop loop;  // the real clock: a timer 1 ms away makes the loop block
+    int ran = 0;
+    const auto burst = [&] {
+        for (int i = 0; i < 100'000; ++i) loop.call_soon([&ran] { ++ran; });
+        loop.run_once();  // callbacks ready: a zero-timeout iteration, nothing freed
+    };
+    burst();
+    const detail::HandleMemory after_first = detail::handle_memory();
+    EXPECT_GE(after_first.empty_slabs, 20u);  // 100,000 states are 70-odd slabs
+    burst();
+    EXPECT_EQ(detail::handle_memory().slabs, after_first.slabs);  // reused, none new
+    const unsigned kept_line = __LINE__ + 1;
+    Handle kept = loop.call_soon([] {});  // a live state pins its slab
+    kept.cancel();
+    loop.run_once();  // `kept` was ready: a zero-timeout iteration again, nothing freed
+    EXPECT_EQ(detail::handle_memory().slabs, after_first.slabs);
+    loop.call_later(1ms, [] {});
+    loop.run_once();  // blocks in the selector for the timer: the idle moment
+    const detail::HandleMemory idle = detail::handle_memory();
+    EXPECT_EQ(ran, 200'000);
+    EXPECT_LE(idle.empty_slabs, 12u);
+    EXPECT_LT(idle.slabs, after_first.slabs);
+    EXPECT_TRUE(kept.cancelled());
+    EXPECT_EQ(kept.where().line(), kept_line);  // and its state is intact
+    loop.close();
+}
+
 }  // namespace
 }  // namespace looplab
