@@ -218,6 +218,8 @@ void EventLoop::update_interest(int fd) {
     } else {
         selector_->modify(fd, wanted, nullptr);
     }
+    if (observer_) [[unlikely]]
+        observer_->interest_changed(*this, {fd, w.registered, wanted});
     w.registered = wanted;
 }
 

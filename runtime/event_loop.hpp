@@ -279,6 +279,11 @@ public:
     // The ready fds of this iteration's poll (phase 2's result; step mode lists them).
     const std::vector<SelectorEvent>& polled_events() const { return events_; }
     std::size_t timer_count() const { return timers_.size(); }
+    // The earliest deadline in the timer heap (a cancelled timer's included until it reaches
+    // the top and is dropped); nullopt when there is none. The loop explorer shows it.
+    std::optional<TimePoint> next_timer_deadline() const { return timers_.next_deadline(); }
+    // Fds registered with the selector through add_reader / add_writer (not the inbox's).
+    std::size_t watched_fd_count() const { return watched_fds_; }
     // Ready fds the selector has reported so far (the inbox's wake-ups included).
     std::uint64_t io_event_count() const { return io_events_; }
     // Calls running in other threads that will come back through the inbox (see below).

@@ -34,6 +34,9 @@
 //                                    stepped (if it was a task's step)
 //   after_iteration(IterationRecord)
 //
+// Outside the phases, whenever add_reader / add_writer / remove_* change what the selector
+// watches for an fd (EventLoop::update_interest): interest_changed(InterestRecord).
+//
 // What a task tells (task.cpp): task_created, then task_stepped once per step (with what the
 // step ended in), then task_done once.
 //
@@ -95,6 +98,14 @@ struct IterationRecord {
     std::size_t callbacks;  // callbacks phase 6 ran
 };
 
+// The selector's interest in one fd, before and after a change (bits: 1 read, 2 write, as
+// selector.hpp's kRead / kWrite; 0: not registered).
+struct InterestRecord {
+    int fd;
+    std::uint32_t before;
+    std::uint32_t now;
+};
+
 // How a task's step ended: what the task does next.
 enum class StepEnd {
     finished,       // the coroutine returned or threw: the task is done
@@ -123,6 +134,8 @@ public:
     virtual void before_callback(EventLoop&, const Handle&) {}
     virtual void callback_ran(EventLoop&, const CallbackRecord&) {}
     virtual void after_iteration(EventLoop&, const IterationRecord&) {}
+    // ---- the selector's interest set ----
+    virtual void interest_changed(EventLoop&, const InterestRecord&) {}
 
     // ---- tasks ----
     virtual void task_created(TaskBase&) {}

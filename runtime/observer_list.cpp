@@ -79,6 +79,9 @@ void ObserverList::callback_ran(EventLoop& loop, const CallbackRecord& record) {
 void ObserverList::after_iteration(EventLoop& loop, const IterationRecord& record) {
     each([&](LoopObserver& o) { o.after_iteration(loop, record); });
 }
+void ObserverList::interest_changed(EventLoop& loop, const InterestRecord& record) {
+    each([&](LoopObserver& o) { o.interest_changed(loop, record); });
+}
 void ObserverList::task_created(TaskBase& task) {
     each([&](LoopObserver& o) { o.task_created(task); });
 }

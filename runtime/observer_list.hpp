@@ -48,6 +48,7 @@ public:
     void before_callback(EventLoop& loop, const Handle& handle) override;
     void callback_ran(EventLoop& loop, const CallbackRecord& record) override;
     void after_iteration(EventLoop& loop, const IterationRecord& record) override;
+    void interest_changed(EventLoop& loop, const InterestRecord& record) override;
     void task_created(TaskBase& task) override;
     void task_stepped(TaskBase& task, const StepRecord& record) override;
     void task_done(TaskBase& task) override;

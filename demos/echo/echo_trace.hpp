@@ -1,12 +1,12 @@
-// demos/echo/echo_trace.hpp: --trace FILE.json, --timeline and --svg FILE.svg for the echo
-// demos, as looplab-demo has them (demos/seeds/demo_trace.hpp).
+// demos/echo/echo_trace.hpp: --trace FILE.json, --timeline, --svg FILE.svg and --html FILE.html
+// (the loop explorer) for the echo demos, as looplab-demo has them (demos/seeds/demo_trace.hpp).
 //
 // asyncio: none built in; the servers' Ctrl-C handling is asyncio.run's (3.11's Runner: the
 //          first Ctrl-C cancels the main task, runtime/keyboard_interrupt.hpp).
 //
 // The echo programs stay small on purpose, so all the tracing sits here, behind two calls:
 //
-//     EchoTrace trace(argc, argv);          // takes the three options out of argv
+//     EchoTrace trace(argc, argv);          // takes the four options out of argv
 //     run(trace.traced(serve(port)));       // records while serve() runs
 //
 // traced() installs a TraceRecorder on the running loop (tracer.hpp) and removes it when the
@@ -32,16 +32,18 @@ namespace looplab::demos {
 
 class EchoTrace {
 public:
-    // Removes --trace FILE, --timeline and --svg FILE from argv (adjusting argc), so the
-    // program reads its positional arguments as before.
+    // Removes --trace FILE, --timeline, --svg FILE and --html FILE from argv (adjusting argc), so
+    // the program reads its positional arguments as before.
     EchoTrace(int& argc, char** argv) {
         int kept = 1;
         for (int i = 1; i < argc; ++i) {
             const std::string arg = argv[i];
             if (arg == "--timeline") {
                 timeline_ = true;
-            } else if ((arg == "--trace" || arg == "--svg") && i + 1 < argc) {
-                (arg == "--trace" ? json_path_ : svg_path_) = argv[++i];
+            } else if ((arg == "--trace" || arg == "--svg" || arg == "--html") && i + 1 < argc) {
+                (arg == "--trace" ? json_path_
+                 : arg == "--svg" ? svg_path_
+                                  : html_path_) = argv[++i];
             } else {
                 argv[kept++] = argv[i];
             }
@@ -55,7 +57,9 @@ public:
         if (enabled()) write();
     }
 
-    bool enabled() const { return timeline_ || !json_path_.empty() || !svg_path_.empty(); }
+    bool enabled() const {
+        return timeline_ || !json_path_.empty() || !svg_path_.empty() || !html_path_.empty();
+    }
 
     // Awaits `body` with the recorder installed on the running loop. While tracing, a Ctrl-C
     // (run() cancelling the main task) ends the body as if it had returned, so the trace still
@@ -87,6 +91,8 @@ private:
             write_file(json_path_, [&](std::ostream& out) { write_chrome_trace(out, lanes); });
         if (!svg_path_.empty())
             write_file(svg_path_, [&](std::ostream& out) { write_svg_timeline(out, lanes); });
+        if (!html_path_.empty())
+            write_file(html_path_, [&](std::ostream& out) { write_html_explorer(out, lanes); });
     }
 
     template <class Write>
@@ -103,6 +109,7 @@ private:
 
     std::string json_path_;
     std::string svg_path_;
+    std::string html_path_;
     bool timeline_ = false;
     TraceRecorder recorder_;
 };

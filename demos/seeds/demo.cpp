@@ -137,6 +137,9 @@ void add_output_options(CLI::App& command, Invocation& invocation) {
                      "Record what the loop did; print a timeline, one row per task or request");
     command.add_option("--svg", invocation.trace.svg_path,
                        "Record what the loop did; draw the timeline to FILE.svg");
+    command.add_option("--html", invocation.trace.html_path,
+                       "Record what the loop did; write the loop explorer to FILE.html (one "
+                       "self-contained page: step through the run iteration by iteration)");
     command.add_flag("--tls", invocation.tls,
                      "The embedded server speaks https (a certificate made at start-up)");
 }

@@ -194,8 +194,11 @@ void add_url_bars_command(CLI::App& app, Invocation& invocation);
 void add_executor_timestamps_command(CLI::App& app, Invocation& invocation);
 void add_blocking_loop_command(CLI::App& app, Invocation& invocation);
 void add_all_command(CLI::App& app, Invocation& invocation);
+// `explore TRACE.json -o PAGE.html`: the loop explorer from a --trace file (explore.cpp).
+void add_explore_command(CLI::App& app, Invocation& invocation);
 
-// Adds --json, --csv FILE, --trace FILE, --timeline, --svg FILE and --tls to a subcommand.
+// Adds --json, --csv FILE, --trace FILE, --timeline, --svg FILE, --html FILE and --tls to a
+// subcommand.
 void add_output_options(CLI::App& command, Invocation& invocation);
 // Adds --quick to a subcommand; `given` then tells which options the command line set.
 void add_quick_flag(CLI::App& command, bool& quick);

@@ -27,7 +27,7 @@ void close_output(std::ofstream& file, const std::string& path) {
 
 DemoTrace::DemoTrace(TraceRequest request) : request_(std::move(request)) {
     // Fail before the demo runs, not after a minute of measuring.
-    for (const std::string& path : {request_.json_path, request_.svg_path}) {
+    for (const std::string& path : {request_.json_path, request_.svg_path, request_.html_path}) {
         if (!path.empty()) open_output(path);
     }
 }
@@ -66,6 +66,17 @@ void DemoTrace::finish(std::ostream& out, std::ostream& notes) const {
         notes << "wrote the timeline of " << lanes.size() << (lanes.size() == 1 ? " run" : " runs")
               << " to " << request_.svg_path << " (open it in a browser)\n";
     }
+    if (!request_.html_path.empty()) write_html(lanes, notes);
+}
+
+void DemoTrace::write_html(const std::vector<TraceLane>& lanes, std::ostream& notes) const {
+    std::ofstream file = open_output(request_.html_path);
+    ExplorerOptions options;
+    options.title = title_;
+    write_html_explorer(file, lanes, options);
+    close_output(file, request_.html_path);
+    notes << "wrote the loop explorer of " << lanes.size() << (lanes.size() == 1 ? " run" : " runs")
+          << " to " << request_.html_path << " (open it in a browser: it needs no network)\n";
 }
 
 }  // namespace looplab::demos

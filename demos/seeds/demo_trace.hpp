@@ -1,5 +1,5 @@
-// demos/seeds/demo_trace.hpp: what --trace FILE.json, --timeline and --svg FILE.svg record
-// and write, for every demo.
+// demos/seeds/demo_trace.hpp: what --trace FILE.json, --timeline, --svg FILE.svg and
+// --html FILE.html record and write, for every demo.
 //
 // asyncio: none; the nearest is running a script under a profiler and opening the result in
 // a viewer. Here the loop itself reports (tracer.hpp) and the exporters draw it
@@ -9,7 +9,7 @@
 // (Context::trace_lane("blocking"), ...): a fresh TraceRecorder, kept here until the demo is
 // done. Then finish() writes every lane at once, so the pictures put all the runs on one time
 // axis: `compare --svg` draws the four strategies stacked, the picture a teacher projects.
-// Without any of the three options there is no DemoTrace and nothing is recorded, so the
+// Without any of the four options there is no DemoTrace and nothing is recorded, so the
 // measurements are those of an untraced run.
 #pragma once
 
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/observe/trace_recorder.hpp"
+#include "runtime/trace/trace_export.hpp"
 
 namespace looplab::demos {
 
@@ -27,7 +28,10 @@ struct TraceRequest {
     std::string json_path;  // --trace: Chrome Trace Event JSON (Perfetto, chrome://tracing)
     bool timeline = false;  // --timeline: print the terminal timeline after the demo's output
     std::string svg_path;   // --svg: an SVG timeline
-    bool any() const { return !json_path.empty() || timeline || !svg_path.empty(); }
+    std::string html_path;  // --html: the loop explorer, one self-contained page
+    bool any() const {
+        return !json_path.empty() || timeline || !svg_path.empty() || !html_path.empty();
+    }
 };
 
 class DemoTrace {
@@ -48,6 +52,8 @@ public:
     void finish(std::ostream& out, std::ostream& notes) const;
 
 private:
+    void write_html(const std::vector<TraceLane>& lanes, std::ostream& notes) const;
+
     TraceRequest request_;
     std::string section_;
     std::string title_;

@@ -12,6 +12,7 @@
 //   executor-timestamps  seed 004: Start:/End: lines of a 5-worker, then 2-worker pool
 //   blocking-loop        seed 002's lesson: a blocking call stops every other task
 //   all                  each of the above with small sizes, for a classroom
+//   explore              the loop explorer page from a --trace file (docs/explorer.md)
 //
 // Exit status: 0 if every request succeeded, 1 if any failed (they are printed and counted),
 // 2 if a demo could not run at all.
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     add_executor_timestamps_command(app, invocation);
     add_blocking_loop_command(app, invocation);
     add_all_command(app, invocation);
+    add_explore_command(app, invocation);
 
     try {
         app.parse(argc, argv);  // runs the chosen demo (its callback)

@@ -1,6 +1,7 @@
 // runtime/observe/trace_points.cpp: see trace_points.hpp.
 #include "runtime/observe/trace_points.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -72,10 +73,49 @@ void poll(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::optional<D
 }
 
 void callback(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, const SourceLocation& where,
-              std::string name) {
+              std::string name, std::uint64_t task) {
     TraceEvent e = slice(TraceKind::callback, 0, start_ns, end_ns);
+    e.c = static_cast<std::int64_t>(task);
     e.name = std::move(name);
     e.where = where;
+    t.record(std::move(e));
+}
+
+void loop_state(Tracer& t, std::size_t ready, std::size_t timers, std::int64_t next_deadline_ns,
+                std::size_t fds) {
+    TraceEvent e = instant(TraceKind::loop_state, 0);
+    e.a = static_cast<std::int64_t>(ready);
+    e.b = static_cast<std::int64_t>(timers);
+    e.c = next_deadline_ns;
+    e.d = static_cast<std::int64_t>(fds);
+    e.name = "loop state";
+    t.record(std::move(e));
+}
+
+void loop_phase(Tracer& t, int number, const char* phase, std::size_t moved,
+                const std::vector<std::string>& items) {
+    TraceEvent e = instant(TraceKind::loop_phase, 0);
+    e.a = number;
+    e.b = static_cast<std::int64_t>(moved);
+    e.name = phase;
+    for (std::size_t i = 0; i < items.size() && i < kPhaseItems; ++i) {
+        if (i) e.detail += '\n';
+        e.detail += items[i];
+    }
+    const std::size_t shown = std::min(items.size(), kPhaseItems);
+    if (moved > shown) {
+        if (shown) e.detail += '\n';
+        e.detail += "and " + std::to_string(moved - shown) + " more";
+    }
+    t.record(std::move(e));
+}
+
+void interest(Tracer& t, int fd, std::uint32_t before, std::uint32_t now) {
+    TraceEvent e = instant(TraceKind::interest, 0);
+    e.a = fd;
+    e.b = now;
+    e.c = before;
+    e.name = "interest fd " + std::to_string(fd);
     t.record(std::move(e));
 }
 

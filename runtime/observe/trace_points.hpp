@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/clock.hpp"
 #include "runtime/observe/tracer.hpp"
@@ -47,9 +48,18 @@ void iteration(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::uint6
 // timeout: nullopt means "forever" (recorded as a = -1).
 void poll(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::optional<Duration> timeout,
           std::size_t events);
-// name: what the callback did, in words (observe/words.hpp: ran_text).
+// name: what the callback did, in words (observe/words.hpp: ran_text); task: the trace id of
+// the task whose step it ran, 0 for a plain callback.
 void callback(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, const SourceLocation& where,
-              std::string name);
+              std::string name, std::uint64_t task = 0);
+// Phase 1's state (tracer.hpp, TraceKind::loop_state). next_deadline_ns: -1 when no timer.
+void loop_state(Tracer& t, std::size_t ready, std::size_t timers, std::int64_t next_deadline_ns,
+                std::size_t fds);
+// What phase `number` moved: `moved` items, the first of them named in `items` (at most
+// kPhaseItems are kept; a last line counts the others).
+void loop_phase(Tracer& t, int number, const char* phase, std::size_t moved,
+                const std::vector<std::string>& items);
+void interest(Tracer& t, int fd, std::uint32_t before, std::uint32_t now);
 
 // ---- tasks ----
 void task_created(Tracer& t, std::uint64_t id, const std::string& name, SourceLocation where);

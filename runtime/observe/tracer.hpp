@@ -21,6 +21,7 @@
 // machine did.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -38,7 +39,19 @@ enum class TraceKind : std::uint8_t {
                 //        b = ready events returned.
     callback,   // slice: one callback run in phase 6. name = what it did, in words ("Task
                 //        'fetch' wakes up (sleep 100 ms done)": observe/words.hpp), where =
-                //        scheduled at.
+                //        scheduled at, c = the trace id of the task whose step it ran (0: a
+                //        plain callback; not `id`, which ties a task's own events together).
+    // ---- what the loop explorer (trace_html.cpp) adds: the loop's state, phase by phase ----
+    loop_state,  // instant at phase 1, before the poll: a = ready-queue length, b = timers in
+                 //        the heap (cancelled ones not yet dropped included), c = ns from now to
+                 //        the earliest deadline (-1: no timer), d = fds registered with the
+                 //        selector.
+    loop_phase,  // instant after phases 2 to 5: a = the phase number (2 poll, 3 I/O, 4 other
+                 //        threads, 5 timers), b = what it moved (2: ready fds, else callbacks
+                 //        queued), name = the phase, detail = each item in words, one per line
+                 //        ("fd 7 read", "timer: sleep 100 ms ends"), at most kPhaseItems.
+    interest,    // instant: the selector's interest in an fd changed (EventLoop::update_interest).
+                 //        a = fd, b = interest now, c = interest before (1 read | 2 write; 0 none).
     // ---- tasks (recorded by trace_observer.cpp) ----
     task_created,  // instant: id = task id, name = task name, where = create_task call site.
     task_step,     // slice: one step of the task. id = task id, name = task name.
@@ -59,6 +72,10 @@ enum class TraceKind : std::uint8_t {
     mark,  // slice or instant: name and detail are the program's own.
 };
 
+// loop_phase lists at most this many items of a phase by name; a last line counts the rest
+// ("and 312 more"), so a phase that queues thousands of callbacks records one short string.
+inline constexpr std::size_t kPhaseItems = 8;
+
 enum class TaskOutcome : std::int64_t { result = 0, cancelled = 1, exception = 2 };
 
 struct TraceEvent {
@@ -68,6 +85,8 @@ struct TraceEvent {
     std::uint64_t id = 0;          // task, work item or request id; 0 when none
     std::int64_t a = 0;            // kind-specific numbers, as listed above
     std::int64_t b = 0;
+    std::int64_t c = 0;
+    std::int64_t d = 0;
     std::uint32_t thread = 0;  // filled in by the recorder: 0 = first thread it saw
     std::string name;
     std::string detail;

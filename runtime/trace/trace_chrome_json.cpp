@@ -69,6 +69,12 @@ const char* kind_name(TraceKind kind) {
             return "http_request";
         case TraceKind::http_phase:
             return "http_phase";
+        case TraceKind::loop_state:
+            return "loop_state";
+        case TraceKind::loop_phase:
+            return "loop_phase";
+        case TraceKind::interest:
+            return "interest";
         case TraceKind::mark:
             return "mark";
     }
@@ -103,10 +109,21 @@ std::string args_of(const TraceEvent& e) {
     std::string args = "{\"kind\":" + detail::json_string(kind_name(e.kind));
     if (e.id != 0) args += ",\"id\":" + std::to_string(e.id);
     args += ",\"a\":" + std::to_string(e.a) + ",\"b\":" + std::to_string(e.b);
+    if (e.c != 0) args += ",\"c\":" + std::to_string(e.c);
+    if (e.d != 0) args += ",\"d\":" + std::to_string(e.d);
+    if (!e.name.empty()) args += ",\"name\":" + detail::json_string(e.name);
     if (!e.detail.empty()) args += ",\"detail\":" + detail::json_string(e.detail);
     if (e.where.line() != 0) {
         args += ",\"where\":" + detail::json_string(std::string(e.where.file_name()) + ":" +
                                                     std::to_string(e.where.line()));
+        if (*e.where.function_name()) {
+            args += ",\"function\":" + detail::json_string(e.where.function_name());
+        }
+    }
+    // An async slice's "b" carries its own length, so that a reader (the explorer's converter,
+    // trace_html_convert.cpp) need not pair it with its "e".
+    if (e.kind == TraceKind::http_request || e.kind == TraceKind::http_phase) {
+        args += ",\"dur_ns\":" + std::to_string(e.duration_ns);
     }
     return args + "}";
 }
@@ -240,6 +257,9 @@ void add_thread_slices(std::vector<Line>& lines, const TraceLane& lane, int pid)
                 lines.push_back(e.duration_ns > 0 ? complete_line(e, pid, ts)
                                                   : instant_line(e, pid, ts));
                 break;
+            case TraceKind::loop_state:
+            case TraceKind::loop_phase:
+            case TraceKind::interest:
             case TraceKind::task_created:
             case TraceKind::task_wait:
             case TraceKind::task_done:

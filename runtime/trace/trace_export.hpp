@@ -16,9 +16,11 @@
 // can be compared at a glance (the blocking lane is ten times longer than the native one).
 //
 // The timeline exporters draw rows, one per task or request (trace_rows.hpp builds them); the
-// Chrome trace keeps every event, with threads as tracks.
+// Chrome trace keeps every event, with threads as tracks. The loop explorer (write_html_explorer)
+// is a page that replays one iteration at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <map>
@@ -72,5 +74,23 @@ struct SvgOptions {
 // sections on one time axis. Each bar segment has a <title> tooltip with its state and times.
 void write_svg_timeline(std::ostream& out, const std::vector<TraceLane>& lanes,
                         const SvgOptions& options = {});
+
+struct ExplorerOptions {
+    std::string title;  // the page's heading; empty: "looplab: the loop explorer"
+    // Bytes of per-iteration detail (phases, callbacks) kept over all lanes; later iterations
+    // keep their summary only, and the page says so. 1.2 MB keeps `compare`'s page under 2 MB.
+    std::size_t detail_budget_bytes = 1200 * 1000;
+};
+
+// The loop explorer's data (trace_html_model.cpp): the lanes regrouped per iteration (the six
+// phases and what each moved, the callbacks run), per task (state changes and what it awaits),
+// per HTTP request (its phases) and per executor work item, as one JSON object.
+std::string explorer_json(const std::vector<TraceLane>& lanes, const ExplorerOptions& options = {});
+
+// The loop explorer (trace_html.cpp): ONE self-contained HTML file, its script, style and
+// data (explorer_json) inline, that loads nothing (a Content-Security-Policy forbids it) and
+// replays the run iteration by iteration, phase by phase (docs/explorer.md).
+void write_html_explorer(std::ostream& out, const std::vector<TraceLane>& lanes,
+                         const ExplorerOptions& options = {});
 
 }  // namespace looplab
