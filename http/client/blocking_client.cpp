@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#include "http/client/idna.hpp"
+#include "http/codings/decoder_chain.hpp"
 #include "http/client/origin_key.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
@@ -18,12 +20,35 @@ using detail::Attempt;
 using detail::Hop;
 using detail::StaleConnection;
 
+namespace {
+
+// The body's next piece through the decoder (or its end, `end`), with a decoding failure
+// reported as ClientSession reports it.
+void decode(codings::DecoderChain& decoder, std::string_view in, std::string& body, const Url& url,
+            bool end = false) {
+    try {
+        if (end) {
+            decoder.finish();
+        } else {
+            decoder.decode(in, body);
+        }
+    } catch (const codings::DecodingError& e) {
+        throw ClientPayloadError("response body from " + url.str() + " cannot be decoded: " +
+                                     e.what(),
+                                 std::current_exception());
+    }
+}
+
+}  // namespace
+
 void Response::raise_for_status() const {
     if (status >= 400) throw ClientResponseError(status, reason, url);
 }
 
 Session::Session(Options options, std::size_t max_idle_per_host)
-    : options_(std::move(options)), max_idle_per_host_(max_idle_per_host) {}
+    : options_(std::move(options)), max_idle_per_host_(max_idle_per_host) {
+    if (!options_.cookie_jar) options_.cookie_jar = std::make_shared<CookieJar>();
+}
 
 void Session::close() {
     std::lock_guard lock(mutex_);
@@ -40,6 +65,16 @@ std::size_t Session::idle_connections() const {
     std::size_t n = 0;
     for (const auto& [key, sockets] : idle_) n += sockets.size();
     return n;
+}
+
+codings::DecoderChain Session::decoder_for(const Headers& headers, const Url& url) const {
+    try {
+        return codings::DecoderChain::for_response(headers, options_.auto_decompress,
+                                                   options_.decode_limits);
+    } catch (const codings::DecodingError& e) {
+        throw ClientProtocolError("response from " + url.str() + ": " + e.what(),
+                                  std::current_exception());
+    }
 }
 
 Session::PooledSocket Session::take_or_connect(const Url& url, const std::string& key,
@@ -95,6 +130,7 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     }
 
     ResponseParser parser(hop.method, options_.limits);
+    codings::DecoderChain decoder;
     Response response;
     response.url = url.str();
     bool got_any_byte = false;
@@ -149,9 +185,11 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
             response.status = head->status;
             response.reason = head->reason;
             response.headers = std::move(head->headers);
+            decoder = decoder_for(response.headers, url);
         } else if (auto* data = std::get_if<Data>(&event)) {
-            response.body.append(data->bytes);
+            decode(decoder, data->bytes, response.body, url);
         } else if (std::holds_alternative<EndOfMessage>(event)) {
+            decode(decoder, {}, response.body, url, /*end=*/true);
             break;
         }
         // InformationalResponse (100 Continue, ...): keep reading for the final response.
@@ -162,9 +200,13 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
 
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
-    Hop hop{std::string(method), Url::parse(url_text), headers, std::string(body)};
+    Hop hop{std::string(method), parse_url(url_text),
+            detail::request_headers(options_.headers, headers, options_.auto_decompress),
+            std::string(body), {}};
     for (int redirects = 0;; ++redirects) {
+        hop.cookies = cookie_jar().cookie_header(hop.url);
         Response response = send(hop);
+        cookie_jar().update_from_response(hop.url, response.headers);
         if (!options_.allow_redirects) return response;
         std::optional<Redirect> next =
             redirect_for(response.status, hop.method, hop.url, response.headers);

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/idna.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
@@ -25,17 +26,6 @@ constexpr std::size_t kInlineBodyLimit = 16 * 1024;
 // A redirect's body is read and dropped (so its connection is reused) up to this size; a
 // longer one closes the connection instead.
 constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
-
-// The request head's fields: the session's defaults, replaced by the request's own fields of
-// the same name, plus User-Agent and Accept unless given (aiohttp sends both too).
-Headers merge_headers(const Headers& session, const Headers& request) {
-    Headers merged = session;
-    for (const HeaderField& f : request) merged.remove(f.name);
-    for (const HeaderField& f : request) merged.add(f.name, f.value);
-    if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
-    if (!merged.contains("Accept")) merged.add("Accept", "*/*");
-    return merged;
-}
 
 // The hop's bytes for the first write: its head, and its body if small.
 std::string first_write(const detail::Hop& hop) {
@@ -57,7 +47,9 @@ struct ClientSession::RequestState {
     detail::RequestTrace& trace;            // the request's slice; each hop adds its phases
 };
 
-ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {}
+ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {
+    if (!options_.cookie_jar) options_.cookie_jar = std::make_shared<CookieJar>();
+}
 
 ClientSession::~ClientSession() {
     // Aborting needs the loop's call_soon: only possible while that loop runs here.
@@ -105,16 +97,18 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     try {
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
         RequestState req{
-            .hop = {std::move(method), Url::parse(url_text),
-                    merge_headers(options_.headers, headers), std::move(body)},
+            .hop = {std::move(method), parse_url(url_text),
+                    detail::request_headers(options_.headers, headers, options_.auto_decompress), std::move(body), {}},
             .head = {},
             .timeout = timeout,
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),
             .trace = trace,
         };
         for (int redirects = 0;; ++redirects) {
+            req.hop.cookies = cookie_jar().cookie_header(req.hop.url);
             req.head = first_write(req.hop);
             ClientResponse response = co_await send(pool, req);
+            cookie_jar().update_from_response(req.hop.url, response.headers);
             std::optional<Redirect> next;
             if (options.allow_redirects) {
                 next = redirect_for(response.status, req.hop.method, req.hop.url, response.headers);
@@ -199,8 +193,16 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
             response.headers = std::move(h->headers);
             response.url = url.str();
             response.method = req.hop.method;
+            codings::DecoderChain decoder;
+            try {
+                decoder = codings::DecoderChain::for_response(
+                    response.headers, options_.auto_decompress, options_.decode_limits);
+            } catch (const codings::DecodingError& e) {
+                throw ClientProtocolError("response from " + url.str() + ": " + e.what(),
+                                          std::current_exception());
+            }
             response.attach(std::move(lease), req.hop.asks_keep_alive(), req.total,
-                            req.timeout.sock_read);
+                            req.timeout.sock_read, std::move(decoder));
             co_return response;
         }
         if (std::holds_alternative<InformationalResponse>(event)) continue;

@@ -57,7 +57,9 @@
 #include "http/client/client_response.hpp"
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
+#include "http/client/cookie_jar.hpp"
 #include "http/client/hop.hpp"
+#include "http/codings/decoder.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -78,6 +80,16 @@ struct ClientSessionOptions {
     ClientTimeout timeout;
     int max_redirects = 10;
     ParserLimits limits;  // for responses: heads, and max_body_size for bodies
+    // Send "Accept-Encoding: gzip, deflate[, br]" (unless the request has its own) and decode
+    // the Content-Encoding of bodies (aiohttp: auto_decompress). Transfer-codings before
+    // chunked are decoded either way: they are the connection's business, not the resource's.
+    bool auto_decompress = true;
+    // The decompression-bomb cap on every decoded body (http/codings/decoder.hpp).
+    codings::DecodeLimits decode_limits;
+    // The session's cookies (aiohttp: cookie_jar=): every response's Set-Cookie is stored,
+    // every request (each redirect hop too) carries the cookies of its URL. Null: the session
+    // makes a jar of its own. Share one jar between sessions by passing the same pointer.
+    std::shared_ptr<CookieJar> cookie_jar;
     // Sent with every request; a request's own header of the same name replaces them.
     Headers headers;
 };
@@ -112,6 +124,8 @@ public:
     Coro<void> close();
     bool closed() const noexcept { return closed_; }
     const ClientSessionOptions& options() const noexcept { return options_; }
+    // The session's cookies (options().cookie_jar, or the session's own).
+    CookieJar& cookie_jar() const noexcept { return *options_.cookie_jar; }
 
     // ---- Statistics (tests and demos) --------------------------------------------------------
     std::size_t connections_opened() const noexcept;  // TCP connections made so far
