@@ -15,6 +15,13 @@
 # run against ONE lab-serve process and ONE nginx process (1 worker, echo module for
 # /delay/100), each shared by every client. Debian packages: libuv1-dev libboost-dev
 # libcurl4-openssl-dev python3-aiohttp python3-uvloop wrk nginx libnginx-mod-http-echo.
+#
+# The https rows (issue 17) run against the same two servers listening with TLS as well
+# (lab-serve --tls-cert/--tls-key, nginx's second server block), with a CA and a certificate
+# made by the openssl command at the start of the run: keep-alive GETs on 1 and 64 connections,
+# and new TLS connections per second (64 at once, none reused: a TCP connect and a handshake
+# per request, resumed by looplab and libcurl, full by aiohttp). The clients trust the CA through SSL_CERT_FILE (OpenSSL's: looplab,
+# aiohttp) and CURL_CA_BUNDLE (curl_multi_peer passes it to libcurl); wrk checks nothing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,9 +52,9 @@ note() { echo "$*" | tee -a "$NOTES" >&2; }
 
 # Sizes: the full run is the issue's; --quick is for trying the script out.
 if [[ $QUICK == 1 ]]; then
-    N_CALLS=1000000; N_TIMERS=200000; N_PING=10000; N_HTTP=5000; N_DELAY=1000; PY_DIV=10
+    N_CALLS=1000000; N_TIMERS=200000; N_PING=10000; N_HTTP=5000; N_DELAY=1000; N_TLS=1000; PY_DIV=10
 else
-    N_CALLS=10000000; N_TIMERS=1000000; N_PING=50000; N_HTTP=50000; N_DELAY=10000; PY_DIV=10
+    N_CALLS=10000000; N_TIMERS=1000000; N_PING=50000; N_HTTP=50000; N_DELAY=10000; N_TLS=5000; PY_DIV=10
 fi
 
 echo "== building (Release) in $BUILD" >&2
@@ -152,31 +159,60 @@ start_servers() {
     ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
     local port
     port=$(free_port)
-    "$BUILD/tools/lab-serve" --port "$port" --quiet > "$OUT/lab-serve.log" 2>&1 &
+    # One worker, as nginx.conf has: the rows compare one loop with one nginx worker.
+    "$BUILD/tools/lab-serve" --port "$port" --workers 1 --quiet > "$OUT/lab-serve.log" 2>&1 &
     SERVER_PIDS+=($!)
     LAB_URL="http://127.0.0.1:$port"
+    make_certificates
+    port=$(free_port)
+    "$BUILD/tools/lab-serve" --port "$port" --quiet --tls-cert "$TLS/cert.pem" \
+        --tls-key "$TLS/key.pem" > "$OUT/lab-serve-tls.log" 2>&1 &
+    SERVER_PIDS+=($!)
+    LAB_TLS_URL="https://127.0.0.1:$port"
     if [[ $HAVE_NGINX == 1 ]]; then
         port=$(free_port)
         local dir="$OUT/nginx"
         mkdir -p "$dir"
-        sed -e "s#@PREFIX@#$dir#g" -e "s#@PORT@#$port#g" "$ROOT/benchmarks/peers/nginx.conf" > "$dir/nginx.conf"
+        local tls_port
+        tls_port=$(free_port)
+        sed -e "s#@PREFIX@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@TLS_PORT@#$tls_port#g" \
+            -e "s#@CERT@#$TLS/cert.pem#g" -e "s#@KEY@#$TLS/key.pem#g" \
+            "$ROOT/benchmarks/peers/nginx.conf" > "$dir/nginx.conf"
         nginx -c "$dir/nginx.conf" -p "$dir" 2> "$dir/stderr.log" &
         SERVER_PIDS+=($!)
         NGINX_URL="http://127.0.0.1:$port"
+        NGINX_TLS_URL="https://127.0.0.1:$tls_port"
     fi
     sleep 1
+}
+
+# A CA and a certificate for 127.0.0.1 (EC P-256, as tests/tls and the demos make), trusted by
+# every client of this run only.
+make_certificates() {
+    TLS="$OUT/tls"
+    mkdir -p "$TLS"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj "/CN=compare.sh CA" -keyout "$TLS/ca.key" -out "$TLS/ca.pem" 2> /dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+        -keyout "$TLS/key.pem" -out "$TLS/cert.csr" 2> /dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$TLS/ext.cnf"
+    openssl x509 -req -in "$TLS/cert.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" \
+        -CAcreateserial -days 1 -extfile "$TLS/ext.cnf" -out "$TLS/cert.pem" 2> /dev/null
+    export SSL_CERT_FILE="$TLS/ca.pem" CURL_CA_BUNDLE="$TLS/ca.pem"
 }
 
 # The fourth field of a load line is the peak RSS, the third the CPU per request, the
 # second requests/s, the first the wall time.
 field() { awk -v f="$1" '{ print $f }' <<< "${2:-}"; }
 
-http_client() {  # IMPL URL CONNECTIONS REQUESTS -> the load line
-    case "$1" in
-        looplab) "$B/http_load" "$2" "$3" "$4" ;;
-        libcurl) "$B/peers/curl_multi_peer" "$2" "$3" "$4" ;;
-        aiohttp) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" "$2" "$3" "$4" ;;
-        aiohttp+uvloop) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" --uvloop "$2" "$3" "$4" ;;
+http_client() {  # IMPL URL CONNECTIONS REQUESTS [close] -> the load line
+    local impl=$1
+    shift
+    case "$impl" in
+        looplab) "$B/http_load" "$@" ;;
+        libcurl) "$B/peers/curl_multi_peer" "$@" ;;
+        aiohttp) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" "$@" ;;
+        aiohttp+uvloop) "$PYTHON" "$ROOT/benchmarks/peers/aiohttp_peer.py" --uvloop "$@" ;;
     esac
 }
 
@@ -223,6 +259,35 @@ http_rows() {  # SERVER_NAME URL
     done
 }
 
+https_rows() {  # SERVER_NAME URL (https)
+    local server=$1 url=$2 line impl n
+    for impl in "${CLIENTS[@]}"; do
+        n=$N_HTTP
+        [[ $impl == aiohttp* ]] && n=$((N_HTTP / PY_DIV))
+        line=$(http_client "$impl" "$url/" 1 $n || true)
+        record "$server https: keep-alive, 1 conn (req/s)" "$impl" "$(field 2 "$line")"
+    done
+    for impl in "${CLIENTS[@]}"; do
+        n=$N_HTTP
+        [[ $impl == aiohttp* ]] && n=$((N_HTTP / PY_DIV))
+        line=$(http_client "$impl" "$url/" 64 $n || true)
+        record "$server https: 64 conns, client CPU (us/req)" "$impl" "$(field 3 "$line")"
+        record "$server https: 64 conns (req/s)" "$impl" "$(field 2 "$line")"
+    done
+    if command -v wrk > /dev/null; then
+        line=$(wrk -t1 -c64 -d2s "$url/" | awk '/Requests\/sec/ { print $2 }' || true)
+        record "$server https: 64 conns (req/s)" wrk "$line"
+    fi
+    for impl in "${CLIENTS[@]}"; do
+        sleep 2  # let the last run's TIME_WAIT sockets clear
+        n=$N_TLS
+        [[ $impl == aiohttp* ]] && n=$((N_TLS / PY_DIV))
+        line=$(http_client "$impl" "$url/" 64 $n close || true)
+        record "$server https: new TLS conns (conn/s)" "$impl" "$(field 2 "$line")"
+        record "$server https: new TLS conns, client CPU (us/conn)" "$impl" "$(field 3 "$line")"
+    done
+}
+
 if [[ $HTTP == 1 ]]; then
     if [[ -z $PYTHON ]]; then
         note "python3 is needed to pick free ports: HTTP rows skipped"
@@ -239,6 +304,8 @@ for ((ROUND = 1; ROUND <= ROUNDS; ++ROUND)); do
     if [[ $HTTP == 1 ]]; then
         http_rows lab-serve "$LAB_URL"
         [[ $HAVE_NGINX == 1 ]] && http_rows nginx "$NGINX_URL"
+        https_rows lab-serve "$LAB_TLS_URL"
+        [[ $HAVE_NGINX == 1 ]] && https_rows nginx "$NGINX_TLS_URL"
     fi
 done
 

@@ -1,11 +1,17 @@
-// benchmarks/http_load.cpp: `http_load URL CONNECTIONS REQUESTS`, looplab's HTTP client under
-// load against a server in another process, the program compare.sh runs next to its peers
+// benchmarks/http_load.cpp: `http_load URL CONNECTIONS REQUESTS [close]`, looplab's HTTP client
+// under load against a server in another process, the program compare.sh runs next to its peers
 // (peers/curl_multi_peer.c, peers/aiohttp_peer.py, wrk) against the same server.
 //
 // One ClientSession with `limit` CONNECTIONS; CONNECTIONS tasks each GET URL and read its body
 // in turn until REQUESTS have been made in all. So "1 100000" is the keep-alive latency row,
 // "64 100000" the keep-alive throughput row, and "10000 10000" against /delay/100 is the
 // 10,000-concurrent-requests row (one request per connection, all in flight at once).
+//
+// https URLs work as they are: the server's certificate is checked against the system's CAs,
+// or against SSL_CERT_FILE's (OpenSSL's variable, which compare.sh sets to its run-time CA).
+// "close" keeps no connection alive: every request is a new TCP connection and a new TLS
+// handshake (resumed from the first, as curl's and aiohttp's are), the "new TLS connections per
+// second" row.
 //
 // Prints one line: wall seconds, requests/s, client CPU microseconds per request (user +
 // system, this process), and peak RSS in MiB. Exit status 1 if any response was not a 200.
@@ -17,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/client/client_session.hpp"
@@ -58,9 +65,11 @@ Coro<void> worker(http::ClientSession& session, const std::string& url, std::int
     }
 }
 
-Coro<LoadOutcome> load(std::string url, std::int64_t connections, std::int64_t requests) {
+Coro<LoadOutcome> load(std::string url, std::int64_t connections, std::int64_t requests,
+                       bool close) {
     http::ClientSessionOptions options;
     options.limit = static_cast<std::size_t>(connections);
+    if (close) options.keepalive_timeout = Duration::zero();
     http::ClientSession session(options);
     LoadOutcome outcome;
     std::int64_t left = requests;
@@ -75,8 +84,9 @@ Coro<LoadOutcome> load(std::string url, std::int64_t connections, std::int64_t r
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4 || std::atoll(argv[2]) <= 0 || std::atoll(argv[3]) <= 0) {
-        std::fprintf(stderr, "usage: http_load URL CONNECTIONS REQUESTS (both > 0)\n");
+    const bool close = argc == 5 && std::string_view(argv[4]) == "close";
+    if ((argc != 4 && !close) || std::atoll(argv[2]) <= 0 || std::atoll(argv[3]) <= 0) {
+        std::fprintf(stderr, "usage: http_load URL CONNECTIONS REQUESTS [close] (both > 0)\n");
         return 2;
     }
     raise_fd_limit();
@@ -86,7 +96,7 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     LoadOutcome outcome;
     try {
-        outcome = looplab::run(load(url, connections, requests));
+        outcome = looplab::run(load(url, connections, requests, close));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "http_load: %s\n", e.what());
         return 1;

@@ -7,6 +7,10 @@
 //   TcpThroughput   64 connections on one loop each write 16 KiB chunks as fast as flow
 //                   control (pause_writing / resume_writing) allows; the server discards:
 //                   bytes/s through transports
+//   StreamRead      one connection: the server's transport writes 16 KiB chunks as fast as
+//                   flow control allows, the client reads them with StreamReader::read(64 KiB):
+//                   bytes/s through the stream layer (the transport reads into the reader's
+//                   own buffer: StreamReaderProtocol is a BufferedProtocol)
 //   AcceptRate      batches of 100 concurrent create_connection calls to a server that
 //                   closes each connection as it is made: connections/s (connect, the
 //                   server's batched accept, connection_made, close)
@@ -164,6 +168,51 @@ void TcpThroughput(benchmark::State& state) {
     loop.run_until_complete(server->wait_closed());
 }
 BENCHMARK(TcpThroughput)->Arg(64)->Unit(benchmark::kMillisecond);
+
+Coro<void> one_iteration() {
+    co_await sleep(Duration::zero());
+}
+
+// Reads `bytes` from the stream, 64 KiB at a time.
+Coro<void> read_bytes(net::StreamReader& reader, std::int64_t bytes) {
+    while (bytes > 0) {
+        std::string block = co_await reader.read(64 * 1024);
+        if (block.empty()) break;
+        bytes -= static_cast<std::int64_t>(block.size());
+    }
+}
+
+void StreamRead(benchmark::State& state) {
+    EventLoop loop;
+    // A whole number of Firehose chunks (16 KiB), so each iteration sends exactly what it reads:
+    // with the smoke size (16 MiB / 1000, not a multiple) the sender's rounding carried bytes
+    // into the next iteration, the reader took them early and then waited for bytes never sent.
+    constexpr std::int64_t chunk = 16 * 1024;
+    const std::int64_t per_iteration =
+        std::max<std::int64_t>(chunk, bench::scaled(16 << 20) / chunk * chunk);
+    std::shared_ptr<Firehose> writer;
+    auto server = loop.run_until_complete(net::create_server(
+        loop,
+        [&] {
+            writer = std::make_shared<Firehose>();
+            return writer;
+        },
+        "127.0.0.1", 0));
+    auto [reader, stream_writer] =
+        loop.run_until_complete(net::open_connection(loop, "127.0.0.1", port_of(*server)));
+    while (!writer) loop.run_until_complete(one_iteration());
+    const AllocationCounter allocations;
+    for (auto _ : state) {
+        writer->send(per_iteration);
+        loop.run_until_complete(read_bytes(*reader, per_iteration));
+    }
+    allocations.report(state, state.iterations() * (per_iteration / (64 * 1024)));
+    state.SetBytesProcessed(state.iterations() * per_iteration);
+    stream_writer->close();
+    server->close();
+    loop.run_until_complete(server->wait_closed());
+}
+BENCHMARK(StreamRead)->Unit(benchmark::kMillisecond);
 
 // Closes each connection as soon as it is made.
 class Closer : public net::Protocol {

@@ -12,6 +12,12 @@
 #
 #     throw looplab::ExerciseNotDone("NAME: implement me, see docs/course.md#exercise-NAME");
 #
+# preceded, when the region is a function's whole body, by a line that casts each of the
+# function's named parameters to void: `(void)fd, (void)events;`. Without it the starter copy
+# would warn -Wunused-parameter for every parameter only the solution used, and fail to build
+# with -DLOOPLAB_WERROR=ON (.ci/starter.sh builds it so). The parameter names are read from the
+# signature that ends at the `{` before the begin marker (clang-format keeps `{` on its line).
+#
 # A throw statement fits in any function body (void or not, coroutine or not), so the starter
 # copy compiles; the exercise's grading tests (tests/exercises/, ctest label exercise_NAME)
 # fail until the student writes the region, and every other test passes, because no other code
@@ -55,17 +61,55 @@ while IFS= read -r -d '' file; do
   out="$(mktemp)"
   if ! awk -v file="$file" '
     function fail(msg) { print file ":" NR ": " msg > "/dev/stderr"; bad = 1; exit 1 }
+    # The names of the parameters declared in `sig` ("R C::f(int fd, const Url& url) {"), as
+    # "(void)fd, (void)url;", or "" when it declares none (or is no function: "if (...) {").
+    function void_casts(sig,    i, c, depth, angle, open, params, n, p, out, rest, word) {
+      if (sig ~ /^[ \t]*(\}[ \t]*)?(if|for|while|switch|else|do|try|catch)[ \t(]/) return ""
+      open = 0; angle = 0
+      for (i = 1; i <= length(sig) && !open; i++) {
+        c = substr(sig, i, 1)
+        if (c == "<") angle++; else if (c == ">") angle--; else if (c == "(" && angle == 0) open = i
+      }
+      if (!open) return ""
+      depth = 0; n = 0; p = ""
+      for (i = open + 1; i <= length(sig); i++) {
+        c = substr(sig, i, 1)
+        if (c ~ /[(<[{]/) depth++
+        else if (c ~ /[)>\]}]/) { if (depth == 0) break; depth-- }
+        else if (c == "," && depth == 0) { params[++n] = p; p = ""; continue }
+        p = p c
+      }
+      params[++n] = p
+      out = ""
+      for (i = 1; i <= n; i++) {
+        p = params[i]; sub(/=.*$/, "", p); sub(/\[[^]]*\][ \t]*$/, "", p); sub(/[ \t]+$/, "", p)
+        if (p ~ /\.\.\./ || !match(p, /[A-Za-z_][A-Za-z0-9_]*$/)) continue
+        word = substr(p, RSTART); rest = substr(p, 1, RSTART - 1)
+        gsub(/(^|[ \t])(const|volatile)[ \t]/, " ", rest)
+        # An unnamed parameter: its last word is its type ("int", "std::string", "Url").
+        if (rest ~ /^[ \t]*$/ || rest ~ /::$/ || word ~ /^(void|bool|char|int|long|short|unsigned|signed|float|double|auto)$/) continue
+        out = out (out == "" ? "" : ", ") "(void)" word
+      }
+      return out == "" ? "" : out ";"
+    }
+    # sig: the lines of the declaration that ends with the latest "{"; pending: the lines of
+    # one still being read (a signature wrapped over several lines).
+    !inside && /^[ \t]*$|^[ \t]*(\/\/|#)|[;}][ \t]*$/ { pending = "" }
+    !inside && /\{[ \t]*$/ && !/\/\/ exercise\(/ { sig = pending " " $0; pending = ""; print; next }
+    !inside && /[^;{}][ \t]*$/ && !/^[ \t]*(\/\/|#)/ { pending = pending " " $0 }
     match($0, /\/\/ exercise\([a-z0-9_]+\): begin/) {
       if (inside) fail("exercise region opened inside another one")
       name = substr($0, RSTART + 12); sub(/\).*/, "", name)
       indent = $0; sub(/[^ ].*$/, "", indent)
       print
+      casts = void_casts(sig)
+      if (casts != "") print indent casts "  // no unused-parameter warning until written"
       print indent "throw looplab::ExerciseNotDone(\"" name ": implement me, see docs/course.md#exercise-" name "\");"
       inside = 1; regions++; next
     }
     match($0, /\/\/ exercise\([a-z0-9_]+\): end/) {
       if (!inside) fail("exercise region end without a begin")
-      inside = 0; print; next
+      inside = 0; sig = ""; print; next
     }
     !inside { print }
     END {

@@ -10,7 +10,9 @@
 #include <utility>
 
 #include "net/detail/try_accept.hpp"
+#include "net/detail/wait_fd.hpp"
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/socket_ops.hpp"
 #include "runtime/future.hpp"
 #include "runtime/task.hpp"
@@ -19,48 +21,10 @@ namespace looplab::net {
 
 namespace {
 
-enum class Direction { readable, writable };
-
-void remove_interest(EventLoop& loop, int fd, Direction direction) {
-    if (direction == Direction::readable) {
-        loop.remove_reader(fd);
-    } else {
-        loop.remove_writer(fd);
-    }
-}
-
-// Suspends the calling task until fd is readable (or writable), with the loop watching fd for
-// exactly the duration of this wait (step 2 of the header's recipe).
-//
-// The reader callback is one-shot: it unregisters itself and completes the future. If the wait
-// ends any other way (the task is cancelled, which cancels `ready`; or the frame is destroyed
-// while suspended, when the loop closes), the guard unregisters instead. Either way nothing
-// stays registered: a forgotten reader would run on every iteration for a socket nobody reads.
-Coro<void> wait_until(EventLoop& loop, int fd, Direction direction) {
-    Future<void> ready = loop.create_future<void>();
-    auto on_ready = [&loop, fd, direction, state = ready.state_ref()] {
-        // Removing the handle that is running is safe: the loop drops a running callback only
-        // after it returns (handle.hpp).
-        remove_interest(loop, fd, direction);
-        if (!state->done()) state->set_result();
-    };
-    if (direction == Direction::readable) {
-        loop.add_reader(fd, std::move(on_ready));
-    } else {
-        loop.add_writer(fd, std::move(on_ready));
-    }
-    struct Unregister {
-        EventLoop& loop;
-        int fd;
-        Direction direction;
-        Future<void>& ready;
-        ~Unregister() {
-            const bool fired = ready.done() && !ready.cancelled();  // on_ready removed it
-            if (!fired) remove_interest(loop, fd, direction);
-        }
-    } unregister{loop, fd, direction, ready};
-    co_await ready;
-}
+using detail::check_non_blocking;
+using detail::Direction;
+using detail::wait_until;
+using detail::would_block;
 
 // The peer's address for error messages, or "" if the socket cannot say (not connected, or
 // already reset, when getpeername fails with ENOTCONN).
@@ -70,21 +34,6 @@ std::string peer_name(int fd) {
     } catch (const NetError&) {
         return {};
     }
-}
-
-// Debug mode's guard against the mistake that silently freezes every task: handing a blocking
-// socket to the loop (asyncio checks sock.gettimeout() != 0 in debug mode too).
-void check_non_blocking(EventLoop& loop, int fd, const char* what) {
-    if (!loop.get_debug()) return;
-    const int flags = ::fcntl(fd, F_GETFL);
-    if (flags >= 0 && !(flags & O_NONBLOCK)) {
-        throw std::invalid_argument(std::string(what) +
-                                    ": the socket must be non-blocking (it would block the loop)");
-    }
-}
-
-bool would_block(int err) {
-    return err == EAGAIN || err == EWOULDBLOCK;
 }
 
 }  // namespace
@@ -99,7 +48,7 @@ Coro<void> sock_connect(EventLoop& loop, int fd, SocketAddress address) {
     // EINPROGRESS: the handshake goes on in the background. EINTR: the same, POSIX says an
     // interrupted connect continues asynchronously.
     if (err != EINPROGRESS && err != EINTR) throw_os_error(err, "connect", address.to_string());
-    co_await wait_until(loop, fd, Direction::writable);
+    co_await wait_until(loop, fd, Direction::writable, "sock_connect");
     const int outcome = socket_error(fd);
     if (outcome != 0) throw_os_error(outcome, "connect", address.to_string());
 }
@@ -117,7 +66,7 @@ Coro<Accepted> sock_accept(EventLoop& loop, int fd) {
         if (!would_block(attempt.error)) {
             throw_os_error(attempt.error, "accept", local_address(fd).to_string());
         }
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_accept");
     }
 }
 
@@ -129,7 +78,7 @@ Coro<std::size_t> sock_recv_into(EventLoop& loop, int fd, std::span<std::byte> b
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "recv", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::readable);
+        co_await wait_until(loop, fd, Direction::readable, "sock_recv");
     }
 }
 
@@ -156,7 +105,7 @@ Coro<void> sock_sendall(EventLoop& loop, int fd, std::span<const std::byte> data
         const int err = errno;
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "send", peer_name(fd));
-        co_await wait_until(loop, fd, Direction::writable);
+        co_await wait_until(loop, fd, Direction::writable, "sock_sendall");
     }
 }
 

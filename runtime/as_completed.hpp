@@ -61,6 +61,7 @@ public:
         while (s->finished.empty()) {
             if (s->timed_out) throw TimeoutError("as_completed: timed out");
             s->waiter = get_running_loop().create_future<void>();
+            s->waiter.state()->set_label(labels::done_of("as_completed.next", &taken_, total_));
             co_await Future<void>(s->waiter);
         }
         Future<T> f = std::move(s->finished.front());

@@ -52,7 +52,9 @@ public:
         bool await_ready() noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
-            std::coroutine_handle<> next = h.promise().continuation_;
+            PromiseBase& self = h.promise();
+            if (self.awaiter_) self.awaiter_->awaiting_ = nullptr;  // the chain ends above us again
+            std::coroutine_handle<> next = self.continuation_;
             return next ? next : std::noop_coroutine();
         }
         void await_resume() noexcept {}
@@ -63,7 +65,20 @@ public:
     TaskBase* task_ = nullptr;              // the task this frame runs in
     std::coroutine_handle<> continuation_;  // who awaits this frame (none for a task's root)
     std::exception_ptr exception_;          // what escaped the body, rethrown at the co_await
-    bool started_ = false;                  // for debug mode's "never awaited" report
+    // The awaiting chain, both ways, for Task::get_stack (task.hpp): the frame awaiting this
+    // one, and the Coro frame this one awaits right now (null when it awaits none, or a
+    // Future). Two pointer stores per nested await; a coroutine handle cannot be walked
+    // without them (its promise type, and so where its links are, is erased).
+    PromiseBase* awaiter_ = nullptr;
+    PromiseBase* awaiting_ = nullptr;
+    SourceLocation where_;  // the coroutine's function and file (see Coro's promise_type)
+    bool started_ = false;  // for debug mode's "never awaited" report
+};
+
+// Only for Coro's promise constructor (below): no argument a coroutine is called with can
+// convert to it, so the compiler always picks that constructor's defaults.
+struct FrameTag {
+    explicit FrameTag() = default;
 };
 
 template <class T>
@@ -96,6 +111,12 @@ class [[nodiscard]] Coro {
 public:
     using value_type = T;
     struct promise_type : detail::CoroPromise<T> {
+        // The compiler constructs the promise inside the coroutine itself, so these default
+        // arguments name the coroutine's own function and file: what get_stack() shows.
+        explicit promise_type(detail::FrameTag = detail::FrameTag{},
+                              SourceLocation where = SourceLocation::current()) noexcept {
+            this->where_ = where;
+        }
         Coro get_return_object() noexcept {
             return Coro(std::coroutine_handle<promise_type>::from_promise(*this));
         }
@@ -127,6 +148,8 @@ public:
             child.promise().task_ = parent.promise().task_;
             child.promise().continuation_ = parent;
             child.promise().started_ = true;
+            child.promise().awaiter_ = &parent.promise();
+            parent.promise().awaiting_ = &child.promise();
             return child;
         }
         T await_resume() {

@@ -25,6 +25,12 @@ std::string describe(const std::exception_ptr& error) noexcept {
         } catch (...) {
             return "exception";
         }
+    } catch (const BaseException& e) {
+        try {
+            return e.what();
+        } catch (...) {
+            return "exception";
+        }
     } catch (...) {
         return "unknown exception";
     }

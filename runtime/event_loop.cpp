@@ -10,6 +10,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/executor/thread_pool_executor.hpp"
 #include "runtime/selector/choose_selector.hpp"
+#include "runtime/signal_watch.hpp"
 
 namespace looplab {
 
@@ -86,10 +87,17 @@ void EventLoop::set_up_wakeup_fd() {
     selector_->register_fd(inbox_->read_fd(), kRead, nullptr);
 }
 
-void EventLoop::call_soon_threadsafe(Callback fn, SourceLocation where) {
-    if (!inbox_->post(fn, where)) {
+// The callback travels inside a RunUnlessCancelled, so that the handle returned can cancel it
+// from this thread while the loop thread alone touches the callback (handle.hpp). That costs
+// one allocation per call (asyncio allocates a Handle per call too); run_in_executor's results
+// post to the inbox directly and do not pay it.
+ThreadsafeHandle EventLoop::call_soon_threadsafe(Callback fn, SourceLocation where) {
+    auto call = std::make_shared<detail::ThreadsafeCall>(std::move(fn));
+    Callback posted = detail::RunUnlessCancelled(call);
+    if (!inbox_->post(posted, where, detail::current_map())) {
         throw InvalidStateError("call_soon_threadsafe on a closed event loop");
     }
+    return ThreadsafeHandle(std::move(call));
 }
 
 // ---- Scheduling --------------------------------------------------------------------------
@@ -112,7 +120,20 @@ void EventLoop::check_thread_slow(const char* what) const {
     throw InvalidStateError(text.str());
 }
 
-Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
+namespace {
+
+// A copy of the current context for a new handle, or null when no variable is set (the common
+// case: one thread_local load and one test, no allocation).
+std::shared_ptr<detail::ContextState> capture_context() {
+    detail::ContextMapPtr map = detail::current_map();
+    if (!map) [[likely]]
+        return nullptr;
+    return std::make_shared<detail::ContextState>(detail::ContextState{std::move(map)});
+}
+
+}  // namespace
+
+Handle EventLoop::call_soon_without_context(Callback fn, SourceLocation where) {
     check_open("call_soon");
     check_thread("call_soon");
     Handle h(detail::make_handle_state(std::move(fn), where));
@@ -120,9 +141,27 @@ Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
     return h;
 }
 
+Handle EventLoop::call_soon(Callback fn, SourceLocation where) {
+    Handle h = call_soon_without_context(std::move(fn), where);
+    h.state()->context = capture_context();
+    return h;
+}
+
+Handle EventLoop::call_soon(Callback fn, Context context, SourceLocation where) {
+    Handle h = call_soon_without_context(std::move(fn), where);
+    h.state()->context = context.state();
+    return h;
+}
+
 TimerHandle EventLoop::call_later(Duration delay, Callback fn, SourceLocation where) {
     check_thread("call_later");
-    return call_at(time() + delay, std::move(fn), where);
+    return call_at(deadline_after(time(), delay), std::move(fn), where);
+}
+
+TimerHandle EventLoop::call_later(Duration delay, Callback fn, Context context,
+                                  SourceLocation where) {
+    check_thread("call_later");
+    return call_at(deadline_after(time(), delay), std::move(fn), std::move(context), where);
 }
 
 TimerHandle EventLoop::call_at(TimePoint when, Callback fn, SourceLocation where) {
@@ -130,7 +169,14 @@ TimerHandle EventLoop::call_at(TimePoint when, Callback fn, SourceLocation where
     check_thread("call_at");
     TimerHandle h(detail::make_handle_state(std::move(fn), where));
     h.state()->when = when;
+    h.state()->context = capture_context();
     timers_.push(h);
+    return h;
+}
+
+TimerHandle EventLoop::call_at(TimePoint when, Callback fn, Context context, SourceLocation where) {
+    TimerHandle h = call_at(when, std::move(fn), where);
+    h.state()->context = context.state();
     return h;
 }
 
@@ -168,6 +214,7 @@ void EventLoop::add_reader(int fd, Callback fn, SourceLocation where) {
     FdWatch& w = watches_[fd];
     if (w.reader) w.reader.cancel();
     w.reader = Handle(detail::make_handle_state(std::move(fn), where));
+    w.reader.state()->context = capture_context();
     update_interest(fd);
 }
 
@@ -189,6 +236,7 @@ void EventLoop::add_writer(int fd, Callback fn, SourceLocation where) {
     FdWatch& w = watches_[fd];
     if (w.writer) w.writer.cancel();
     w.writer = Handle(detail::make_handle_state(std::move(fn), where));
+    w.writer.state()->context = capture_context();
     update_interest(fd);
 }
 
@@ -202,12 +250,37 @@ bool EventLoop::remove_writer(int fd) {
     return true;
 }
 
+void EventLoop::set_fd_label(int fd, SelectorEvents which, const Label& label) {
+    FdWatch* w = find_watch(fd);
+    if (!w) return;
+    if (which & kRead) w->reader.set_label(label);
+    if (which & kWrite) w->writer.set_label(label);
+}
+
 // ---- One iteration -----------------------------------------------------------------------
+
+// By hand, the loop becomes the running loop for one iteration (asyncio's _run_once is private
+// and needs no such care; looplab lets tests and teaching code step the loop).
+void EventLoop::run_once() {
+    if (running_thread_.load() == std::this_thread::get_id()) {
+        iterate();  // from inside a callback of this loop: one nested iteration, as before
+        return;
+    }
+    check_can_run("run_once");
+    RunningLoopScope scope(this);
+    running_thread_ = std::this_thread::get_id();
+    owner_thread_ = std::this_thread::get_id();
+    struct Reset {
+        EventLoop* loop;
+        ~Reset() { loop->running_thread_ = std::thread::id{}; }
+    } reset{this};
+    iterate();
+}
 
 // The six phases. While an observer is installed, run_once_observed runs the same phases and
 // tells it about each (loop_observer.hpp); the one branch here is all that watching costs
 // while nobody watches.
-void EventLoop::run_once() {
+void EventLoop::iterate() {
     ++iterations_;
     if (observer_) [[unlikely]] {
         run_once_observed();
@@ -258,7 +331,7 @@ std::optional<Duration> EventLoop::compute_poll_timeout() {
         if (external_work_ > 0 && *next > time()) return std::nullopt;
         return Duration::zero();
     }
-    const Duration until = *next - time();
+    const Duration until = time_until(*next, time());
     return until > Duration::zero() ? until : Duration::zero();
 }
 
@@ -303,12 +376,20 @@ void EventLoop::queue_io_callbacks() {
 }
 
 // Phase 4. Takes what other threads queued, with the sites they were posted from.
-// threadsafe_inbox.hpp says why no wake-up can be lost between phases 3 and 4.
+// threadsafe_inbox.hpp says why no wake-up can be lost between phases 3 and 4. Signals ride
+// the same wake-up fd: their callbacks join here too (signal_watch.hpp).
 void EventLoop::queue_threadsafe_calls() {
+    if (signals_) signals_->queue_raised(ready_);
     if (!inbox_->maybe_pending()) return;
     inbox_->take_all(threadsafe_batch_);
     for (detail::ThreadsafeInbox::Posted& p : threadsafe_batch_) {
-        ready_.emplace_back(detail::make_handle_state(std::move(p.fn), p.where));
+        detail::RefPtr<detail::HandleState> state =
+            detail::make_handle_state(std::move(p.fn), p.where);
+        if (p.context) {
+            state->context =
+                std::make_shared<detail::ContextState>(detail::ContextState{std::move(p.context)});
+        }
+        ready_.emplace_back(std::move(state)).set_label(p.label);
     }
     threadsafe_batch_.clear();
 }
@@ -333,6 +414,7 @@ void EventLoop::queue_expired_timers() {
 // observer_ is read again for each callback: a callback may install or remove an observer.
 std::size_t EventLoop::run_ready_callbacks() {
     running_.swap(ready_);
+    detail::ContextScope in_scratch(callback_context_);
     if (observer_) [[unlikely]] {
         observers_.before_callbacks(*this, running_);
     }
@@ -353,13 +435,26 @@ std::size_t EventLoop::run_ready_callbacks() {
 }
 
 // An exception escaping a callback is reported and the loop goes on (asyncio: Handle._run).
+// The callback runs in its own context if it has one (asyncio: self._context.run(callback)),
+// else in the scratch context, which is emptied again if the callback set a variable in it.
 void EventLoop::run_handle(const Handle& handle) {
+    detail::HandleState& state = *handle.state();
     try {
-        handle.state()->run();
+        if (state.context) [[unlikely]] {
+            if (state.context->entered) detail::throw_context_entered();
+            detail::ContextScope in_its_context(*state.context);
+            state.run();
+        } else {
+            state.run();
+        }
     } catch (...) {
-        const auto& w = handle.state()->where;
+        const auto& w = state.where;
         call_exception_handler({"Exception in callback", std::current_exception(),
                                 std::string(w.file_name()) + ":" + std::to_string(w.line())});
+    }
+    if (callback_context_.map || callback_context_.id != 0) [[unlikely]] {
+        callback_context_.map.reset();
+        callback_context_.id = 0;
     }
 }
 
@@ -368,6 +463,7 @@ void EventLoop::run_handle(const Handle& handle) {
 // the task, until run_ready_callbacks releases it: the pointer is valid in the hooks.
 void EventLoop::run_handle_observed(const Handle& handle) {
     stepped_task_ = nullptr;
+    observers_.before_callback(*this, handle);
     const std::int64_t start = monotonic_ns();
     run_handle(handle);
     const std::int64_t end = monotonic_ns();
@@ -397,7 +493,7 @@ void EventLoop::run_forever() {
         }
     } reset{this};
     while (true) {
-        run_once();
+        iterate();
         if (stopping_) break;
     }
 }
@@ -414,6 +510,7 @@ void EventLoop::close() {
     // destructors of their locals), which also breaks the reference cycles between a task and
     // the future it awaits. looplab::run cancels and finishes them before getting here.
     tasks_.abandon_all();
+    signals_.reset();  // each signal gets its default disposition back (asyncio: the same)
     // Observers the loop made (debug mode's SIGUSR1 watch holds the inbox's fd) go before the
     // inbox closes; observers installed by the program are only forgotten.
     for (const LoopObserver** own : {&debug_observer_, &step_observer_, &trace_observer_}) {
@@ -492,7 +589,8 @@ void EventLoop::call_exception_handler(const ExceptionContext& context) {
 }
 
 void EventLoop::default_exception_handler(const ExceptionContext& context) {
-    std::string text = "looplab: " + context.message;
+    std::string text = "looplab: " + (context.message.empty() ? "Unhandled exception in event loop"
+                                                              : context.message);
     if (!context.source.empty()) text += " (" + context.source + ")";
     if (context.exception) text += "\n  exception: " + describe(context.exception);
     std::cerr << text << std::endl;

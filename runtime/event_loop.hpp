@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "runtime/clock.hpp"
+#include "runtime/context.hpp"
 #include "runtime/handle.hpp"
 #include "runtime/loop_observer.hpp"
 #include "runtime/observer_list.hpp"
@@ -63,6 +64,9 @@ class Coro;
 class TaskBase;
 class ThreadPoolExecutor;
 class Tracer;
+namespace detail {
+class SignalWatch;
+}
 
 // What went wrong, for the exception handler (asyncio: the `context` dict).
 struct ExceptionContext {
@@ -94,19 +98,35 @@ public:
     EventLoop& operator=(const EventLoop&) = delete;
 
     // ---- Scheduling callbacks --------------------------------------------------------------
+    // Each runs fn in a copy of the context current now (context.hpp), or, given a Context,
+    // in that Context (what fn sets stays there), as asyncio's `context=` argument.
+    //
     // Runs fn on a later iteration, after the callbacks already scheduled (FIFO).
     Handle call_soon(Callback fn, SourceLocation where = SourceLocation::current());
-    // Runs fn once `delay` has passed on the loop's clock (at the earliest).
+    Handle call_soon(Callback fn, Context context,
+                     SourceLocation where = SourceLocation::current());
+    // Runs fn once `delay` has passed on the loop's clock (at the earliest). Duration::max()
+    // means never (the deadline saturates: clock.hpp).
     TimerHandle call_later(Duration delay, Callback fn,
+                           SourceLocation where = SourceLocation::current());
+    TimerHandle call_later(Duration delay, Callback fn, Context context,
                            SourceLocation where = SourceLocation::current());
     // Runs fn once the loop's clock reaches `when`.
     TimerHandle call_at(TimePoint when, Callback fn,
                         SourceLocation where = SourceLocation::current());
+    TimerHandle call_at(TimePoint when, Callback fn, Context context,
+                        SourceLocation where = SourceLocation::current());
     // The only method safe from any thread: queues fn and wakes the loop if it is blocked in
     // the selector. threadsafe_inbox.hpp says how, and why wake-ups coalesce. fn runs on the
-    // loop thread, in phase 6 of the iteration that picks it up. Throws InvalidStateError if
-    // the loop is closed.
-    void call_soon_threadsafe(Callback fn, SourceLocation where = SourceLocation::current());
+    // loop thread, in phase 6 of the iteration that picks it up, in a copy of the calling
+    // thread's current context. The handle may be cancelled from any thread (handle.hpp).
+    // Throws InvalidStateError if the loop is closed.
+    ThreadsafeHandle call_soon_threadsafe(Callback fn,
+                                          SourceLocation where = SourceLocation::current());
+    // Machinery: call_soon without capturing the current context; fn runs in the loop's empty
+    // scratch context. For the loop's own types, whose callbacks need no context or switch to
+    // their own (a task's step, a future's done callbacks: task.cpp, future.cpp).
+    Handle call_soon_without_context(Callback fn, SourceLocation where = SourceLocation::current());
     // The inbox behind call_soon_threadsafe, for code that may post after the loop is gone
     // (an executor's done callback holds it instead of a pointer to the loop).
     std::shared_ptr<detail::ThreadsafeInbox> inbox() const { return inbox_; }
@@ -120,6 +140,21 @@ public:
     bool remove_reader(int fd);  // false if there was none
     void add_writer(int fd, Callback fn, SourceLocation where = SourceLocation::current());
     bool remove_writer(int fd);
+    // Words for fd's reader (kRead) and/or writer (kWrite) callback (label.hpp), which step
+    // mode and traces show instead of the scheduling site. Call after add_reader / add_writer.
+    void set_fd_label(int fd, SelectorEvents which, const Label& label);
+
+    // ---- Signals (asyncio: loop.add_signal_handler; event_loop_signals.cpp) -------------------
+    // fn runs on this loop's thread, in the iteration after `sig` arrives (whichever thread the
+    // kernel delivered it to); several arrivals before it runs may be one call, never zero.
+    // A second add for the same sig replaces fn. Throws std::invalid_argument if sig is not a
+    // signal number, InvalidStateError if another loop holds sig (one loop per signal, any
+    // thread's: signal_watch.hpp says why, and why a signal handler may not touch the loop),
+    // std::system_error if sig cannot be caught (SIGKILL, SIGSTOP). close() removes them all.
+    void add_signal_handler(int sig, Callback fn, SourceLocation where = SourceLocation::current());
+    // Removes the handler and restores the signal's default disposition (SIG_DFL, as asyncio).
+    // False if this loop had no handler for sig.
+    bool remove_signal_handler(int sig);
 
     // ---- Running and stopping ---------------------------------------------------------------
     // Runs iterations until stop() is called.
@@ -132,8 +167,11 @@ public:
     // Asks run_forever to return after the current iteration. Loop thread only: from another
     // thread, call_soon_threadsafe([&] { loop.stop(); }).
     void stop();
-    // Runs one iteration (the six phases above). Public so tests and the step mode can drive
-    // the loop by hand.
+    // Runs one iteration (the six phases above). Public so tests can drive the loop by hand:
+    // called while the loop is not running, it makes the loop this thread's running loop for
+    // that iteration (get_running_loop(), create_task and every awaitable work inside it), as
+    // run_forever does. InvalidStateError if the loop is closed, if another loop runs in this
+    // thread, or if called from another thread while this loop runs.
     void run_once();
     // Releases the selector and every pending callback, timer and task. The loop must not be
     // running. Idempotent.
@@ -144,9 +182,22 @@ public:
     // ---- Futures and tasks (defined in future.hpp / task.hpp) --------------------------------
     template <class T = void>
     Future<T> create_future();
+    // A task runs in a copy of the context current now, or in `context` (asyncio's
+    // create_task(coro, name=, context=)).
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {},
                         SourceLocation where = SourceLocation::current());
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name, Context context,
+                        SourceLocation where = SourceLocation::current());
+    // What create_task calls with every new task, built but not started (asyncio:
+    // loop.set_task_factory; task.hpp says why looplab's factory is shaped differently). It may
+    // rename the task, record it, and start it: task.start() or task.start_eagerly()
+    // (eager_task_factory does just that). A task it leaves unstarted starts as usual. An empty
+    // function (the default) means no factory.
+    using TaskFactory = std::function<void(EventLoop&, TaskBase&)>;
+    void set_task_factory(TaskFactory factory) { task_factory_ = std::move(factory); }
+    const TaskFactory& get_task_factory() const noexcept { return task_factory_; }
     // The task whose step is running right now, or nullptr (asyncio.current_task()).
     TaskBase* current_task() const { return current_task_; }
     // Every task of this loop that is not done yet (asyncio.all_tasks()).
@@ -154,11 +205,20 @@ public:
 
     // ---- Errors ----------------------------------------------------------------------------
     // An exception escaping a callback (or a task nobody awaited) is reported here; the loop
-    // goes on. The default handler prints the context to stderr.
+    // goes on. With no handler set (or an empty one: asyncio's set_exception_handler(None)),
+    // call_exception_handler calls default_exception_handler. A handler may call
+    // default_exception_handler itself, to log as usual and then do more.
     void set_exception_handler(ExceptionHandler handler) {
         exception_handler_ = std::move(handler);
     }
+    // The handler set, or an empty function if none is (asyncio returns None).
+    const ExceptionHandler& get_exception_handler() const noexcept { return exception_handler_; }
+    // Calls the handler; if it throws, reports that through default_exception_handler
+    // ("Unhandled error in exception handler") and then the original context too.
     void call_exception_handler(const ExceptionContext& context);
+    // Prints the context to stderr: "looplab: <message> (<source>)" and the exception's text
+    // on a second line. An empty message reads "Unhandled exception in event loop" (asyncio's
+    // default). Static: it needs nothing of the loop, and a handler may call it with any context.
     static void default_exception_handler(const ExceptionContext& context);
 
     // ---- Debug mode (asyncio: loop.set_debug) -------------------------------------------------
@@ -259,6 +319,8 @@ private:
         SelectorEvents registered = 0;  // what the selector currently has for this fd
     };
 
+    // One iteration, with the running loop already set (run_forever's and run_once's body).
+    void iterate();
     // The phases of run_once, in order.
     std::optional<Duration> compute_poll_timeout();
     void poll_for_io(std::optional<Duration> timeout);
@@ -292,6 +354,9 @@ private:
     // and neither vector reallocates once it has grown to the program's working size.
     std::vector<Handle> ready_;
     std::vector<Handle> running_;
+    // The context phase 6 runs a callback in when it has none of its own (context.hpp): empty,
+    // and emptied again after a callback that set a variable in it.
+    detail::ContextState callback_context_;
     TimerHeap timers_;
     std::vector<FdWatch> watches_;  // indexed by fd: fds are small integers
     std::size_t watched_fds_ = 0;   // fds registered through update_interest (not the inbox's)
@@ -302,8 +367,11 @@ private:
     std::vector<detail::ThreadsafeInbox::Posted> threadsafe_batch_;  // phase 4's scratch space
     std::unique_ptr<ThreadPoolExecutor> default_executor_;
     bool default_executor_shut_down_ = false;
+    // The signals this loop handles (signal_watch.hpp); null until the first add_signal_handler.
+    std::unique_ptr<detail::SignalWatch> signals_;
 
     ExceptionHandler exception_handler_;
+    TaskFactory task_factory_;
     // The observers (loop_observer.hpp). observer_ is &observers_ while any is installed, else
     // nullptr: the one pointer every observed place tests. The three the loop made itself
     // (owned by observers_) are remembered so that they can be switched off again.

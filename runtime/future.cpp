@@ -20,6 +20,11 @@ void FutureStateBase::report_if_unretrieved() noexcept {
     }
 }
 
+std::string FutureStateBase::describe_self() const {
+    if (!label_) return "Future";
+    return label_.text({loop_ ? loop_->time() : TimePoint{}, !done()});
+}
+
 void FutureStateBase::check_pending(const char* what) const {
     if (done()) {
         throw InvalidStateError(std::string(what) + ": " + describe_self() +
@@ -88,8 +93,12 @@ std::size_t FutureStateBase::remove_done_callback(std::uint64_t id) {
 // closure holds a reference to this state so the future outlives the wait in the queue.
 void FutureStateBase::schedule_callback(DoneCallback fn) {
     if (loop_->is_closed()) return;  // nothing will ever run them; drop them with the loop
-    loop_->call_soon(
-        [self = RefPtr<FutureStateBase>(this), fn = std::move(fn)]() mutable { fn(*self); });
+    // No context captured here: a callback added through Future<T>::add_done_callback carries
+    // the one current when it was added (future.hpp), and a task's wake-up switches to its own.
+    loop_
+        ->call_soon_without_context(
+            [self = RefPtr<FutureStateBase>(this), fn = std::move(fn)]() mutable { fn(*self); })
+        .set_label(labels::done_callback(*this));
 }
 
 void FutureStateBase::finish(Status status) {

@@ -36,6 +36,7 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
+#include "runtime/label.hpp"
 #include "runtime/ref_ptr.hpp"
 #include "runtime/unique_function.hpp"
 
@@ -53,7 +54,7 @@ class FutureStateBase;
 using DoneCallback = UniqueFunction<void(FutureStateBase&), 48>;
 
 // Everything about a future except the type of its value.
-class FutureStateBase {
+class FutureStateBase : public Describable {
 public:
     enum class Status : std::uint8_t { pending, finished, cancelled };
 
@@ -97,8 +98,12 @@ public:
     // Reports an exception nobody retrieved to the loop's handler (once). Destructors call it;
     // a Task calls it from its own destructor, while it can still say its name.
     void report_if_unretrieved() noexcept;
-    // What to call this future in messages ("Future", or the task's name).
-    virtual std::string describe_self() const { return "Future"; }
+    // What to call this future in messages and observers: its label (label.hpp: "sleep 100 ms
+    // (due in 42 ms)"), the task's name, or "Future".
+    std::string describe_self() const override;
+    // Set by whoever makes a future to await (sleep, Lock, sock_recv, ...); copied, no allocation.
+    void set_label(const Label& label) noexcept { label_ = label; }
+    const Label& label() const noexcept { return label_; }
     virtual TaskBase* as_task() noexcept { return nullptr; }
 
 protected:
@@ -109,6 +114,7 @@ protected:
     EventLoop* loop_;
     std::exception_ptr exception_;
     std::string cancel_message_;
+    Label label_;
 
 private:
     void schedule_callback(DoneCallback fn);
@@ -200,13 +206,20 @@ public:
     }
     std::exception_ptr exception() { return state_->exception(); }
 
-    // fn(Future<T>&) runs on the loop (via call_soon) once the future is done.
+    // fn(Future<T>&) runs on the loop (via call_soon) once the future is done, in a copy of
+    // the context current now (asyncio: add_done_callback(fn, context=None)).
     template <class F>
     std::uint64_t add_done_callback(F fn) {
-        return state_->add_done_callback([fn = std::move(fn)](detail::FutureStateBase& s) mutable {
+        auto call = [fn = std::move(fn)](detail::FutureStateBase& s) mutable {
             Future<T> self(detail::RefPtr<State>(static_cast<State*>(&s)));
             fn(self);
-        });
+        };
+        if (detail::ContextMapPtr map = detail::current_map()) [[unlikely]] {
+            return state_->add_done_callback(
+                [call = std::move(call), context = Context(std::move(map))](
+                    detail::FutureStateBase& s) mutable { context.run([&] { call(s); }); });
+        }
+        return state_->add_done_callback(std::move(call));
     }
     std::size_t remove_done_callback(std::uint64_t id) { return state_->remove_done_callback(id); }
 

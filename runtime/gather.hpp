@@ -45,6 +45,7 @@ public:
           return_exceptions_(return_exceptions) {}
 
     void start() {
+        this->set_label(labels::done_of("gather", &finished_, children_.size()));
         if (children_.empty()) {
             this->set_result(collect_());
             return;

@@ -28,6 +28,7 @@ thread_local HandleFreeList free_list;
 void HandleState::release() noexcept {
     if (--refs != 0) return;
     callback.reset();
+    context.reset();
     if (free_list.alive && free_list.size < HandleFreeList::kMaxKept) {
         next_free = free_list.head;
         free_list.head = this;
@@ -73,6 +74,7 @@ RefPtr<HandleState> make_handle_state(Callback callback, SourceLocation where) {
     }
     s->callback = std::move(callback);
     s->where = where;
+    s->label = Label{};
     return RefPtr<HandleState>(s);
 }
 

@@ -16,9 +16,13 @@
 // stored inline: see unique_function.hpp). The call_soon benchmark shows the difference.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "runtime/clock.hpp"
+#include "runtime/context.hpp"
+#include "runtime/label.hpp"
 #include "runtime/ref_ptr.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
@@ -41,6 +45,10 @@ protected:
 struct HandleState {
     Callback callback;
     SourceLocation where;  // where it was scheduled (debug mode names slow callbacks)
+    // The context the callback runs in (context.hpp): a copy of the one current when it was
+    // scheduled, or the Context given to call_soon. Null: the loop's scratch context, empty.
+    std::shared_ptr<ContextState> context;
+    Label label;  // what it does, in words (label.hpp); empty: `where` names it
     std::uint32_t refs = 0;
     bool cancelled = false;
     bool running = false;
@@ -73,11 +81,71 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(state_); }
     // Where call_soon / call_later was called from.
     SourceLocation where() const { return state_ ? state_->where : SourceLocation{}; }
+    // What the callback does, in words, for step mode and traces (label.hpp). Its subject must
+    // live as long as the callback does (a future the callback holds, a task it steps).
+    void set_label(const Label& label) noexcept {
+        if (state_) state_->label = label;
+    }
+    const Label& label() const noexcept {
+        static const Label none;
+        return state_ ? state_->label : none;
+    }
 
     detail::HandleState* state() const noexcept { return state_.get(); }
 
 protected:
     detail::RefPtr<detail::HandleState> state_;
+};
+
+namespace detail {
+
+// What call_soon_threadsafe hands the inbox: the callback, and a flag any thread may set.
+struct ThreadsafeCall {
+    explicit ThreadsafeCall(Callback fn) : callback(std::move(fn)) {}
+    std::atomic<bool> cancelled{false};
+    Callback callback;  // touched only by the loop thread once posted (see RunUnlessCancelled)
+};
+
+// The posted callable: runs the callback unless it was cancelled. The callback is moved out and
+// destroyed on the loop thread whether it runs or not (this object's destructor runs where the
+// inbox or the ready queue drops it: on the loop thread), never on the thread holding the
+// ThreadsafeHandle, which only ever touches the flag.
+struct RunUnlessCancelled {
+    std::shared_ptr<ThreadsafeCall> call;
+
+    void operator()() {
+        Callback fn = std::move(call->callback);
+        if (!call->cancelled.load(std::memory_order_acquire)) fn();
+    }
+    explicit RunUnlessCancelled(std::shared_ptr<ThreadsafeCall> c) : call(std::move(c)) {}
+    RunUnlessCancelled(RunUnlessCancelled&&) noexcept = default;
+    RunUnlessCancelled& operator=(RunUnlessCancelled&&) noexcept = default;
+    ~RunUnlessCancelled() {
+        if (call) call->callback.reset();
+    }
+};
+
+}  // namespace detail
+
+// What call_soon_threadsafe returns (asyncio: the Handle it returns): cancel() may be called
+// from any thread. A cancel() that happens before the loop thread begins the callback prevents
+// it (the flag is read just before the call, with acquire ordering); once the callback has
+// begun, cancel() changes nothing. The callback's captures are always released on the loop
+// thread. An empty handle (default-constructed) cancels nothing.
+class ThreadsafeHandle {
+public:
+    ThreadsafeHandle() = default;
+    explicit ThreadsafeHandle(std::shared_ptr<detail::ThreadsafeCall> call)
+        : call_(std::move(call)) {}
+    void cancel() noexcept {
+        if (call_) call_->cancelled.store(true, std::memory_order_release);
+    }
+    bool cancelled() const noexcept {
+        return call_ && call_->cancelled.load(std::memory_order_acquire);
+    }
+
+private:
+    std::shared_ptr<detail::ThreadsafeCall> call_;
 };
 
 // A Handle with a deadline on the loop's clock (asyncio.TimerHandle).

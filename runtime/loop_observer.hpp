@@ -28,6 +28,8 @@
 //   after_phase(threadsafe)          phase 4: other threads' callbacks joined it
 //   after_phase(timers)              phase 5: expired timers joined it
 //   before_callbacks(handles)        phase 6 begins, with exactly these callbacks
+//   before_callback(handle)          once per callback, just before it runs (the watchdog
+//                                    publishes what the loop is inside)
 //   callback_ran(CallbackRecord)     once per callback run, with its times and the task it
 //                                    stepped (if it was a task's step)
 //   after_iteration(IterationRecord)
@@ -118,6 +120,7 @@ public:
     virtual void after_poll(EventLoop&, const PollRecord&) {}
     virtual void after_phase(EventLoop&, LoopPhase) {}
     virtual void before_callbacks(EventLoop&, std::span<const Handle>) {}
+    virtual void before_callback(EventLoop&, const Handle&) {}
     virtual void callback_ran(EventLoop&, const CallbackRecord&) {}
     virtual void after_iteration(EventLoop&, const IterationRecord&) {}
 

@@ -70,6 +70,9 @@ void ObserverList::after_phase(EventLoop& loop, LoopPhase phase) {
 void ObserverList::before_callbacks(EventLoop& loop, std::span<const Handle> handles) {
     each([&](LoopObserver& o) { o.before_callbacks(loop, handles); });
 }
+void ObserverList::before_callback(EventLoop& loop, const Handle& handle) {
+    each([&](LoopObserver& o) { o.before_callback(loop, handle); });
+}
 void ObserverList::callback_ran(EventLoop& loop, const CallbackRecord& record) {
     each([&](LoopObserver& o) { o.callback_ran(loop, record); });
 }

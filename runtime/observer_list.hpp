@@ -45,6 +45,7 @@ public:
     void after_poll(EventLoop& loop, const PollRecord& record) override;
     void after_phase(EventLoop& loop, LoopPhase phase) override;
     void before_callbacks(EventLoop& loop, std::span<const Handle> handles) override;
+    void before_callback(EventLoop& loop, const Handle& handle) override;
     void callback_ran(EventLoop& loop, const CallbackRecord& record) override;
     void after_iteration(EventLoop& loop, const IterationRecord& record) override;
     void task_created(TaskBase& task) override;

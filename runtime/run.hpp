@@ -4,41 +4,43 @@
 //
 //     int main() { return looplab::run(async_main()); }
 //
-// run() creates a fresh loop, runs the coroutine to completion as a task, and then cleans up
-// the way asyncio.run does: every task still pending is cancelled and run until it has
-// finished its cleanup (their failures, other than cancellation, go to the exception
-// handler), the default executor is shut down (its threads joined), and the loop is closed.
-// It returns the coroutine's result or rethrows its exception.
+// run() is a Runner (runner.hpp) used once: it creates a fresh loop, runs the coroutine to
+// completion as a task, and then cleans up the way asyncio.run does: every task still pending
+// is cancelled and run until it has finished its cleanup (their failures, other than
+// cancellation, go to the exception handler), the default executor is shut down (its threads
+// joined), and the loop is closed. It returns the coroutine's result or rethrows its exception.
+// On the main thread, Ctrl-C cancels the main task and a second one kills, as asyncio 3.11's
+// Runner does (keyboard_interrupt.hpp); a main task that ended by that first Ctrl-C ends the
+// process as SIGINT would, after the whole cleanup.
 #pragma once
 
 #include <exception>
 #include <optional>
 
-#include "runtime/executor/run_in_executor.hpp"
-#include "runtime/task.hpp"
+#include "runtime/runner.hpp"
 
 namespace looplab {
 
-namespace detail {
-// The clean-up half of run(): cancel leftovers, await them, shut the executor down, close.
-void finish_run(EventLoop& loop);
-}  // namespace detail
-
+// InvalidStateError if an event loop is running in this thread (main is then never started).
 template <class T>
 T run(Coro<T> main, EventLoopOptions options = {}) {
-    EventLoop loop(std::move(options));
+    if (try_get_running_loop()) {
+        throw InvalidStateError("looplab::run() cannot be called from a running event loop");
+    }
+    Runner runner(std::move(options));
     std::optional<detail::ValueOf<T>> result;
     std::exception_ptr error;
     try {
         if constexpr (std::is_void_v<T>) {
-            loop.run_until_complete(std::move(main));
+            runner.run(std::move(main));
         } else {
-            result.emplace(loop.run_until_complete(std::move(main)));
+            result.emplace(runner.run(std::move(main)));
         }
     } catch (...) {
         error = std::current_exception();
     }
-    detail::finish_run(loop);
+    runner.close();  // outside the try: its own failure must not be mistaken for main's
+    if (runner.interrupted()) detail::die_of_sigint();  // Python's top level, KeyboardInterrupt
     if (error) std::rethrow_exception(error);
     if constexpr (!std::is_void_v<T>) return std::move(*result);
 }

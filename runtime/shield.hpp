@@ -20,6 +20,7 @@ auto shield(Aw aw) -> Future<detail::awaited_t<Aw>> {
     Future<T> inner = detail::to_future(std::move(aw));
     if (inner.done()) return inner;
     Future<T> outer = inner.get_loop().template create_future<T>();
+    outer.state()->set_label(labels::about(*inner.state(), "inside shield"));
 
     const std::uint64_t id = inner.add_done_callback([outer](Future<T>& in) mutable {
         if (outer.cancelled()) {

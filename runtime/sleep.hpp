@@ -33,6 +33,8 @@ public:
         timer_ = loop.call_later(delay_, [state = future_.state_ref()] {
             if (!state->done()) state->set_result();  // unless cancelled meanwhile
         });
+        timer_.set_label(labels::sleep_timer(delay_));
+        future_.state()->set_label(labels::sleep(delay_, &timer_.state()->when));
         task_->yield_future(future_.state(), h);
     }
     void await_resume() {

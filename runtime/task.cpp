@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstring>
+#include <ostream>
 
 namespace looplab {
 
@@ -19,9 +21,15 @@ TaskBase::TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutin
       root_promise_(&root_promise),
       resume_point_(root),
       name_(name.empty() ? "Task-" + std::to_string(++task_counter) : std::move(name)),
-      created_at_(where) {
+      created_at_(where),
+      own_context_{detail::current_map()} {
     root_promise.task_ = this;
     loop_.task_registry().add(*this);
+}
+
+void TaskBase::use_context(const Context& context) {
+    given_context_ = context.state();
+    context_ = given_context_.get();
 }
 
 TaskBase::~TaskBase() {
@@ -34,11 +42,37 @@ TaskBase::~TaskBase() {
 }
 
 // Called once the TaskState is fully built (create_task), so an observer may look at all of it.
-void TaskBase::schedule_first_step() {
+void TaskBase::tell_created() {
     if (LoopObserver* observer = loop_.observer()) [[unlikely]] {
         observer->task_created(*this);
     }
-    loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
+}
+
+// The step sets its context itself (resume_coroutine), so the handle needs none.
+void TaskBase::schedule_step(const char* why) {
+    loop_.call_soon_without_context([self = ref()] { self->as_task()->step(); }, created_at_)
+        .set_label(labels::about(self_, why));
+}
+
+void TaskBase::start() {
+    if (start_requested_) return;
+    start_requested_ = true;
+    tell_created();
+    schedule_step("starts");
+}
+
+// asyncio's Task.__eager_start: the step runs here, in the caller's call stack, as if the
+// coroutine had been awaited directly; resume_coroutine puts the caller's current task back
+// afterwards. A loop that is not running has no caller step to run inside: start as usual.
+void TaskBase::start_eagerly() {
+    if (start_requested_) return;
+    if (!loop_.is_running() || try_get_running_loop() != &loop_) {
+        start();
+        return;
+    }
+    start_requested_ = true;
+    tell_created();
+    step();
 }
 
 bool TaskBase::cancel(std::string message) {
@@ -123,7 +157,10 @@ void TaskBase::resume_coroutine() {
     loop_.set_current_task(this);
     yielded_ = nullptr;
     yielded_bare_ = false;
-    resume_point_.resume();
+    {
+        detail::ContextScope in_context(*context_);
+        resume_point_.resume();
+    }
     loop_.set_current_task(previous);
     cancel_pending_ = false;
 }
@@ -145,7 +182,7 @@ void TaskBase::after_step() {
             wake_up_on(*yielded_);
             break;
         case StepEnd::yielded:
-            loop_.call_soon([self = ref()] { self->as_task()->step(); }, created_at_);
+            schedule_step("continues after sleep(0)");
             break;
         case StepEnd::lost:
             // The coroutine suspended on an awaitable that bypassed the task: nothing would
@@ -216,6 +253,32 @@ void TaskBase::abandon() {
         self_.mark_retrieved();
         tell_done();
     }
+}
+
+std::vector<SourceLocation> TaskBase::get_stack(std::size_t limit) const {
+    std::vector<SourceLocation> frames;
+    if (!root_) return frames;
+    for (const detail::PromiseBase* p = root_promise_; p && frames.size() < limit;
+         p = p->awaiting_) {
+        frames.push_back(p->where_);
+    }
+    return frames;
+}
+
+void TaskBase::print_stack(std::ostream& out, std::size_t limit) const {
+    const std::vector<SourceLocation> frames = get_stack(limit);
+    if (frames.empty()) {
+        out << "No stack for Task '" << name_ << "'\n";
+        return;
+    }
+    out << "Stack for Task '" << name_ << "' (most recent call last):\n";
+    for (const SourceLocation& frame : frames) {
+        const char* slash = std::strrchr(frame.file_name(), '/');
+        out << "  File \"" << (slash ? slash + 1 : frame.file_name()) << "\", in "
+            << frame.function_name() << "\n";
+    }
+    if (fut_waiter_ && !fut_waiter_->done())
+        out << "  awaits " << fut_waiter_->describe_self() << "\n";
 }
 
 namespace detail {

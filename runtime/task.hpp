@@ -49,13 +49,36 @@
 // Unlike asyncio, the loop keeps a pending task alive: its scheduled step or its wake-up
 // callback holds a reference. So a task whose Task<T> handle was dropped still runs to the
 // end ("fire and forget" is safe; in asyncio it is a famous bug).
+//
+// Context (context.hpp): a task runs every step in its own context, a copy of the one current
+// when it was created (or the Context given to create_task), kept inside the task: creating a
+// task allocates nothing for it, and a step switches the thread's current context twice.
+//
+// Starting (asyncio 3.12's task factories and eager tasks): create_task builds the task and
+// hands it to the loop's task factory, if one is set, which may start it eagerly: the first
+// step then runs at once, inside create_task, and a coroutine that finishes without suspending
+// never goes through the loop at all. Otherwise (the default) the first step is scheduled with
+// call_soon. DIFFERENCE: asyncio's factory is called with the coroutine and returns the task;
+// a Coro<T> is typed, so one C++ function cannot take any coroutine and return any Task<T>.
+// looplab's factory receives the task built but not started (TaskFactory, event_loop.hpp).
+//
+// The awaiting chain (get_stack, print_stack): the Coro frames from the task's own coroutine
+// down to the one running or suspended now, each named by its function and file (recorded when
+// the frame is created: coro.hpp). A coroutine frame has no portable way to say on which line it
+// is suspended (that is a compiler-private resume index), so a frame names its function, not
+// its line; asyncio's get_stack shows the line of each frame's current await. A Future at the
+// bottom of the chain is named by waiting_on().
 #pragma once
 
 #include <coroutine>
 #include <cstdint>
+#include <iosfwd>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "runtime/context.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
@@ -83,6 +106,29 @@ public:
     detail::FutureStateBase& future() noexcept { return self_; }
     // A strong reference to this task's future state (keeps the task alive).
     detail::RefPtr<detail::FutureStateBase> ref() { return detail::RefPtr(&self_); }
+    // The task's own coroutine frame (asyncio: Task.get_coro), or a null handle once the task
+    // is done: looplab frees a finished task's frame at once (DIFFERENCE: asyncio keeps it).
+    std::coroutine_handle<> get_coro() const noexcept { return root_; }
+    // The awaiting chain, outermost (the task's own coroutine) first, at most `limit` frames
+    // (asyncio: Task.get_stack, oldest first). Empty once the task is done.
+    std::vector<SourceLocation> get_stack(std::size_t limit = SIZE_MAX) const;
+    // Writes the chain (asyncio: Task.print_stack):
+    //     Stack for Task 'fetch' (most recent call last):
+    //       File "app.cpp", in fetch_page
+    //       File "app.cpp", in read_body
+    //       awaits Future
+    void print_stack(std::ostream& out, std::size_t limit = SIZE_MAX) const;
+
+    // ---- Starting (for task factories: event_loop.hpp's TaskFactory) -----------------------
+    // Schedules the first step with call_soon (the default). Once; later calls do nothing.
+    void start();
+    // asyncio 3.12's eager start: runs the first step now, inside create_task, when the loop is
+    // running in this thread (else as start()). Once; later calls do nothing.
+    void start_eagerly();
+    bool start_requested() const noexcept { return start_requested_; }
+    // Runs the task in `context` instead of its own copy of the creator's (create_task's
+    // context argument). Before it starts.
+    void use_context(const Context& context);
 
     // ---- Machinery (called by awaiters and the loop, not by user code) ----------------------
     void step();
@@ -100,8 +146,7 @@ protected:
     TaskBase(detail::FutureStateBase& self, EventLoop& loop, std::coroutine_handle<> root,
              detail::PromiseBase& root_promise, std::string name, SourceLocation where);
     ~TaskBase();
-    // Tells the observers the task exists, then schedules its first step.
-    void schedule_first_step();
+
     // Moves the finished root coroutine's result or exception into the task's future.
     virtual void finish_from_root(detail::PromiseBase& root_promise) = 0;
     // Ends the task's future as cancelled (the base Future's cancel: TaskState::cancel is
@@ -114,6 +159,8 @@ private:
     void resume_coroutine();
     StepEnd how_the_step_ended() const;
     void after_step();
+    void schedule_step(const char* why);  // why: its label, "starts", ... (label.hpp)
+    void tell_created();
     void wake_up_on(detail::FutureStateBase& future);
     void finish();
     void settle_from_coroutine();
@@ -128,12 +175,18 @@ private:
     detail::FutureStateBase* yielded_ = nullptr;          // set by yield_future during a step
     bool yielded_bare_ = false;
     bool started_ = false;
+    bool start_requested_ = false;
     bool must_cancel_ = false;
     bool cancel_pending_ = false;  // a must_cancel_ being delivered in this step
     int num_cancels_requested_ = 0;
     std::string cancel_message_;
     std::string name_;
     SourceLocation created_at_;
+    // The context every step runs in: own_context_ (a copy of the creator's), or the state of
+    // a Context given to create_task (kept alive by given_context_).
+    detail::ContextState own_context_;
+    std::shared_ptr<detail::ContextState> given_context_;
+    detail::ContextState* context_ = &own_context_;
 };
 
 namespace detail {
@@ -151,7 +204,6 @@ public:
     bool cancel(std::string message) override { return TaskBase::cancel(std::move(message)); }
     std::string describe_self() const override { return "Task '" + get_name() + "'"; }
     TaskBase* as_task() noexcept override { return this; }
-    void start() { schedule_first_step(); }
 
 private:
     void finish_from_root(PromiseBase& root_promise) override {
@@ -205,19 +257,61 @@ public:
     int uncancel() noexcept { return base().uncancel(); }
     const std::string& get_name() const noexcept { return base().get_name(); }
     void set_name(std::string name) { base().set_name(std::move(name)); }
+    std::coroutine_handle<> get_coro() const noexcept { return base().get_coro(); }
+    std::vector<SourceLocation> get_stack(std::size_t limit = SIZE_MAX) const {
+        return base().get_stack(limit);
+    }
+    void print_stack(std::ostream& out, std::size_t limit = SIZE_MAX) const {
+        base().print_stack(out, limit);
+    }
 };
 
+namespace detail {
+
 template <class T>
-Task<T> EventLoop::create_task(Coro<T> coro, std::string name, SourceLocation where) {
-    if (is_closed()) throw InvalidStateError("create_task on a closed event loop");
-    check_thread("create_task");
+RefPtr<TaskState<T>> make_task_state(EventLoop& loop, Coro<T>& coro, std::string name,
+                                     SourceLocation where) {
+    if (loop.is_closed()) throw InvalidStateError("create_task on a closed event loop");
+    loop.check_thread("create_task");
     if (!coro) throw std::invalid_argument("create_task: empty Coro");
     auto handle = coro.release();
     handle.promise().started_ = true;
-    detail::RefPtr<detail::TaskState<T>> state(
-        new detail::TaskState<T>(*this, handle, std::move(name), where));
+    return RefPtr<TaskState<T>>(new TaskState<T>(loop, handle, std::move(name), where));
+}
+
+}  // namespace detail
+
+// The factory, if any, may start the task (eagerly); what it leaves unstarted starts as usual.
+template <class T>
+Task<T> EventLoop::create_task(Coro<T> coro, std::string name, SourceLocation where) {
+    detail::RefPtr<detail::TaskState<T>> state =
+        detail::make_task_state(*this, coro, std::move(name), where);
+    Task<T> task(state);
+    if (task_factory_) [[unlikely]] {
+        task_factory_(*this, *state);
+    }
     state->start();
-    return Task<T>(std::move(state));
+    return task;
+}
+
+template <class T>
+Task<T> EventLoop::create_task(Coro<T> coro, std::string name, Context context,
+                               SourceLocation where) {
+    detail::RefPtr<detail::TaskState<T>> state =
+        detail::make_task_state(*this, coro, std::move(name), where);
+    state->use_context(context);
+    Task<T> task(state);
+    if (task_factory_) [[unlikely]] {
+        task_factory_(*this, *state);
+    }
+    state->start();
+    return task;
+}
+
+// asyncio.eager_task_factory (3.12): every task's first step runs inside create_task.
+// loop.set_task_factory(eager_task_factory).
+inline void eager_task_factory(EventLoop& /*loop*/, TaskBase& task) {
+    task.start_eagerly();
 }
 
 // asyncio.ensure_future: a Coro becomes a Task on the running loop; a Future stays itself.
@@ -243,6 +337,10 @@ T EventLoop::run_until_complete(Future<T> future) {
     // Check before touching the future: a call that cannot run (closed loop, or called from
     // inside the running loop) must not leave a stop() callback behind on it.
     check_can_run("run_until_complete");
+    if (&future.get_loop() != this) {
+        // asyncio: ValueError "The future belongs to a different loop than the one specified".
+        throw std::invalid_argument("run_until_complete: the future belongs to another loop");
+    }
     // Stop the loop when the future is done, whatever happens to it.
     const std::uint64_t stop_id = future.add_done_callback([this](Future<T>&) { stop(); });
     // If something else stops the loop first, take the callback back (asyncio does too):

@@ -65,6 +65,7 @@ Coro<void> TaskGroup::exit(std::exception_ptr body_error) {
     // A loop, because the wait itself may be cancelled more than once.
     while (!tasks_.empty()) {
         on_completed_ = loop_->create_future<void>();
+        on_completed_.state()->set_label(labels::text("TaskGroup exit: its tasks finishing"));
         try {
             co_await Future<void>(on_completed_);
         } catch (const CancelledError&) {

@@ -37,11 +37,11 @@ ThreadsafeInbox::~ThreadsafeInbox() {
     ::close(read_fd_);
 }
 
-bool ThreadsafeInbox::post(Callback& fn, SourceLocation where) {
+bool ThreadsafeInbox::post(Callback& fn, SourceLocation where, ContextMapPtr context, Label label) {
     {
         std::lock_guard lock(mutex_);
         if (closed_) return false;
-        queue_.push_back(Posted{std::move(fn), where});
+        queue_.push_back(Posted{std::move(fn), where, std::move(context), label});
         if (wakeup_pending_.exchange(true, std::memory_order_relaxed)) {
             return true;  // a wake-up is already on its way: coalesce
         }

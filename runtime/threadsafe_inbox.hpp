@@ -44,6 +44,8 @@
 #include <mutex>
 #include <vector>
 
+#include "runtime/context.hpp"
+#include "runtime/label.hpp"
 #include "runtime/source_location.hpp"
 #include "runtime/unique_function.hpp"
 
@@ -56,6 +58,8 @@ public:
     struct Posted {
         Callback fn;
         SourceLocation where;
+        ContextMapPtr context;  // the poster's context (context.hpp); null: none set
+        Label label;            // what it does, in words (label.hpp); built on the posting thread
     };
 
     ThreadsafeInbox();  // throws std::system_error if no eventfd / pipe can be made
@@ -67,7 +71,10 @@ public:
     // Returns false, leaving fn untouched, if the inbox is closed. Never blocks for long (the
     // mutex is only held to push or swap a vector) and never throws for a full fd (a full
     // counter or pipe means the loop is certain to wake anyway).
-    bool post(Callback& fn, SourceLocation where = SourceLocation::current());
+    // `context` is the poster's current map, run with fn on the loop (null: none set); `label`
+    // says what fn does, in words (label.hpp), built on the posting thread.
+    bool post(Callback& fn, SourceLocation where = SourceLocation::current(),
+              ContextMapPtr context = nullptr, Label label = {});
 
     // Loop thread. Might anything be queued? Cheap and lock-free. A stale `false` is
     // harmless: the post that queued the callback also writes the fd, so the selector

@@ -51,6 +51,8 @@ Coro<WaitResult<T>> wait(std::vector<Future<T>> futures, ReturnWhen when = ALL_C
     };
     auto shared =
         std::make_shared<Shared>(Shared{futures.size(), loop.create_future<void>(), when, {}});
+    shared->waiter.state()->set_label(
+        labels::remaining_of("wait", &shared->remaining, futures.size()));
     if (timeout) {
         // A weak reference: Shared owns this timer, and a strong one would be a cycle that
         // only the clean-up below breaks, which never runs if the loop closes under us.

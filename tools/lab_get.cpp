@@ -1,12 +1,19 @@
 // tools/lab_get.cpp: lab-get, a small `curl -sS` built on looplab's HTTP clients.
 //
 // curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
-//          [--fail] URL
+//          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE] URL
 // aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
 //
 //     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
 //     lab-get -i -L http://127.0.0.1:8080/redirect/3
 //     lab-get --blocking --fail http://127.0.0.1:8080/status/404; echo $?    # 22
+//     lab-get --cacert ca.pem https://127.0.0.1:8443/                        # https
+//
+// https, with curl's options: the server's certificate is checked against the system's CAs,
+// or only those of --cacert FILE / --capath DIR; -k / --insecure checks nothing (neither the
+// chain nor the host name); --cert FILE [--key FILE] presents a client certificate. -v writes
+// the handshake's outcome to stderr, as curl -v does ("* SSL connection using TLSv1.3 / ...",
+// the ALPN protocol, the server certificate's subject and issuer), then the response head.
 //
 // Contract, as curl -sS: when a complete, valid final response arrives, whatever its status,
 // its body (and nothing else, unless -i / -I) goes to stdout and the exit code is 0. Anything
@@ -32,7 +39,11 @@
 //   28  a timeout fired: total, connect, pool or read (curl: OPERATION_TIMEDOUT)
 //   47  more redirects than --max-redirects (curl: TOO_MANY_REDIRECTS)
 //   52  the server closed the connection without answering (curl: GOT_NOTHING)
+//   35  the TLS handshake failed (curl: SSL_CONNECT_ERROR)
 //   56  the connection broke before the response arrived (curl: RECV_ERROR)
+//   58  --cert / --key could not be loaded (curl: SSL_CERTPROBLEM)
+//   60  the server's certificate did not verify (curl: PEER_FAILED_VERIFICATION)
+//   77  --cacert / --capath could not be loaded (curl: SSL_CACERT_BADFILE)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -47,8 +58,11 @@
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_errors.hpp"
 #include "http/client/client_session.hpp"
+#include "http/client/tls_info.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
+#include "net/tls/ssl_context.hpp"
+#include "net/tls/ssl_errors.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/run.hpp"
 
@@ -69,14 +83,20 @@ constexpr int kWrite = 23;
 constexpr int kTimeout = 28;
 constexpr int kRedirects = 47;
 constexpr int kNothing = 52;
+constexpr int kTlsHandshake = 35;
 constexpr int kRecv = 56;
+constexpr int kClientCert = 58;
+constexpr int kCertificate = 60;
+constexpr int kCaFile = 77;
 }  // namespace exit_code
 
 constexpr const char* kExitCodeHelp =
     "Exit codes: 0 success, 1 other error, 2 usage, 3 malformed URL, 6 name not resolved,\n"
     "7 could not connect, 8 malformed response, 18 body cut short or malformed,\n"
     "22 --fail and status >= 400, 23 write error, 28 timeout, 47 too many redirects,\n"
-    "52 server closed without answering, 56 connection broke before the response.\n";
+    "35 TLS handshake failed, 52 server closed without answering, 56 connection broke\n"
+    "before the response, 58 bad --cert/--key, 60 certificate did not verify,\n"
+    "77 bad --cacert/--capath.\n";
 
 struct Args {
     std::string url;
@@ -90,6 +110,19 @@ struct Args {
     int max_redirects = 10;
     double timeout_seconds = 30;
     bool blocking = false;
+    bool verbose = false;
+    // TLS, curl's names.
+    std::optional<std::string> cacert;
+    std::optional<std::string> capath;
+    bool insecure = false;
+    std::optional<std::string> cert;
+    std::optional<std::string> key;
+};
+
+// --cacert / --capath (exit 77) and --cert / --key (exit 58) that OpenSSL refused.
+struct TlsFileError : std::runtime_error {
+    TlsFileError(const std::string& message, int code) : std::runtime_error(message), code(code) {}
+    int code;
 };
 
 // Thrown when a -H argument is not "Name: value".
@@ -166,6 +199,78 @@ void check_status(const Args& a, int status, const std::string& reason, const st
     }
 }
 
+// ---- TLS --------------------------------------------------------------------------------------
+
+// The client context the TLS options ask for, or null (the clients' default: the system's CAs,
+// tls_info.hpp) when none was given. curl's rules: --cacert / --capath replace the system's
+// CAs; -k checks neither the chain nor the host name.
+std::shared_ptr<net::tls::SSLContext> tls_context(const Args& a) {
+    if (!a.cacert && !a.capath && !a.insecure && !a.cert) return nullptr;
+    std::shared_ptr<net::tls::SSLContext> context;
+    try {
+        if (a.cacert || a.capath) {
+            context = net::tls::create_default_context(net::tls::Purpose::server_auth, a.cacert,
+                                                       a.capath);
+        } else {
+            context = net::tls::create_default_context();
+        }
+    } catch (const net::tls::SSLError& e) {
+        throw TlsFileError(std::string("cannot load the CA certificates: ") + e.what(),
+                           exit_code::kCaFile);
+    }
+    context->set_alpn_protocols({"http/1.1"});
+    if (a.insecure) {
+        context->set_check_hostname(false);
+        context->set_verify_mode(net::tls::VerifyMode::cert_none);
+    }
+    if (a.cert) {
+        try {
+            context->load_cert_chain(*a.cert, a.key);
+        } catch (const net::tls::SSLError& e) {
+            throw TlsFileError(std::string("cannot load the client certificate: ") + e.what(),
+                               exit_code::kClientCert);
+        }
+    }
+    return context;
+}
+
+// -v: what the handshake negotiated, in curl -v's words, on stderr.
+void print_tls(const http::TlsInfo& tls) {
+    std::fprintf(stderr, "* SSL connection using %s / %s\n", tls.version.c_str(),
+                 tls.cipher.name.c_str());
+    if (tls.alpn) {
+        std::fprintf(stderr, "* ALPN: server accepted %s\n", tls.alpn->c_str());
+    } else {
+        std::fprintf(stderr, "* ALPN: server did not agree on a protocol\n");
+    }
+    if (tls.session_reused) std::fprintf(stderr, "* SSL re-using session ID\n");
+    if (!tls.peercert) return;
+    const net::tls::PeerCertificate& c = *tls.peercert;
+    std::fprintf(stderr, "* Server certificate:\n");
+    std::fprintf(stderr, "*  subject: %s\n", c.subject.c_str());
+    std::fprintf(stderr, "*  start date: %s\n", c.not_before.c_str());
+    std::fprintf(stderr, "*  expire date: %s\n", c.not_after.c_str());
+    std::string names;
+    for (const auto& [kind, value] : c.subject_alt_name) {
+        names += (names.empty() ? "" : ", ") + kind + ":" + value;
+    }
+    if (!names.empty()) std::fprintf(stderr, "*  subjectAltName: %s\n", names.c_str());
+    std::fprintf(stderr, "*  issuer: %s\n", c.issuer.c_str());
+}
+
+// -v: the TLS lines (https) and the response head, "< " before each line, as curl -v.
+void print_verbose(const std::shared_ptr<const http::TlsInfo>& tls, const std::string& head) {
+    if (tls) print_tls(*tls);
+    std::string_view rest(head);
+    while (!rest.empty()) {
+        const std::size_t end = rest.find("\r\n");
+        const std::string_view line = rest.substr(0, end);
+        std::fprintf(stderr, "< %.*s\n", static_cast<int>(line.size()), line.data());
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end + 2);
+    }
+}
+
 // ---- The two clients --------------------------------------------------------------------------
 
 Coro<void> fetch_async(const Args& a, Output& out) {
@@ -177,6 +282,7 @@ Coro<void> fetch_async(const Args& a, Output& out) {
     } else {
         options.timeout.total.reset();
     }
+    options.ssl = tls_context(a);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {
@@ -184,6 +290,7 @@ Coro<void> fetch_async(const Args& a, Output& out) {
         request_options.allow_redirects = a.follow;
         http::ClientResponse r = co_await session.request(
             method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""), request_options);
+        if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
         check_status(a, r.status, r.reason, r.url);
         if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
         while (std::optional<std::string> chunk = co_await r.read_chunk()) out.write(*chunk);
@@ -204,9 +311,11 @@ void fetch_blocking(const Args& a, Output& out) {
     }
     options.allow_redirects = a.follow;
     options.max_redirects = a.max_redirects;
+    options.ssl = tls_context(a);
     http::blocking::Session session(options, 0);
     http::blocking::Response r =
         session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
+    if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
     check_status(a, r.status, r.reason, r.url);
     if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
     out.write(r.body);
@@ -246,6 +355,15 @@ int classify(const std::exception_ptr& error, std::string& message) {
     } catch (const http::TooManyRedirects& e) {
         message = e.what();
         return exit_code::kRedirects;
+    } catch (const TlsFileError& e) {
+        message = e.what();
+        return e.code;
+    } catch (const http::ClientConnectorCertificateError& e) {
+        message = e.what();
+        return exit_code::kCertificate;
+    } catch (const http::ClientSSLError& e) {
+        message = e.what();
+        return exit_code::kTlsHandshake;
     } catch (const http::ServerDisconnectedError& e) {
         message = e.what();
         return exit_code::kNothing;
@@ -291,10 +409,11 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     Args a;
-    CLI::App app{"lab-get: fetch an http:// URL with looplab's ClientSession (like curl -sS)",
-                 "lab-get"};
+    CLI::App app{
+        "lab-get: fetch an http:// or https:// URL with looplab's ClientSession (like curl -sS)",
+        "lab-get"};
     app.footer(kExitCodeHelp);
-    app.add_option("url", a.url, "http://host[:port]/path")->required();
+    app.add_option("url", a.url, "http[s]://host[:port]/path")->required();
     app.add_option("-X,--request", a.method, "request method (default GET; POST with -d)");
     app.add_option("-d,--data", a.data, "request body (makes the request a POST)");
     app.add_option("-H,--header", a.headers, "extra header 'Name: value' (repeatable)");
@@ -308,6 +427,15 @@ int main(int argc, char** argv) {
                    "total time allowed, in seconds (0: none; --blocking: per connect and read)")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--blocking", a.blocking, "use the blocking client (http::blocking::Session)");
+    app.add_flag("-v,--verbose", a.verbose,
+                 "write the TLS handshake's outcome and the response head to stderr");
+    app.add_option("--cacert", a.cacert, "https: trust the CA certificates in FILE (PEM) only");
+    app.add_option("--capath", a.capath, "https: trust the CA certificates in DIR (hashed names)");
+    app.add_flag("-k,--insecure", a.insecure,
+                 "https: do not check the server's certificate or host name");
+    app.add_option("--cert", a.cert, "https: present the client certificate in FILE (PEM)");
+    app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
+        ->needs(app.get_option("--cert"));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,10 +1,12 @@
 """benchmarks/peers/aiohttp_peer.py: aiohttp doing http_load's work.
 
-    aiohttp_peer.py [--uvloop] URL CONNECTIONS REQUESTS
+    aiohttp_peer.py [--uvloop] URL CONNECTIONS REQUESTS [close]
 
 One ClientSession with TCPConnector(limit=CONNECTIONS); CONNECTIONS tasks each GET URL and
 read its body in turn until REQUESTS have been made. Prints the same line as http_load: wall
-seconds, requests/s, CPU microseconds per request, peak RSS in MiB.
+seconds, requests/s, CPU microseconds per request, peak RSS in MiB. https: the default SSL
+context, which honours SSL_CERT_FILE (compare.sh's run-time CA). "close": force_close=True,
+a new connection and TLS handshake per request.
 """
 import asyncio
 import resource
@@ -14,7 +16,7 @@ import time
 import aiohttp
 
 
-async def load(url, connections, requests):
+async def load(url, connections, requests, close):
     left = [requests]
     failed = [0]
 
@@ -31,7 +33,7 @@ async def load(url, connections, requests):
                     print(f"aiohttp_peer: {e!r}", file=sys.stderr)
                 failed[0] += 1
 
-    connector = aiohttp.TCPConnector(limit=connections)
+    connector = aiohttp.TCPConnector(limit=connections, force_close=close)
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(*(worker(session) for _ in range(connections)))
     return failed[0]
@@ -39,9 +41,10 @@ async def load(url, connections, requests):
 
 def main(argv):
     use_uvloop = "--uvloop" in argv
-    args = [a for a in argv if a != "--uvloop"]
+    close = "close" in argv[3:]
+    args = [a for a in argv if a not in ("--uvloop", "close")]
     if len(args) != 3 or not args[1].isdigit() or not args[2].isdigit():
-        sys.exit("usage: aiohttp_peer.py [--uvloop] URL CONNECTIONS REQUESTS")
+        sys.exit("usage: aiohttp_peer.py [--uvloop] URL CONNECTIONS REQUESTS [close]")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     url, connections, requests = args[0], int(args[1]), int(args[2])
@@ -49,7 +52,7 @@ def main(argv):
         import uvloop
         uvloop.install()
     start = time.perf_counter()
-    failed = asyncio.run(load(url, min(connections, requests), requests))
+    failed = asyncio.run(load(url, min(connections, requests), requests, close))
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime

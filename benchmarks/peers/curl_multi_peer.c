@@ -1,6 +1,11 @@
 /* benchmarks/peers/curl_multi_peer.c: libcurl's multi interface doing http_load's work.
  *
- *   curl_multi_peer URL CONNECTIONS REQUESTS
+ *   curl_multi_peer URL CONNECTIONS REQUESTS [close]
+ *
+ * https: CURL_CA_BUNDLE names the CA file to trust (curl's own variable; libcurl itself reads
+ * no variable, so this program passes it as CURLOPT_CAINFO). "close" forbids connection reuse
+ * (CURLOPT_FORBID_REUSE): every request a new connection and TLS handshake, resumed through
+ * libcurl's session cache as looplab's are through its context's.
  *
  * CONNECTIONS easy handles run at once in one multi handle (one thread, curl_multi_poll);
  * each, when its GET completes, is re-added for the next request until REQUESTS have been
@@ -10,6 +15,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -26,10 +32,12 @@ static double now_s(void) {
 }
 
 int main(int argc, char** argv) {
-    if (argc != 4 || atol(argv[2]) <= 0 || atol(argv[3]) <= 0) {
-        fprintf(stderr, "usage: curl_multi_peer URL CONNECTIONS REQUESTS (both > 0)\n");
+    int close_each = argc == 5 && strcmp(argv[4], "close") == 0;
+    if ((argc != 4 && !close_each) || atol(argv[2]) <= 0 || atol(argv[3]) <= 0) {
+        fprintf(stderr, "usage: curl_multi_peer URL CONNECTIONS REQUESTS [close] (both > 0)\n");
         return 2;
     }
+    const char* ca_bundle = getenv("CURL_CA_BUNDLE");
     struct rlimit lim;
     getrlimit(RLIMIT_NOFILE, &lim);
     lim.rlim_cur = lim.rlim_max;
@@ -49,6 +57,8 @@ int main(int argc, char** argv) {
         curl_easy_setopt(easy, CURLOPT_URL, url);
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+        if (ca_bundle) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_bundle);
+        if (close_each) curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
         curl_multi_add_handle(multi, easy);
         ++started;
     }

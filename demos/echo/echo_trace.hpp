@@ -1,8 +1,8 @@
 // demos/echo/echo_trace.hpp: --trace FILE.json, --timeline and --svg FILE.svg for the echo
 // demos, as looplab-demo has them (demos/seeds/demo_trace.hpp).
 //
-// asyncio: none built in; the servers' Ctrl-C handling is asyncio's loop.add_signal_handler
-//          (a signal handler that only writes a byte to a pipe the loop watches).
+// asyncio: none built in; the servers' Ctrl-C handling is asyncio.run's (3.11's Runner: the
+//          first Ctrl-C cancels the main task, runtime/keyboard_interrupt.hpp).
 //
 // The echo programs stay small on purpose, so all the tracing sits here, behind two calls:
 //
@@ -11,20 +11,16 @@
 //
 // traced() installs a TraceRecorder on the running loop (tracer.hpp) and removes it when the
 // body ends; the destructor writes the files and prints the timeline. A server never ends on
-// its own, so while tracing, Ctrl-C (SIGINT) cancels it instead of killing the process, and
-// the trace of everything it served is written on the way out. Without any of the options,
-// traced() just awaits the body: nothing is recorded and SIGINT keeps its default.
+// its own; the first Ctrl-C (SIGINT) makes looplab::run cancel the main task, and while
+// tracing, traced() catches that cancellation and returns, so the trace of everything served
+// is written on the way out. Without any of the options, traced() just awaits the body: the
+// cancellation ends it and run() exits as SIGINT does (status 130).
 #pragma once
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -57,17 +53,13 @@ public:
 
     ~EchoTrace() {
         if (enabled()) write();
-        if (pipe_[0] >= 0) {
-            std::signal(SIGINT, SIG_DFL);
-            ::close(pipe_[0]);
-            ::close(pipe_[1]);
-        }
     }
 
     bool enabled() const { return timeline_ || !json_path_.empty() || !svg_path_.empty(); }
 
-    // Awaits `body` with the recorder installed on the running loop. While tracing, SIGINT
-    // cancels the body (which then ends as if it had returned) so the trace still gets written.
+    // Awaits `body` with the recorder installed on the running loop. While tracing, a Ctrl-C
+    // (run() cancelling the main task) ends the body as if it had returned, so the trace still
+    // gets written.
     Coro<void> traced(Coro<void> body) {
         if (!enabled()) {
             co_await std::move(body);
@@ -76,37 +68,18 @@ public:
         EventLoop& loop = get_running_loop();
         recorder_.name_this_thread("loop");
         loop.set_tracer(&recorder_);
-        Task<void> task = loop.create_task(std::move(body), "main");
-        const int fd = watch_sigint(loop, task);
+        Task<void> task = loop.create_task(std::move(body), "main");  // the timeline's row
         try {
             co_await task;
         } catch (const CancelledError&) {
+            // Ctrl-C: run() cancelled the main task, this coroutine. Ending normally instead of
+            // cancelled makes run() return normally, so the destructor writes the trace.
             std::fprintf(stderr, "interrupted: writing the trace\n");
         }
-        loop.remove_reader(fd);
         loop.set_tracer(nullptr);
     }
 
 private:
-    static int& sigint_write_fd() {
-        static int fd = -1;
-        return fd;
-    }
-    static void on_sigint(int) {
-        const char byte = 1;
-        // Only async-signal-safe work here: one write to the pipe the loop watches.
-        [[maybe_unused]] const ssize_t n = ::write(sigint_write_fd(), &byte, 1);
-    }
-
-    // A self-pipe: the signal handler writes to it; the loop reads it and cancels `task`.
-    int watch_sigint(EventLoop& loop, Task<void> task) {
-        if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("pipe2 failed");
-        sigint_write_fd() = pipe_[1];
-        std::signal(SIGINT, on_sigint);
-        loop.add_reader(pipe_[0], [task]() mutable { task.cancel("SIGINT"); });
-        return pipe_[0];
-    }
-
     void write() const {
         const std::vector<TraceLane> lanes{make_lane(recorder_, "echo")};
         if (timeline_) write_timeline(std::cout, lanes);
@@ -131,7 +104,6 @@ private:
     std::string json_path_;
     std::string svg_path_;
     bool timeline_ = false;
-    int pipe_[2] = {-1, -1};
     TraceRecorder recorder_;
 };
 

@@ -21,18 +21,10 @@ namespace looplab::demos {
 namespace {
 
 struct AllOptions {
-    CommonOptions common;  // --requests and --delay-ms go to compare; --url to every demo
-    bool quick = false;    // tiny sizes: a smoke run (tests, slow machines)
+    CommonOptions common;         // --requests and --delay-ms go to compare; --url to every demo
+    bool quick = false;           // each demo's --quick sizes (make_quick): tests, slow machines
+    Given given = nothing_given;  // which of compare's options the command line set
 };
-
-// The pages of url-bars and executor-timestamps, five times shorter with --quick.
-std::vector<int> page_delays(bool quick) {
-    std::vector<int> delays{290, 430, 480, 510, 1210};
-    if (quick) {
-        for (int& d : delays) d /= 5;
-    }
-    return delays;
-}
 
 DemoResult run_all(const AllOptions& options, const Context& context) {
     std::ostream& out = context.out();
@@ -61,47 +53,45 @@ DemoResult run_all(const AllOptions& options, const Context& context) {
     banner("1/6  looplab-demo compare  (seed 000: the question)");
     CompareOptions compare;
     compare.common = options.common;
-    if (quick) {
-        compare.common.requests = std::min(compare.common.requests, 4);
-        compare.common.delay_ms = std::min(compare.common.delay_ms, 20);
-    }
+    if (quick) make_quick(compare, options.given);
     trace_section("compare");
     section("compare", run_compare(compare, context));
 
     banner("2/6  looplab-demo blocking-loop  (seed 002: why naive async is sequential)");
     BlockingLoopOptions blocking;
-    blocking.delay_ms = quick ? 200 : 300;
-    blocking.tick_ms = quick ? 50 : 100;
+    blocking.delay_ms = 300;
+    if (quick) make_quick(blocking);
     blocking.url = options.common.url;
     trace_section("blocking-loop");
     section("blocking-loop", run_blocking_loop(blocking, context));
 
     banner("3/6  looplab-demo url-bars  (seed 003: sequential vs concurrent)");
     UrlBarsOptions bars;
-    bars.delays_ms = page_delays(quick);
+    if (quick) make_quick(bars);
     bars.urls = urls;
     trace_section("url-bars");
     section("url-bars", run_url_bars(bars, context));
 
     banner("4/6  looplab-demo executor-timestamps  (seed 004: a pool, and its queue)");
     ExecutorTimestampsOptions stamps;
-    stamps.delays_ms = page_delays(quick);
+    if (quick) make_quick(stamps);
     stamps.urls = urls;
     trace_section("executor-timestamps");
     section("executor-timestamps", run_executor_timestamps(stamps, context));
 
     banner("5/6  looplab-demo batch-table  (seed 001: the statistics, fewer iterations)");
     BatchTableOptions batch;
-    batch.iterations = quick ? 3 : 10;
-    if (quick) batch.batch_sizes = {4};
+    batch.iterations = 10;
+    if (quick) make_quick(batch);
     batch.url = options.common.url;
     trace_section("batch-table");
     section("batch-table", run_batch_table(batch, context));
 
     banner("6/6  looplab-demo executor-cost  (seed 000: the answer, small N)");
     ExecutorCostOptions cost;
-    cost.max_n = quick ? 10 : 100;
-    if (quick) cost.delays_ms = {1};
+    cost.max_n = 100;
+    cost.repeats = 2;
+    if (quick) make_quick(cost);
     cost.url = options.common.url;
     trace_section("executor-cost");
     section("executor-cost", run_executor_cost(cost, context));
@@ -127,9 +117,11 @@ void add_all_command(CLI::App& app, Invocation& invocation) {
     command->add_option("--url", options->common.url,
                         "Send every demo's requests to this server instead");
     command->add_flag("--quick", options->quick,
-                      "Tiny sizes (about 10 s): a smoke run for tests and slow machines");
+                      "Each demo at its --quick sizes (about 20 s): a smoke run for tests and "
+                      "slow machines");
     add_output_options(*command, invocation);
-    command->callback([options, &invocation] {
+    command->callback([options, command, &invocation] {
+        options->given = given_on(*command);
         run_demo(invocation, [options](const Context& c) { return run_all(*options, c); });
     });
 }

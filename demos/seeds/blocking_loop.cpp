@@ -5,19 +5,23 @@
 // blocking call inside one "won't voluntarily yield", so nothing else runs until it returns,
 // and the loop cannot know in advance that a call will block. Here a ticker task prints every
 // 100 ms while another task makes one slow request (the server waits 500 ms), three ways:
-//   1. the blocking client called inside the coroutine: the ticks stop for the whole call;
-//      debug mode (loop.set_debug) then names the culprit, the task and where it was created,
-//      through the loop's exception handler, which this demo captures and prints;
+//   1. the blocking client called inside the coroutine: the ticks stop for the whole call.
+//      Debug mode (loop.set_debug) names the culprit twice: its watchdog, a thread of its
+//      own (runtime/observe/watchdog.hpp), while the loop is still stuck (after
+//      --watchdog-ms, 100 ms by default); and the slow-callback check once the call has
+//      returned, through the loop's exception handler, which this demo captures and prints;
 //   2. the same call in run_in_executor: the call blocks a worker, the ticks go on;
 //   3. the native ClientSession: no thread at all, the ticks go on.
 //
 // What to look at: the gap before the first tick after the call in mode 1 (the loop was
-// stuck: "gap 600 ms"), the debug report under it, and the ticks that keep coming during the
-// call in modes 2 and 3.
+// stuck: "600 ms since the last tick"), the watchdog's line in the middle of that gap (printed
+// from another thread while the loop could print nothing), the debug report after it, and the
+// ticks that keep coming during the call in modes 2 and 3.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <ostream>
 
 #include "demos/seeds/demo.hpp"
@@ -26,6 +30,7 @@
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_session.hpp"
 #include "runtime/looplab.hpp"
+#include "runtime/observe/debug.hpp"
 
 namespace looplab::demos {
 
@@ -45,7 +50,16 @@ const char* mode_name(Mode m) {
     return "";
 }
 
-// What one mode's run saw. Touched only on the loop thread.
+// One watchdog report, as this demo keeps it.
+struct WatchdogLine {
+    double at = 0;         // seconds since the start, when the watchdog spoke
+    double stuck_for = 0;  // seconds the loop had been inside the callback by then
+    std::string inside;
+    std::string origin;
+};
+
+// What one mode's run saw. Touched only on the loop thread, except `watchdog`, which the
+// watchdog's thread appends to (under watchdog_mutex).
 struct Observed {
     std::vector<double> ticks;  // seconds since the start
     double fetch_start = 0;
@@ -53,6 +67,8 @@ struct Observed {
     RequestRecord fetch;
     std::vector<ExceptionContext> reports;  // what debug mode reported
     bool stop = false;
+    std::mutex watchdog_mutex;
+    std::vector<WatchdogLine> watchdog;
 };
 
 struct Setup {
@@ -75,9 +91,9 @@ std::string ms(double seconds) {
 // "created at /work/main/demos/seeds/x.cpp:12" -> "created at demos/seeds/x.cpp:12"
 std::string repo_relative(const std::string& where) {
     const std::size_t path = where.find('/');
-    const std::size_t demos = where.find("demos/");
+    const std::size_t demos = where.rfind("/demos/");  // the checkout's own folder may say "demos"
     if (path == std::string::npos || demos == std::string::npos || demos < path) return where;
-    return where.substr(0, path) + where.substr(demos);
+    return where.substr(0, path) + where.substr(demos + 1);
 }
 
 // One line of the timeline, indented; wrapped only if it does not fit in 78 columns.
@@ -203,10 +219,37 @@ Coro<void> mode_main(const Setup* s, Observed* seen) {
     loop.set_tracer(nullptr);  // the loop's teardown is not part of the picture
 }
 
+// Debug mode's watchdog for the next loop: its reports are printed as a line of the timeline,
+// from the watchdog's own thread (the loop thread is stuck: it prints nothing meanwhile), and
+// kept for the verdict and the JSON.
+void install_watchdog(int watchdog_ms, const Setup& setup, Observed& seen) {
+    if (watchdog_ms <= 0) {
+        debug::set_watchdog(std::nullopt);
+        return;
+    }
+    debug::set_watchdog(
+        std::chrono::milliseconds(watchdog_ms), [&setup, &seen](const Watchdog::Report& r) {
+            WatchdogLine line{since(setup), Duration(r.at_ns - r.since_ns).count() / 1e9, r.inside,
+                              r.origin};
+            *setup.out << "    " << fixed(line.at, 3)
+                       << " s  watchdog (another thread): the loop is stuck, for "
+                       << ms(line.stuck_for) << " so far\n"
+                       << wrap("inside " + r.inside + "; " + r.origin, 78, std::string(13, ' '))
+                       << std::flush;
+            std::lock_guard lock(seen.watchdog_mutex);
+            seen.watchdog.push_back(std::move(line));
+        });
+}
+
+std::vector<WatchdogLine> watchdog_lines(Observed& seen) {
+    std::lock_guard lock(seen.watchdog_mutex);
+    return seen.watchdog;
+}
+
 }  // namespace
 
 DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& context) {
-    const Target target(options.url);
+    const Target target(options.url, context.tls());
     const std::string url = target.url_for_delay(options.delay_ms);
     std::ostream& out = context.out();
     std::string title = "blocking-loop (seed 002): a ticker task prints every " +
@@ -232,7 +275,9 @@ DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& 
         Observed seen;
         EventLoopOptions loop_options;
         loop_options.debug = true;  // slow steps are reported, naming the task
+        install_watchdog(options.watchdog_ms, setup, seen);
         run(mode_main(&setup, &seen), loop_options);
+        debug::reset_watchdog();  // its sink points at `setup` and `seen`
 
         double max_gap = 0;
         double previous = 0;
@@ -249,12 +294,24 @@ DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& 
             verdict +=
                 "The call never gave the loop back, so the ticker could not run until it "
                 "returned: a coroutine is only as concurrent as its awaits. Debug mode cannot "
-                "stop this (nobody can know in advance that a call will block) but reports "
-                "it afterwards, naming the task and where it was created.";
+                "stop this (nobody can know in advance that a call will block), but ";
+            const std::vector<WatchdogLine> lines = watchdog_lines(seen);
+            if (!lines.empty() && lines.front().at < seen.fetch_end) {
+                verdict +=
+                    "its watchdog named the task from another thread while the loop was "
+                    "still stuck (at " +
+                    fixed(lines.front().at, 3) + " s, " + ms(lines.front().stuck_for) +
+                    " into the step), and the slow-callback check reported it again "
+                    "once the call had returned.";
+            } else {
+                verdict +=
+                    "it reports the step once it has returned, naming the task and "
+                    "where it was created.";
+            }
         } else if (mode == Mode::executor) {
             verdict +=
-                "The call blocked a worker thread instead; the loop only awaited a "
-                "Future, and kept ticking.";
+                "The call blocked a worker thread instead; the fetch task only awaited "
+                "run_in_executor's future, which gave the loop back, and it kept ticking.";
         } else {
             verdict +=
                 "The request waited on the selector like the ticker's timer; one "
@@ -278,25 +335,44 @@ DemoResult run_blocking_loop(const BlockingLoopOptions& options, const Context& 
         for (const ExceptionContext& r : seen.reports) {
             reports.push_back({{"message", r.message}, {"source", repo_relative(r.source)}});
         }
+        nlohmann::json watchdog = nlohmann::json::array();
+        for (const WatchdogLine& w : watchdog_lines(seen)) {
+            watchdog.push_back({{"at_s", w.at},
+                                {"stuck_ms", w.stuck_for * 1000},
+                                {"inside", w.inside},
+                                {"origin", w.origin}});
+        }
         modes.push_back({{"mode", as_run.strategy},
                          {"ok", seen.fetch.ok},
                          {"status", seen.fetch.status},
                          {"error", seen.fetch.error},
                          {"call_ms", call * 1000},
+                         {"fetch_start_s", seen.fetch_start},
+                         {"fetch_end_s", seen.fetch_end},
                          {"ticks", seen.ticks.size()},
                          {"ticks_during_call", during},
                          {"max_gap_ms", max_gap * 1000},
-                         {"debug_reports", reports}});
+                         {"debug_reports", reports},
+                         {"watchdog_reports", watchdog}});
     }
-    result.json = {
-        {"demo", "blocking-loop"},     {"seed", "002"},
-        {"server", target.describe()}, {"delay_ms", target.embedded() ? options.delay_ms : -1},
-        {"tick_ms", options.tick_ms},  {"modes", modes}};
+    result.json = {{"demo", "blocking-loop"},
+                   {"seed", "002"},
+                   {"server", target.describe()},
+                   {"delay_ms", target.embedded() ? options.delay_ms : -1},
+                   {"tick_ms", options.tick_ms},
+                   {"watchdog_ms", options.watchdog_ms},
+                   {"modes", modes}};
     return result;
+}
+
+void make_quick(BlockingLoopOptions& options, const Given& given) {
+    if (!given("--delay-ms")) options.delay_ms = 200;
+    if (!given("--tick-ms")) options.tick_ms = 50;
 }
 
 void add_blocking_loop_command(CLI::App& app, Invocation& invocation) {
     auto options = std::make_shared<BlockingLoopOptions>();
+    auto quick = std::make_shared<bool>(false);
     CLI::App* command = app.add_subcommand(
         "blocking-loop",
         "Seed 002's lesson: a blocking call stops every other task; debug mode names it");
@@ -306,9 +382,16 @@ void add_blocking_loop_command(CLI::App& app, Invocation& invocation) {
     command->add_option("--tick-ms", options->tick_ms, "The ticker's period")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    command
+        ->add_option("--watchdog-ms", options->watchdog_ms,
+                     "Debug mode's watchdog: report a step stuck this long, while it is (0: off)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     command->add_option("--url", options->url, "Make the slow request to this URL instead");
     add_output_options(*command, invocation);
-    command->callback([options, &invocation] {
+    add_quick_flag(*command, *quick);
+    command->callback([options, quick, command, &invocation] {
+        if (*quick) make_quick(*options, given_on(*command));
         run_demo(invocation,
                  [options](const Context& c) { return run_blocking_loop(*options, c); });
     });

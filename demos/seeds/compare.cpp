@@ -1,6 +1,10 @@
 // demos/seeds/compare.cpp: `looplab-demo compare`, seed 000 (the README's main command).
 // Lesson: docs/course.md#lesson-5-coroutines-and-tasks
 //
+// --tls: the same over https (the embedded server with a certificate made at start-up), and
+// at the end a table of what a handshake adds per request, with and without keep-alive
+// (tls_cost.cpp). --url https://... runs the four strategies against a real site.
+//
 // Seed 000: a Flask server that sleeps 0.1 s; 10 requests done four ways. The post measured
 // 1.062 s (requests in a loop), 1.049 s ("naive" async def around requests.get: still
 // sequential), 0.122 s (run_in_executor) and 0.121 s (aiohttp), and asked why the naive
@@ -42,11 +46,55 @@ std::string times(double ratio) {
     return fixed(ratio, 1) + "x";
 }
 
+// What the executor did, with the waves worked out from the pool's size, and how that size
+// depends on the machine: Python's default is min(32, cores + 4), so "two waves" of 10
+// requests is a machine of at most 5 cores. Seed 000's executor took 0.122 s, one server
+// delay: its machine had 6 cores or more.
+std::string executor_story(int n, std::size_t workers, std::size_t cores, bool workers_given,
+                           double max_queued_s, std::size_t threads_started) {
+    const std::size_t requests = static_cast<std::size_t>(n);
+    const std::size_t waves = (requests + workers - 1) / workers;
+    const std::size_t default_workers = std::min<std::size_t>(32, cores + 4);
+    std::string story = "each request blocked a worker thread instead of the loop. ";
+    story += workers_given
+                 ? "The pool has " + std::to_string(workers) +
+                       " workers (--workers; this machine's default would be " +
+                       std::to_string(default_workers) + ")"
+                 : "The default pool has " + std::to_string(workers) + " workers (min(32, " +
+                       std::to_string(cores) + " cores + 4), Python's rule)";
+    if (waves > 1) {
+        story += ", so " + std::to_string(n) + " requests ran in " + std::to_string(waves) +
+                 " waves: " + std::to_string(workers) +
+                 " at once, the rest queued until a worker was free (up to " + ms(max_queued_s) +
+                 " in the queue), about " + std::to_string(waves) + " server delays in all.";
+    } else {
+        story += ", enough for all " + std::to_string(n) +
+                 " requests in one wave: " + std::to_string(threads_started) +
+                 " threads started for it.";
+    }
+    // The machine's part in it.
+    if (requests > 32) {
+        story += " No default pool has more than 32 workers, so on any machine " +
+                 std::to_string(n) + " requests take several waves.";
+    } else if (requests > 4) {
+        story += " The waves depend on the machine: with " + std::to_string(requests - 4) +
+                 " cores or more the default pool has " + std::to_string(n) +
+                 " workers or more and every request runs in the first wave (seed 000's "
+                 "executor took 0.122 s, one server delay: a machine of that kind).";
+    }
+    const std::size_t two_core_waves = (requests + 5) / 6;
+    story += " To see either anywhere: --workers 6 (a 2-core machine's pool: " +
+             std::to_string(two_core_waves) + (two_core_waves == 1 ? " wave" : " waves") +
+             " here), --workers " + std::to_string(n) + " (one wave, at the price of " +
+             std::to_string(n) + " threads).";
+    return story;
+}
+
 }  // namespace
 
 DemoResult run_compare(const CompareOptions& options, const Context& context) {
     const int n = options.common.requests;
-    const Target target(options.common.url);
+    const Target target(options.common.url, context.tls());
     const int delay_ms = target.embedded() ? options.common.delay_ms : -1;
     const std::string url = target.url_for_delay(options.common.delay_ms);
     const std::vector<std::string> urls = repeat_url(url, n);
@@ -87,7 +135,7 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
     const RunResult& naive = rows[1].run;
     const RunResult& executor = rows[2].run;
     const RunResult& native = rows[3].run;
-    const std::size_t waves = (static_cast<std::size_t>(n) + workers - 1) / workers;
+    const std::size_t waves = (static_cast<std::size_t>(n) + workers - 1) / workers;  // JSON
     const double max_queued_s =
         executor.executor
             ? std::chrono::duration<double>(executor.executor->max_time_queued).count()
@@ -104,27 +152,8 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
         "next task's step start. So gather ran them one after another (" +
         fixed(naive.wall / std::max(blocking.wall, 1e-9) * 100, 0) +
         "% of the blocking time): async without an await point is sequential code.";
-    {
-        std::string story = "each request blocked a worker thread instead of the loop. ";
-        story += options.workers
-                     ? "The pool has " + std::to_string(workers) + " workers (--workers)"
-                     : "The default pool has " + std::to_string(workers) + " workers (min(32, " +
-                           std::to_string(cores) + " cores + 4), Python's rule)";
-        if (waves > 1) {
-            story += ", so " + std::to_string(n) + " requests ran in " + std::to_string(waves) +
-                     " waves: " + std::to_string(workers) +
-                     " at once, the rest queued until a worker was free (up to " +
-                     ms(max_queued_s) + " in the queue), about " + std::to_string(waves) +
-                     " server delays in all. --workers " + std::to_string(n) +
-                     " would run them in one wave, at the price of " + std::to_string(n) +
-                     " threads.";
-        } else {
-            story += ", enough for all " + std::to_string(n) + " requests in one wave: " +
-                     std::to_string(executor.executor ? executor.executor->threads_started : 0) +
-                     " threads started for it.";
-        }
-        rows[2].story = story;
-    }
+    rows[2].story = executor_story(n, workers, cores, options.workers.has_value(), max_queued_s,
+                                   executor.executor ? executor.executor->threads_started : 0);
     rows[3].story = "one thread, " + std::to_string(native.connections_opened.value_or(0)) +
                     " connections: each request waits for the selector, not in a thread, so "
                     "all " +
@@ -150,6 +179,8 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
     context.say(
         "(threads: threads that did the requests' I/O; \"at once\": the most requests in "
         "flight together. The server runs on a thread of its own, not counted.)");
+    nlohmann::json tls_cost;
+    if (target.tls()) tls_cost = run_tls_cost(target, 50, context);
 
     DemoResult result;
     nlohmann::json strategies = nlohmann::json::array();
@@ -170,11 +201,18 @@ DemoResult run_compare(const CompareOptions& options, const Context& context) {
                    {"executor_workers", workers},
                    {"executor_waves", waves},
                    {"strategies", strategies}};
+    if (target.tls()) result.json["tls_cost"] = tls_cost;
     return result;
+}
+
+void make_quick(CompareOptions& options, const Given& given) {
+    if (!given("--requests")) options.common.requests = 10;  // still more than 6 workers
+    if (!given("--delay-ms")) options.common.delay_ms = 20;
 }
 
 void add_compare_command(CLI::App& app, Invocation& invocation) {
     auto options = std::make_shared<CompareOptions>();
+    auto quick = std::make_shared<bool>(false);
     CLI::App* command = app.add_subcommand(
         "compare", "Seed 000: N requests four ways: blocking, naive async, executor, native");
     command->add_option("--requests", options->common.requests, "Number of requests")
@@ -190,7 +228,9 @@ void add_compare_command(CLI::App& app, Invocation& invocation) {
                      "Size of the default executor (default: min(32, cores + 4))")
         ->check(CLI::PositiveNumber);
     add_output_options(*command, invocation);
-    command->callback([options, &invocation] {
+    add_quick_flag(*command, *quick);
+    command->callback([options, quick, command, &invocation] {
+        if (*quick) make_quick(*options, given_on(*command));
         run_demo(invocation, [options](const Context& c) { return run_compare(*options, c); });
     });
 }

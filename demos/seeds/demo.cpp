@@ -7,14 +7,44 @@
 #include <streambuf>
 
 #include "demos/seeds/report.hpp"
+#include "http/client/tls_info.hpp"
+#include "http/server/demo_routes.hpp"
 #include "http/server/server_thread.hpp"
+#include "net/tls/certificate_authority.hpp"
+#include "net/tls/ssl_context.hpp"
 
 namespace looplab::demos {
 
 // ---- Target ----------------------------------------------------------------------------
 
-Target::Target(std::string external_url) : external_url_(std::move(external_url)) {
-    if (external_url_.empty()) server_ = std::make_unique<http::ServerThread>();
+namespace {
+
+// The embedded server's TLS: a CA made now, a certificate for 127.0.0.1 and localhost, and a
+// client context trusting that CA (and only it) for every client of this process.
+http::HttpServerOptions tls_server_options() {
+    static const net::tls::CertificateAuthority ca("looplab classroom CA");
+    static const net::tls::Credentials server = ca.issue({});
+    http::HttpServerOptions options;
+    options.ssl = net::tls::SSLContext::make(net::tls::TLSProtocol::tls_server);
+    options.ssl->set_alpn_protocols({"http/1.1"});
+    options.ssl->load_cert_chain(server.cert_file, server.key_file);
+    auto client = net::tls::create_default_context(net::tls::Purpose::server_auth, ca.cert_file());
+    client->set_alpn_protocols({"http/1.1"});
+    http::set_default_ssl_context(std::move(client));
+    return options;
+}
+
+}  // namespace
+
+Target::Target(std::string external_url, bool tls) : external_url_(std::move(external_url)) {
+    if (!external_url_.empty()) return;
+    tls_ = tls;
+    if (tls_) {
+        server_ = std::make_unique<http::ServerThread>(http::demo_routes(), "127.0.0.1", 0,
+                                                       tls_server_options());
+    } else {
+        server_ = std::make_unique<http::ServerThread>();
+    }
 }
 
 Target::~Target() = default;
@@ -26,7 +56,8 @@ std::string Target::url_for_delay(int delay_ms) const {
 
 std::string Target::describe() const {
     if (!server_) return external_url_;
-    return server_->url("") + ", looplab's server on its own thread and loop";
+    return server_->url("") + ", looplab's server on its own thread and loop" +
+           (tls_ ? " (TLS, a certificate made at start-up)" : "");
 }
 
 // ---- Context ---------------------------------------------------------------------------
@@ -47,8 +78,8 @@ std::ostream& null_stream() {
 
 }  // namespace
 
-Context::Context(bool json, CsvWriter* csv, DemoTrace* trace)
-    : json_(json), csv_(csv), trace_(trace) {}
+Context::Context(bool json, CsvWriter* csv, DemoTrace* trace, bool tls)
+    : json_(json), csv_(csv), trace_(trace), tls_(tls) {}
 
 TraceRecorder* Context::trace_lane(const std::string& title) const {
     return trace_ ? trace_->begin_lane(title) : nullptr;
@@ -106,6 +137,18 @@ void add_output_options(CLI::App& command, Invocation& invocation) {
                      "Record what the loop did; print a timeline, one row per task or request");
     command.add_option("--svg", invocation.trace.svg_path,
                        "Record what the loop did; draw the timeline to FILE.svg");
+    command.add_flag("--tls", invocation.tls,
+                     "The embedded server speaks https (a certificate made at start-up)");
+}
+
+void add_quick_flag(CLI::App& command, bool& quick) {
+    command.add_flag("--quick", quick,
+                     "Small sizes (what `all --quick` runs): a smoke run for tests, slow machines "
+                     "and classrooms; options given explicitly win");
+}
+
+Given given_on(const CLI::App& command) {
+    return [&command](const char* option) { return command.count(option) > 0; };
 }
 
 void run_demo(Invocation& invocation, const std::function<DemoResult(const Context&)>& demo) {
@@ -113,7 +156,7 @@ void run_demo(Invocation& invocation, const std::function<DemoResult(const Conte
     if (!invocation.csv_path.empty()) csv = std::make_unique<CsvWriter>(invocation.csv_path);
     std::unique_ptr<DemoTrace> trace;
     if (invocation.trace.any()) trace = std::make_unique<DemoTrace>(invocation.trace);
-    const Context context(invocation.json, csv.get(), trace.get());
+    const Context context(invocation.json, csv.get(), trace.get(), invocation.tls);
     invocation.result = demo(context);
     invocation.ran = true;
     // With --json, stdout is the JSON object alone: the timeline and notes go to stderr.

@@ -26,6 +26,19 @@
 // Sizes: N = 10000 with the default pool of 6 takes about 170 s at 100 ms (10000 / 6 waves of
 // 100 ms), so sizes above --max-n (default 1000) are skipped; `--max-n 10000` runs them.
 //
+// Repeats. Each configuration runs --repeats times (3), each time in a fresh child, the three
+// configurations of one N interleaved so that a slow moment of the machine falls on all of
+// them; a row is the median of its runs, and "spread" is the slowest run minus the fastest.
+//
+// The headline is computed from the rows, never written in advance: for each pool, the
+// crossover is the smallest N from which threads are slower than native at that N and every
+// larger one (slower: a median more than 1.2x native's, by more than 5 ms and more than either
+// spread). A pool slower at N=100 but not at N=1000 has no crossover, and the headline says
+// that threads still win at the largest size. The waves are worked out from the pool's size
+// and the core count (min(32, cores + 4)). At --quick sizes (4, 16 and 64 requests to a 20 ms
+// server) the default pool's waves show from N=16 on any machine of up to 11 cores, and the
+// pool as large as N shows what keeping up costs.
+//
 // What to look at: where the native row pulls ahead on wall time (the default pool: as soon as
 // N exceeds its workers at 100 ms; both pools: at 1 ms once N is large), and what a pool as
 // large as N costs even when it keeps up: context switches and CPU time. (Peak RSS grows less
@@ -68,7 +81,9 @@ struct Measured {
     long voluntary = 0;
     long involuntary = 0;
     double cpu_s = 0;
-    RunResult run;  // the records, when --csv wants them
+    double wall_spread = 0;     // over the repeats: slowest wall time minus fastest
+    std::vector<double> walls;  // each repeat's wall time
+    RunResult run;              // the records, when --csv wants them
 };
 
 std::string label_of(const Config& c) {
@@ -173,17 +188,55 @@ Measured measure(const Config& c, const std::string& url, bool want_records, int
     return m;
 }
 
+// The median of `values` (the mean of the two middle ones for an even count); 0 if none.
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t mid = values.size() / 2;
+    return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// One configuration over its repeats: each number is the median of the runs; the wall time's
+// spread is the slowest run minus the fastest. Failures add up (every failed request counts).
+Measured summarise(const std::vector<Measured>& runs) {
+    Measured m = runs.front();
+    auto med = [&](auto field) {
+        std::vector<double> v;
+        for (const Measured& r : runs) v.push_back(static_cast<double>(field(r)));
+        return median(std::move(v));
+    };
+    m.wall = med([](const Measured& r) { return r.wall; });
+    m.threads_started = static_cast<std::size_t>(
+        std::lround(med([](const Measured& r) { return r.threads_started; })));
+    m.peak_rss_mib = med([](const Measured& r) { return r.peak_rss_mib; });
+    m.voluntary = std::lround(med([](const Measured& r) { return r.voluntary; }));
+    m.involuntary = std::lround(med([](const Measured& r) { return r.involuntary; }));
+    m.cpu_s = med([](const Measured& r) { return r.cpu_s; });
+    m.failed = 0;
+    double fastest = runs.front().wall;
+    double slowest = runs.front().wall;
+    for (const Measured& r : runs) {
+        m.failed += r.failed;
+        if (m.first_error.empty()) m.first_error = r.first_error;
+        fastest = std::min(fastest, r.wall);
+        slowest = std::max(slowest, r.wall);
+        m.walls.push_back(r.wall);
+    }
+    m.wall_spread = slowest - fastest;
+    return m;
+}
+
 std::string row_text(const Measured& m) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %6d %-10s %7.3f %7zu %7.1f %7ld %8ld %6.2f %6zu",
-                  m.config.n, m.label.c_str(), m.wall, m.threads_started, m.peak_rss_mib,
-                  m.voluntary, m.involuntary, m.cpu_s, m.failed);
+    std::snprintf(line, sizeof line, "  %6d %-9s %7.3f %6.3f %7zu %7.1f %7ld %7ld %6.2f %4zu",
+                  m.config.n, m.label.c_str(), m.wall, m.wall_spread, m.threads_started,
+                  m.peak_rss_mib, m.voluntary, m.involuntary, m.cpu_s, m.failed);
     return line;
 }
 
 const char* const kHeader =
-    "       N how         wall s threads RSS MiB  vol cs invol cs  cpu s failed\n"
-    "  ------ ---------- ------- ------- ------- ------- -------- ------ ------\n";
+    "       N how        wall s spread threads RSS MiB  vol cs  inv cs  cpu s fail\n"
+    "  ------ --------- ------- ------ ------- ------- ------- ------- ------ ----\n";
 
 nlohmann::json measured_json(const Measured& m) {
     nlohmann::json j = {{"n", m.config.n},
@@ -191,6 +244,8 @@ nlohmann::json measured_json(const Measured& m) {
                         {"how", m.label},
                         {"workers", m.config.workers},
                         {"wall_s", m.wall},
+                        {"wall_spread_s", m.wall_spread},
+                        {"wall_s_runs", m.walls},
                         {"threads_started", m.threads_started},
                         {"peak_rss_mib", m.peak_rss_mib},
                         {"voluntary_context_switches", m.voluntary},
@@ -215,10 +270,44 @@ nlohmann::json measured_json(const Measured& m) {
     return j;
 }
 
-// What the rows of one delay say: where threads lose, on time and on cost.
-std::vector<std::string> conclude(int delay_ms, const std::vector<Measured>& rows,
-                                  std::size_t default_workers) {
-    std::vector<std::string> out;
+// The rule the headline uses, and the tests check it with: threads are slower than native at
+// a size when their median wall time is more than 1.2 times native's, and the gap is larger
+// than 5 ms and than either row's spread (so that noise between runs is never a lesson).
+bool threads_slower(double threads_wall, double threads_spread, double native_wall,
+                    double native_spread) {
+    const double gap = threads_wall - native_wall;
+    return threads_wall > 1.2 * native_wall && gap > 0.005 && gap > threads_spread &&
+           gap > native_spread;
+}
+
+// The crossover: the smallest N from which threads are slower at that size and every larger
+// one measured. nullopt if they are not slower at the largest size (threads still win or tie
+// there, whatever a smaller size showed).
+std::optional<int> crossover_of(const std::vector<std::pair<int, bool>>& slower_by_n) {
+    std::optional<int> from;
+    for (auto it = slower_by_n.rbegin(); it != slower_by_n.rend() && it->second; ++it) {
+        from = it->first;
+    }
+    return from;
+}
+
+// What one delay's rows say, and the crossovers they show (for the JSON).
+struct Conclusion {
+    int delay_ms = 0;
+    std::optional<int> default_pool_from;  // crossover of the default pool
+    std::optional<int> big_pool_from;      // crossover of the pool as large as N
+    std::vector<std::string> sentences;
+};
+
+std::string waves_text(int n, std::size_t workers) {
+    const std::size_t waves = (static_cast<std::size_t>(n) + workers - 1) / workers;
+    return std::to_string(waves) + (waves == 1 ? " wave" : " waves");
+}
+
+Conclusion conclude(int delay_ms, const std::vector<Measured>& rows, std::size_t default_workers,
+                    std::size_t cores) {
+    Conclusion c;
+    c.delay_ms = delay_ms;
     auto find = [&](int n, How how) -> const Measured* {
         for (const Measured& m : rows) {
             if (m.config.n == n && m.config.how == how && m.config.delay_ms == delay_ms) return &m;
@@ -230,84 +319,95 @@ std::vector<std::string> conclude(int delay_ms, const std::vector<Measured>& row
         if (m.config.delay_ms == delay_ms && m.config.how == How::native)
             sizes.push_back(m.config.n);
     }
-    if (sizes.empty()) return out;
-    const std::string server = "With a " + std::to_string(delay_ms) + " ms server";
+    if (sizes.empty()) return c;
+    const std::string server =
+        delay_ms >= 0 ? "With a " + std::to_string(delay_ms) + " ms server" : "With that server";
+    const std::string pool = "the default pool (" + std::to_string(default_workers) +
+                             " threads: min(32, " + std::to_string(cores) + " cores + 4))";
 
-    // "Clearly faster": by 20% and by 5 ms at least, so that millisecond noise at small N is
-    // not taken for a lesson.
-    auto clearly_faster = [](const Measured& fast, const Measured& slow) {
-        return !fast.failed && fast.wall * 1.2 < slow.wall && slow.wall - fast.wall >= 0.005;
-    };
-
-    // On time: the first N where native is clearly faster than both executors.
-    std::string time_text;
+    std::vector<std::pair<int, bool>> default_slower;
+    std::vector<std::pair<int, bool>> big_slower;
     for (int n : sizes) {
         const Measured* d = find(n, How::default_pool);
         const Measured* b = find(n, How::big_pool);
         const Measured* nat = find(n, How::native);
-        if (!d || !b || !nat || !clearly_faster(*nat, *d) || !clearly_faster(*nat, *b)) continue;
-        const double best = std::min(d->wall, b->wall);
-        time_text = server + ", threads lose on time from N=" + std::to_string(n) +
-                    ": native took " + fixed(nat->wall, 3) + " s, the better executor " +
-                    fixed(best, 3) + " s (" + fixed(best / nat->wall, 1) + "x).";
-        break;
+        if (!d || !b || !nat) continue;
+        default_slower.emplace_back(
+            n, threads_slower(d->wall, d->wall_spread, nat->wall, nat->wall_spread));
+        big_slower.emplace_back(
+            n, threads_slower(b->wall, b->wall_spread, nat->wall, nat->wall_spread));
     }
-    if (time_text.empty()) {
-        time_text = server + ", a pool as large as N kept up with native on time up to N=" +
-                    std::to_string(sizes.back()) + ".";
-    }
-    // The default pool alone: it queues once N exceeds its workers.
-    for (int n : sizes) {
+    c.default_pool_from = crossover_of(default_slower);
+    c.big_pool_from = crossover_of(big_slower);
+    const int largest = sizes.back();
+
+    // The default pool: waves once N outgrows it.
+    if (c.default_pool_from) {
+        const int n = *c.default_pool_from;
         const Measured* d = find(n, How::default_pool);
         const Measured* nat = find(n, How::native);
-        if (!d || !nat || !clearly_faster(*nat, *d)) continue;
-        time_text += " The default pool (" + std::to_string(default_workers) +
-                     " threads) falls behind from N=" + std::to_string(n) + " (" +
-                     fixed(d->wall / nat->wall, 1) + "x native's time)";
-        if (static_cast<std::size_t>(n) > default_workers && delay_ms >= 10) {
-            time_text += ": " + std::to_string(n) + " requests in " +
-                         std::to_string((n + default_workers - 1) / default_workers) +
-                         " waves of " + std::to_string(default_workers);
-        }
-        time_text += ".";
-        break;
+        c.sentences.push_back(
+            server + ", " + pool + " is slower than native from N=" + std::to_string(n) +
+            " on: it runs N requests in waves of " + std::to_string(default_workers) +
+            " (N=" + std::to_string(n) + ": " + waves_text(n, default_workers) + ", " +
+            fixed(d->wall, 3) + " s against native's " + fixed(nat->wall, 3) + " s).");
+    } else {
+        c.sentences.push_back(
+            server + ", threads still win or tie at every size measured here: " + pool +
+            " kept up with native up to N=" + std::to_string(largest) + ". It runs N requests in " +
+            "waves of " + std::to_string(default_workers) +
+            ", so from N=" + std::to_string(default_workers + 1) +
+            " it needs two; it falls behind once a wave (one server delay) is long enough to "
+            "show: try --delays-ms 100.");
     }
-    out.push_back(time_text);
 
-    // On cost: the largest N, the pool as large as N against native.
-    const int n = sizes.back();
-    const Measured* b = find(n, How::big_pool);
-    const Measured* nat = find(n, How::native);
+    // The pool as large as N: on time, then on cost.
+    const Measured* b = find(largest, How::big_pool);
+    const Measured* nat = find(largest, How::native);
     if (b && nat) {
         const long b_switches = b->voluntary + b->involuntary;
         const long nat_switches = nat->voluntary + nat->involuntary;
-        std::string text = "At N=" + std::to_string(n) + ", a pool of " +
-                           std::to_string(b->config.workers) + " (" +
-                           std::to_string(b->threads_started) + " threads started) took " +
-                           fixed(b->wall, 3) + " s against native's " + fixed(nat->wall, 3) +
-                           " s, with " + std::to_string(b_switches) + " context switches against " +
+        std::string cost = std::to_string(b_switches) + " context switches against native's " +
                            std::to_string(nat_switches);
-        if (nat->cpu_s > 0) text += " and " + fixed(b->cpu_s / nat->cpu_s, 1) + "x the CPU time";
-        text += "; peak RSS " + fixed(b->peak_rss_mib, 1) + " MiB against " +
-                fixed(nat->peak_rss_mib, 1) + " MiB";
-        if (b->peak_rss_mib < nat->peak_rss_mib) {
-            text +=
-                " (a thread's stack is mostly reserved, not touched; the native client's "
-                "per-connection buffers are real memory)";
+        // CPU times under 50 ms are a few clock ticks: too coarse for a ratio.
+        if (nat->cpu_s >= 0.05) {
+            cost += " and " + fixed(b->cpu_s / nat->cpu_s, 1) + "x the CPU time";
         }
-        out.push_back(text + ".");
+        cost += " (peak RSS " + fixed(b->peak_rss_mib, 1) + " MiB against " +
+                fixed(nat->peak_rss_mib, 1) + " MiB)";
+        if (c.big_pool_from) {
+            c.sentences.push_back("A pool as large as N is slower than native from N=" +
+                                  std::to_string(*c.big_pool_from) + " on: at N=" +
+                                  std::to_string(largest) + " it took " + fixed(b->wall, 3) +
+                                  " s against " + fixed(nat->wall, 3) + " s, with " + cost + ".");
+        } else {
+            c.sentences.push_back(
+                "A pool as large as N kept up with native on time at every size "
+                "here (N=" +
+                std::to_string(largest) + ": " + fixed(b->wall, 3) + " s against " +
+                fixed(nat->wall, 3) + " s), but paid for it: " + cost +
+                ". Threads lose on cost before they lose on time.");
+        }
     }
 
     // The seed's own data point: 100 requests to a 1 ms server.
     const Measured* d100 = find(100, How::default_pool);
     const Measured* n100 = find(100, How::native);
     if (delay_ms == 1 && d100 && n100) {
-        out.push_back(
+        c.sentences.push_back(
             "Seed 000's answer measured 0.21 s (executor) against 0.12 s (aiohttp) "
             "for 100 requests to a 1 ms server; here the default pool took " +
             fixed(d100->wall, 3) + " s and native " + fixed(n100->wall, 3) + " s.");
     }
-    return out;
+    return c;
+}
+
+nlohmann::json conclusion_json(const Conclusion& c) {
+    auto or_null = [](std::optional<int> n) { return n ? nlohmann::json(*n) : nlohmann::json(); };
+    return {{"delay_ms", c.delay_ms},
+            {"default_pool_slower_from", or_null(c.default_pool_from)},
+            {"pool_of_n_slower_from", or_null(c.big_pool_from)},
+            {"sentences", c.sentences}};
 }
 
 // --trace / --timeline / --svg: a child cannot hand its trace back, so the smallest size runs
@@ -364,9 +464,11 @@ DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& 
                 std::to_string(cores) +
                 " cores + 4) threads. exec N: a pool of N threads (at most " +
                 std::to_string(options.max_threads) +
-                "). native: one ClientSession, limit N, one thread. threads: worker threads "
-                "started. Each row is a fresh child process; its peak RSS, context switches and "
-                "CPU time come from wait4().");
+                "). native: one ClientSession, limit N, one thread. Each configuration runs " +
+                std::to_string(options.repeats) + (options.repeats == 1 ? " time" : " times") +
+                ", each time in a fresh child process (peak RSS, context switches and CPU time "
+                "come from wait4()); a row shows the median of the runs, and spread is the "
+                "slowest run's wall time minus the fastest's. threads: worker threads started.");
     if (!skipped.empty()) {
         std::string text = "Skipped N =";
         for (int n : skipped) text += " " + std::to_string(n);
@@ -398,14 +500,23 @@ DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& 
                 {How::big_pool, n, delay,
                  std::min<std::size_t>(static_cast<std::size_t>(n), options.max_threads)},
                 {How::native, n, delay, 0}};
-            for (const Config& c : configs) {
-                Measured m = measure(c, url_for(delay), want_records, lifeline_fd);
-                out << row_text(m) << std::endl;
-                if (m.failed) {
-                    context.err() << "    FAILED: " << m.failed << " of " << n << " requests ("
-                                  << m.label << "): " << m.first_error << std::endl;
+            // Repeats interleave the configurations, so that a slow moment of the machine
+            // falls on all three rather than on one.
+            std::vector<std::vector<Measured>> runs(configs.size());
+            for (int r = 0; r < options.repeats; ++r) {
+                for (std::size_t k = 0; k < configs.size(); ++k) {
+                    Measured m = measure(configs[k], url_for(delay), want_records, lifeline_fd);
+                    if (m.failed) {
+                        context.err() << "    FAILED: " << m.failed << " of " << n << " requests ("
+                                      << m.label << "): " << m.first_error << std::endl;
+                    }
+                    if (context.csv()) context.csv()->add("executor-cost", m.run, delay, r);
+                    runs[k].push_back(std::move(m));
                 }
-                if (context.csv()) context.csv()->add("executor-cost", m.run, delay, 0);
+            }
+            for (const std::vector<Measured>& config_runs : runs) {
+                Measured m = summarise(config_runs);
+                out << row_text(m) << std::endl;
                 result.failed += m.failed;
                 rows.push_back(std::move(m));
             }
@@ -417,12 +528,13 @@ DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& 
     }
 
     std::vector<std::string> conclusions;
+    nlohmann::json crossovers = nlohmann::json::array();
     for (int delay : delays) {
-        for (std::string& s : conclude(delay, rows, default_workers)) {
-            conclusions.push_back(std::move(s));
-        }
+        Conclusion c = conclude(delay, rows, default_workers, cores);
+        crossovers.push_back(conclusion_json(c));
+        for (std::string& s : c.sentences) conclusions.push_back(std::move(s));
     }
-    out << "\nWhere threads start to lose:\n";
+    out << "\nWhere threads start to lose (computed from the rows above):\n";
     for (const std::string& s : conclusions) context.bullet(s);
     context.say(
         "Threads are fine while the work fits the pool. Past that, a fixed pool queues (waves "
@@ -438,17 +550,28 @@ DemoResult run_executor_cost(const ExecutorCostOptions& options, const Context& 
                    {"cores", cores},
                    {"default_workers", default_workers},
                    {"max_threads", options.max_threads},
+                   {"repeats", options.repeats},
                    {"sizes", sizes},
                    {"skipped_sizes", skipped},
                    {"delays_ms", delays},
                    {"baseline", measured_json(baseline)},
                    {"configurations", configurations},
-                   {"conclusions", conclusions}};
+                   {"conclusions", conclusions},
+                   {"crossovers", crossovers}};
     return result;
+}
+
+// Sizes that still show the answer: with a 20 ms server, 16 and 64 requests outgrow a default
+// pool of up to 15 threads (cores + 4: machines of up to 11 cores), so its waves show; the
+// pool as large as N keeps up on time and shows what that costs.
+void make_quick(ExecutorCostOptions& options, const Given& given) {
+    if (!given("--sizes")) options.sizes = {4, 16, 64};
+    if (!given("--delays-ms")) options.delays_ms = {20};
 }
 
 void add_executor_cost_command(CLI::App& app, Invocation& invocation) {
     auto options = std::make_shared<ExecutorCostOptions>();
+    auto quick = std::make_shared<bool>(false);
     CLI::App* command = app.add_subcommand(
         "executor-cost",
         "Seed 000's answer: executor threads vs native coroutines as N grows (fork per run)");
@@ -466,9 +589,16 @@ void add_executor_cost_command(CLI::App& app, Invocation& invocation) {
     command->add_option("--max-threads", options->max_threads, "Cap on the pool that grows with N")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    command
+        ->add_option("--repeats", options->repeats,
+                     "Runs of each configuration (the table shows medians and spreads)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     command->add_option("--url", options->url, "Target this server instead of the embedded one");
     add_output_options(*command, invocation);
-    command->callback([options, &invocation] {
+    add_quick_flag(*command, *quick);
+    command->callback([options, quick, command, &invocation] {
+        if (*quick) make_quick(*options, given_on(*command));
         run_demo(invocation,
                  [options](const Context& c) { return run_executor_cost(*options, c); });
     });

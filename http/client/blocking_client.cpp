@@ -7,7 +7,6 @@
 
 #include "http/client/idna.hpp"
 #include "http/codings/decoder_chain.hpp"
-#include "http/client/origin_key.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
@@ -45,6 +44,29 @@ void Response::raise_for_status() const {
     if (status >= 400) throw ClientResponseError(status, reason, url);
 }
 
+// ---- Connection -------------------------------------------------------------------------------
+
+}  // namespace looplab::http::blocking
+
+namespace looplab::http::detail {
+
+BlockingConnection::BlockingConnection(net::tls::SSLSocket tls)
+    : socket_(std::move(tls)),
+      tls_info_(TlsInfo::of(std::get<net::tls::SSLSocket>(socket_).ssl_object())) {}
+
+void BlockingConnection::send_all(std::string_view bytes) {
+    std::visit([bytes](auto& socket) { socket.send_all(bytes); }, socket_);
+}
+
+std::size_t BlockingConnection::recv_some(std::span<char> buffer,
+                                          std::chrono::milliseconds timeout) {
+    return std::visit([&](auto& socket) { return socket.recv_some(buffer, timeout); }, socket_);
+}
+
+}  // namespace looplab::http::detail
+
+namespace looplab::http::blocking {
+
 Session::Session(Options options, std::size_t max_idle_per_host)
     : options_(std::move(options)), max_idle_per_host_(max_idle_per_host) {
     if (!options_.cookie_jar) options_.cookie_jar = std::make_shared<CookieJar>();
@@ -77,36 +99,50 @@ codings::DecoderChain Session::decoder_for(const Headers& headers, const Url& ur
     }
 }
 
-Session::PooledSocket Session::take_or_connect(const Url& url, const std::string& key,
-                                               bool allow_reuse) {
+Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bool allow_reuse) {
     if (allow_reuse) {
         std::lock_guard lock(mutex_);
-        auto it = idle_.find(key);
+        auto it = idle_.find(to.key);
         if (it != idle_.end() && !it->second.empty()) {
-            net::BlockingSocket socket = std::move(it->second.back());
+            detail::BlockingConnection socket = std::move(it->second.back());
             it->second.pop_back();
             return {std::move(socket), /*reused=*/true};
         }
     }
+    net::BlockingSocket plain = connect(to);
+    if (!to.ssl) return {detail::BlockingConnection(std::move(plain)), /*reused=*/false};
+    net::tls::WrapOptions wrap;
+    wrap.server_hostname = to.url.host();
+    wrap.session_key = net::tls::SessionKey{to.url.host(), to.url.port()};  // resumption
+    try {
+        return {detail::BlockingConnection(net::tls::SSLSocket::wrap(std::move(plain), to.ssl, wrap,
+                                                                     options_.connect_timeout)),
+                /*reused=*/false};
+    } catch (const net::NetError&) {
+        detail::throw_handshake_error("tls handshake with " + to.name);
+    }
+}
+
+net::BlockingSocket Session::connect(const detail::Destination& to) {
+    const Url& url = to.url;
     try {
         auto addresses = net::resolve_blocking(url.host(), url.port());
         net::BlockingSocket socket =
             net::BlockingSocket::connect(addresses, options_.connect_timeout);
         std::lock_guard lock(mutex_);
         ++connections_opened_;
-        return {std::move(socket), /*reused=*/false};
+        return socket;
     } catch (const net::ConnectTimeoutError& e) {
         throw ClientTimeoutError(
             ClientTimeoutError::Phase::connect,
-            std::string("timed out connecting to ") + url.host_header() + ": " + e.what());
+            std::string("timed out connecting to ") + to.name + ": " + e.what());
     } catch (const net::NetError& e) {
-        throw ClientConnectionError(
-            std::string("cannot connect to ") + url.host_header() + ": " + e.what(),
-            std::current_exception());
+        throw ClientConnectionError(std::string("cannot connect to ") + to.name + ": " + e.what(),
+                                    std::current_exception());
     }
 }
 
-void Session::give_back(const std::string& key, net::BlockingSocket socket) {
+void Session::give_back(const std::string& key, detail::BlockingConnection socket) {
     std::lock_guard lock(mutex_);
     auto& sockets = idle_[key];
     if (sockets.size() < max_idle_per_host_) sockets.push_back(std::move(socket));
@@ -114,8 +150,9 @@ void Session::give_back(const std::string& key, net::BlockingSocket socket) {
 
 Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     const Url& url = hop.url;
-    const std::string key = origin_key(url);
-    auto [socket, reused] = take_or_connect(url, key, allow_reuse);
+    const detail::Destination to = detail::Destination::of(
+        url, url.is_tls() ? (options_.ssl ? options_.ssl : default_ssl_context()) : nullptr);
+    auto [socket, reused] = take_or_connect(to, allow_reuse);
 
     std::string out;
     hop.write_head(out);
@@ -133,7 +170,10 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     codings::DecoderChain decoder;
     Response response;
     response.url = url.str();
+    response.tls = socket.tls_info();
     bool got_any_byte = false;
+    char first_bytes[3] = {};  // the answer's first bytes: a TLS record instead of HTTP?
+    std::size_t first_bytes_size = 0;
     bool got_head = false;
     for (;;) {
         ResponseEvent event;
@@ -146,7 +186,8 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
                                          std::current_exception());
             }
             throw ClientProtocolError(
-                std::string("malformed response from ") + url.str() + ": " + e.what(),
+                std::string("malformed response from ") + url.str() + ": " + e.what() +
+                    detail::tls_answer_hint(url, std::string_view(first_bytes, first_bytes_size)),
                 std::current_exception());
         }
         if (std::holds_alternative<NeedData>(event)) {
@@ -173,6 +214,9 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
                 parser.feed_eof();
             } else {
                 got_any_byte = true;
+                for (std::size_t i = 0; first_bytes_size < sizeof first_bytes && i < n; ++i) {
+                    first_bytes[first_bytes_size++] = space[i];
+                }
                 parser.commit(n);
             }
         } else if (std::holds_alternative<ConnectionClosed>(event)) {
@@ -194,14 +238,14 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
         }
         // InformationalResponse (100 Continue, ...): keep reading for the final response.
     }
-    if (parser.keep_alive() && hop.asks_keep_alive()) give_back(key, std::move(socket));
+    if (parser.keep_alive() && hop.asks_keep_alive()) give_back(to.key, std::move(socket));
     return response;
 }
 
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
     Hop hop{std::string(method), parse_url(url_text),
-            detail::request_headers(options_.headers, headers, options_.auto_decompress),
+            detail::with_accept_encoding(headers, options_.auto_decompress),
             std::string(body), {}};
     for (int redirects = 0;; ++redirects) {
         hop.cookies = cookie_jar().cookie_header(hop.url);

@@ -5,8 +5,21 @@
 
 #include "net/errors.hpp"
 #include "net/socket_address.hpp"
+#include "net/tls/ssl_object.hpp"
 
 namespace looplab::http::detail {
+
+namespace {
+// DataWait's label: "HTTP response from 127.0.0.1:8080: first byte", or "(1234 bytes so
+// far)" once some arrived. subject: the connection, which outlives the wait.
+void describe_data_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const auto& conn = *static_cast<const ClientConnection*>(label.subject);
+    out += " from " + conn.peer();
+    const std::uint64_t n = conn.bytes_since_request();
+    out += n == 0 ? ": first byte" : ": more (" + std::to_string(n) + " bytes so far)";
+}
+}  // namespace
 
 // ---- Protocol callbacks ---------------------------------------------------------------------
 
@@ -23,6 +36,9 @@ void ClientConnection::data_received(std::string_view data) {
         unsolicited_ = true;
         abort();
         return;
+    }
+    for (std::size_t i = 0; first_bytes_size_ < sizeof first_bytes_ && i < data.size(); ++i) {
+        first_bytes_[first_bytes_size_++] = data[i];
     }
     bytes_since_request_ += data.size();
     parser_.feed(data);
@@ -64,6 +80,15 @@ void ClientConnection::begin_request(std::string_view method) {
         parser_.start_next_message(method);
     }
     bytes_since_request_ = 0;
+    first_bytes_size_ = 0;
+}
+
+void ClientConnection::use_tls(net::Transport& tls_transport) {
+    transport_ = tls_transport.weak_from_this();
+    const std::any engine = tls_transport.get_extra_info("ssl_object");
+    if (auto* const* ssl = std::any_cast<net::tls::SSLObject*>(&engine); ssl && *ssl) {
+        tls_info_ = TlsInfo::of(**ssl);
+    }
 }
 
 void ClientConnection::write(std::string_view bytes) {
@@ -88,6 +113,7 @@ void ClientConnection::wake() {
 
 void DataWait::start() {
     future_ = task_->loop().create_future<void>();
+    future_.state()->set_label({"HTTP response", &describe_data_wait, &connection_, 0});
     connection_.waiter_ = future_;
     if (const std::shared_ptr<net::Transport> t = connection_.transport_.lock()) {
         t->resume_reading();  // if flow control paused it; a no-op otherwise

@@ -25,6 +25,14 @@
 // paused; the next wait_for_data() resumes it. A slow reader thus holds back the server
 // through TCP instead of buffering the whole body in memory.
 //
+// https: the pool connects TCP with this protocol, then upgrades the transport with
+// net::tls::start_tls, which puts an SSLProtocol between the socket and this protocol
+// (net/tls/ssl_protocol.hpp) and keeps this protocol connected: use_tls() then points it at
+// the TLS transport. Nothing else here knows about TLS, which is asyncio's layering: the
+// parser gets plaintext either way. An end of stream without the server's close_notify comes
+// as connection_lost(SSLEOFError), never as eof_received, so a close-delimited body cut short
+// is an error (ClientResponse), not a short success.
+//
 // Waiting: at most one coroutine waits at a time (one request owns the connection). A wait is
 // one Future, completed by the next data_received / eof_received / connection_lost, or by a
 // timer at the deadline; co_await wait_for_data(d) returns false when the deadline came first.
@@ -42,6 +50,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/client/tls_info.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/response_parser.hpp"
 #include "net/transport/protocol.hpp"
@@ -114,6 +123,11 @@ public:
     std::uint64_t bytes_since_request() const noexcept { return bytes_since_request_; }
     // The server's address as text ("127.0.0.1:8080"), for messages.
     const std::string& peer() const noexcept { return peer_; }
+    // The first bytes (up to 3) the server sent after the last begin_request(): enough to
+    // recognise a TLS record where an HTTP response was expected (tls_info.hpp).
+    std::string_view first_bytes() const noexcept { return {first_bytes_, first_bytes_size_}; }
+    // After a TLS upgrade (use_tls): what the handshake negotiated; null on a plain connection.
+    const std::shared_ptr<const TlsInfo>& tls_info() const noexcept { return tls_info_; }
     EventLoop& loop() const noexcept { return loop_; }
 
     // ---- One request/response exchange --------------------------------------------------
@@ -134,6 +148,9 @@ public:
     void abort();
 
     // ---- For the pool -------------------------------------------------------------------
+    // The TLS transport net::tls::start_tls returned, which this protocol now writes into (and
+    // reads the negotiated parameters from, "ssl_object"). Once, after connection_made.
+    void use_tls(net::Transport& tls_transport);
     // While idle, any byte from the server is a protocol violation (no request is out), and
     // the connection becomes unusable.
     void set_idle(bool idle) noexcept { idle_ = idle; }
@@ -153,8 +170,11 @@ private:
     std::string peer_;
     std::exception_ptr error_;
     std::function<void(ClientConnection&)> on_lost_;
-    Future<void> waiter_;  // the pending DataWait's future, or empty
+    Future<void> waiter_;                      // the pending DataWait's future, or empty
+    std::shared_ptr<const TlsInfo> tls_info_;  // set by use_tls
     std::uint64_t bytes_since_request_ = 0;
+    char first_bytes_[3] = {};
+    std::size_t first_bytes_size_ = 0;
     std::uint64_t requests_ = 0;  // begin_request calls so far
     bool eof_ = false;            // eof_received has run
     bool lost_ = false;           // connection_lost has run

@@ -9,6 +9,8 @@ std::string_view ClientTimeoutError::phase_name(Phase p) {
             return "waiting for a free connection in the pool";
         case Phase::connect:
             return "connecting";
+        case Phase::tls_handshake:
+            return "tls handshake";
         case Phase::sock_read:
             return "waiting for the server to send data";
         case Phase::total:

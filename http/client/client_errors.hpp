@@ -1,8 +1,8 @@
 // http/client/client_errors.hpp: what an HTTP client throws, one type per kind of failure.
 //
-// aiohttp: ClientError -> ClientConnectionError (ServerDisconnectedError), ServerTimeoutError /
-//          asyncio.TimeoutError, ClientPayloadError / ClientResponseError (raise_for_status),
-//          TooManyRedirects.
+// aiohttp: ClientError -> ClientConnectionError (ServerDisconnectedError, ClientSSLError ->
+//          ClientConnectorCertificateError), ServerTimeoutError / asyncio.TimeoutError,
+//          ClientPayloadError / ClientResponseError (raise_for_status), TooManyRedirects.
 // requests: ConnectionError, Timeout (ConnectTimeout / ReadTimeout), HTTPError.
 //
 // Both looplab clients (the blocking one and ClientSession) throw these, so a demo or a test
@@ -42,11 +42,28 @@ public:
     using ClientConnectionError::ClientConnectionError;
 };
 
+// The TLS handshake failed (https): cause() is the net::tls::SSLError, whose message says why in
+// OpenSSL's words ("tls handshake failed: wrong version number"). curl: exit 35.
+class ClientSSLError : public ClientConnectionError {
+public:
+    using ClientConnectionError::ClientConnectionError;
+};
+
+// The server's certificate did not verify: cause() is the net::tls::SSLCertVerificationError
+// ("certificate verify failed: self-signed certificate"). Never retried: someone must act
+// (trust the right CA, use the right host name). curl: exit 60.
+class ClientConnectorCertificateError : public ClientSSLError {
+public:
+    using ClientSSLError::ClientSSLError;
+};
+
 // A deadline passed. phase() says which one, because "the pool had no free connection" and
 // "the server is slow" look the same from outside and are not.
 class ClientTimeoutError : public ClientError {
 public:
-    enum class Phase { pool, connect, sock_read, total };
+    // tls_handshake: https only, the TLS handshake after the TCP connect (the connect budget
+    // covers both, as in aiohttp; the phase says which step used it up).
+    enum class Phase { pool, connect, tls_handshake, sock_read, total };
     ClientTimeoutError(Phase phase, const std::string& message)
         : ClientError(message), phase_(phase) {}
     Phase phase() const noexcept { return phase_; }

@@ -44,6 +44,7 @@
 #include "http/client/connection_pool.hpp"
 #include "http/client/request_trace.hpp"
 #include "http/codings/decoder_chain.hpp"
+#include "http/client/tls_info.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/message.hpp"
 #include "runtime/coro.hpp"
@@ -62,6 +63,9 @@ public:
     Headers headers;
     std::string url;     // the final URL, after redirects
     std::string method;  // of the request this answers (the last one, after redirects)
+    // https: what its connection's TLS handshake negotiated (shared by every response on that
+    // connection); null for http.
+    std::shared_ptr<const TlsInfo> tls;
 
     ClientResponse() = default;
     ClientResponse(ClientResponse&&) noexcept = default;

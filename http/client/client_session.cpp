@@ -40,11 +40,12 @@ std::string first_write(const detail::Hop& hop) {
 // One request's state, carried from hop to hop (aiohttp keeps the same in _request's locals):
 // request() makes it and moves it along each redirect; send(), attempt() and exchange() read it.
 struct ClientSession::RequestState {
-    detail::Hop hop;                        // what this hop sends
-    std::string head;                       // first_write(hop), made once per hop
-    ClientTimeout timeout;                  // the request's, or the session's
-    std::optional<detail::Deadline> total;  // one deadline across every hop and attempt
-    detail::RequestTrace& trace;            // the request's slice; each hop adds its phases
+    detail::Hop hop;                            // what this hop sends
+    std::string head;                           // first_write(hop), made once per hop
+    ClientTimeout timeout;                      // the request's, or the session's
+    std::optional<detail::Deadline> total;      // one deadline across every hop and attempt
+    detail::RequestTrace& trace;                // the request's slice; each hop adds its phases
+    std::shared_ptr<net::tls::SSLContext> ssl;  // RequestOptions::ssl, or null
 };
 
 ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {
@@ -65,16 +66,15 @@ std::shared_ptr<detail::ConnectionPool> ClientSession::bind_pool() {
         if (!pool_->is_empty()) {
             throw InvalidStateError("ClientSession has connections on another event loop");
         }
-        pool_ = detail::ConnectionPool::make(
-            loop,
-            {options_.limit, options_.limit_per_host, options_.keepalive_timeout, options_.limits},
-            pool_->stats());
+        pool_ = detail::ConnectionPool::make(loop, pool_options(), pool_->stats());
     }
-    if (!pool_) {
-        pool_ = detail::ConnectionPool::make(loop, {options_.limit, options_.limit_per_host,
-                                                    options_.keepalive_timeout, options_.limits});
-    }
+    if (!pool_) pool_ = detail::ConnectionPool::make(loop, pool_options());
     return pool_;
+}
+
+detail::PoolOptions ClientSession::pool_options() const {
+    return {options_.limit, options_.limit_per_host, options_.keepalive_timeout, options_.limits,
+            options_.ssl_handshake_timeout};
 }
 
 Coro<void> ClientSession::close() {
@@ -103,6 +103,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
             .timeout = timeout,
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),
             .trace = trace,
+            .ssl = std::move(options.ssl),
         };
         for (int redirects = 0;; ++redirects) {
             req.hop.cookies = cookie_jar().cookie_header(req.hop.url);
@@ -149,8 +150,14 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::attempt(
     // connect covers the pool wait and the connect, per attempt (aiohttp: the same).
     const std::optional<detail::Deadline> connect =
         detail::Deadline::after(pool->loop().time(), req.timeout.connect, Phase::connect);
+    // The context only matters for https; the default is made on first use (it reads the
+    // system's CAs), so a session that only speaks http never makes one.
+    std::shared_ptr<net::tls::SSLContext> ssl;
+    if (req.hop.url.is_tls())
+        ssl = req.ssl ? req.ssl : options_.ssl ? options_.ssl : default_ssl_context();
     detail::ConnectionLease lease =
-        co_await pool->acquire(req.hop.url, allow_reuse, connect, req.total, &req.trace);
+        co_await pool->acquire(detail::Destination::of(req.hop.url, std::move(ssl)), allow_reuse,
+                               connect, req.total, &req.trace);
     co_return co_await exchange(std::move(lease), req);
 }
 
@@ -181,7 +188,8 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
         try {
             event = conn.parser().next_event();
         } catch (const ProtocolError& e) {
-            throw ClientProtocolError("malformed response from " + url.str() + ": " + e.what(),
+            throw ClientProtocolError("malformed response from " + url.str() + ": " + e.what() +
+                                          detail::tls_answer_hint(url, conn.first_bytes()),
                                       std::current_exception());
         }
         if (auto* h = std::get_if<ResponseHead>(&event)) {
@@ -201,6 +209,7 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
                 throw ClientProtocolError("response from " + url.str() + ": " + e.what(),
                                           std::current_exception());
             }
+            response.tls = conn.tls_info();
             response.attach(std::move(lease), req.hop.asks_keep_alive(), req.total,
                             req.timeout.sock_read, std::move(decoder));
             co_return response;
@@ -251,6 +260,12 @@ std::size_t ClientSession::idle_connections() const noexcept {
 }
 std::size_t ClientSession::peak_active_connections() const noexcept {
     return pool_ ? pool_->stats().peak_active : 0;
+}
+std::size_t ClientSession::tls_handshakes() const noexcept {
+    return pool_ ? pool_->stats().tls_handshakes : 0;
+}
+std::size_t ClientSession::tls_sessions_resumed() const noexcept {
+    return pool_ ? pool_->stats().tls_sessions_resumed : 0;
 }
 
 }  // namespace looplab::http

@@ -23,6 +23,13 @@
 //      followed up to max_redirects, draining each redirect's body so that its connection is
 //      reused; one more is TooManyRedirects.
 //
+// https: the same path, with a TLS handshake after the connect (connection_pool.hpp: "TLS",
+// and "Keys" for why connections are pooled per context). The context is the request's
+// (RequestOptions::ssl), else the session's (ClientSessionOptions::ssl), else the process
+// default (tls_info.hpp: the system's CAs). Redirects may go from http to https and back;
+// each hop connects with its own URL's scheme. A response says what its handshake
+// negotiated in ClientResponse::tls.
+//
 // Retry: if a kept-alive connection turns out to be closed before the server sent a single
 // byte of the response (it closed it while idle, and we had not seen that yet), an idempotent
 // request (redirects.hpp: is_idempotent) is sent again, once, on a new connection. A POST is
@@ -32,7 +39,9 @@
 // Errors (client_errors.hpp, the same types as the blocking client): InvalidUrl (bad URL),
 // ClientConnectionError (refused, unreachable, name not found, reset before the head; cause()
 // holds the net::NetError), ServerDisconnectedError (closed without answering),
-// ClientTimeoutError (phase pool / connect / sock_read / total, see client_timeout.hpp),
+// ClientSSLError and ClientConnectorCertificateError (the TLS handshake failed; cause() holds
+// the net::tls::SSLError), ClientTimeoutError (phase pool / connect / tls_handshake /
+// sock_read / total, see client_timeout.hpp),
 // ClientProtocolError (a malformed head), ClientPayloadError (body cut short or malformed),
 // TooManyRedirects. Cancelling a request closes its connection; nothing leaks, and nothing
 // half-used goes back to the pool.
@@ -60,6 +69,7 @@
 #include "http/client/cookie_jar.hpp"
 #include "http/client/hop.hpp"
 #include "http/codings/decoder.hpp"
+#include "http/client/tls_info.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -92,11 +102,19 @@ struct ClientSessionOptions {
     std::shared_ptr<CookieJar> cookie_jar;
     // Sent with every request; a request's own header of the same name replaces them.
     Headers headers;
+    // https: the client context to connect with (aiohttp: TCPConnector(ssl=...)); null: the
+    // process default, default_ssl_context() (the system's CAs, hosts checked).
+    std::shared_ptr<net::tls::SSLContext> ssl;
+    // https: the longest a TLS handshake may take (asyncio's ssl_handshake_timeout), besides
+    // the connect and total timeouts.
+    Duration ssl_handshake_timeout = std::chrono::seconds(60);
 };
 
 struct RequestOptions {
     bool allow_redirects = true;
     std::optional<ClientTimeout> timeout;  // replaces the session's, as a whole
+    // https: this request's context instead of the session's (aiohttp: request(ssl=...)).
+    std::shared_ptr<net::tls::SSLContext> ssl;
 };
 
 class ClientSession {
@@ -133,10 +151,13 @@ public:
     std::size_t active_connections() const noexcept;  // connecting or in use right now
     std::size_t idle_connections() const noexcept;    // kept alive, unused right now
     std::size_t peak_active_connections() const noexcept;
+    std::size_t tls_handshakes() const noexcept;        // https connections made
+    std::size_t tls_sessions_resumed() const noexcept;  // of which resumed a TLS session
 
 private:
     // The pool of the running loop, made on first use (asyncio's lazy loop binding).
     std::shared_ptr<detail::ConnectionPool> bind_pool();
+    detail::PoolOptions pool_options() const;
     // The request path, one hop at a time (client_session.cpp). `req` is the request's state,
     // carried across its hops; it must outlive each call (request() awaits them at once).
     struct RequestState;

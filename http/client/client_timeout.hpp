@@ -14,7 +14,8 @@
 //   - total fired: phase total, wherever the request was;
 //   - connect fired while queued for a pool slot: phase pool; while connecting: phase connect
 //     (aiohttp reports both as "connect"; the split says whether to raise `limit` or to look
-//     at the server);
+//     at the server); during an https connection's TLS handshake: phase tls_handshake ("tls
+//     handshake": a server that accepts TCP and then says nothing, or a port that is not TLS);
 //   - sock_read fired: phase sock_read.
 //
 // Why deadlines and not nested asyncio.timeout() scopes: a data wait completes its own future
@@ -36,7 +37,7 @@ namespace looplab::http {
 // aiohttp.ClientTimeout. nullopt disables a setting. total's default is aiohttp's 5 minutes.
 struct ClientTimeout {
     std::optional<Duration> total = std::chrono::seconds(300);
-    std::optional<Duration> connect;    // pool wait + TCP connect (+ name resolution)
+    std::optional<Duration> connect;    // pool wait + TCP connect (+ name resolution, + TLS)
     std::optional<Duration> sock_read;  // between two reads, from the request's end onwards
 };
 
@@ -59,10 +60,11 @@ struct Deadline {
     // to 127.0.0.1:8080").
     ClientTimeoutError error(std::string_view doing) const {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(budget).count();
-        std::string setting(phase == ClientTimeoutError::Phase::pool        ? "connect"
-                            : phase == ClientTimeoutError::Phase::connect   ? "connect"
-                            : phase == ClientTimeoutError::Phase::sock_read ? "sock_read"
-                                                                            : "total");
+        using P = ClientTimeoutError::Phase;
+        std::string setting(phase == P::pool || phase == P::connect || phase == P::tls_handshake
+                                ? "connect"
+                            : phase == P::sock_read ? "sock_read"
+                                                    : "total");
         return ClientTimeoutError(
             phase, "timed out " + std::string(doing) + ": the " + setting + " timeout of " +
                        std::to_string(ms) + " ms passed (phase: " +

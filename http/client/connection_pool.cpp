@@ -8,11 +8,21 @@
 #include "http/client/client_errors.hpp"
 #include "http/client/origin_key.hpp"
 #include "net/errors.hpp"
+#include "net/tls/create_connection.hpp"
 #include "net/transport/create_connection.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/timeout.hpp"
 
 namespace looplab::http::detail {
+
+namespace {
+// The pool wait's label: "ClientSession pool wait for 127.0.0.1:8080 (no free connection)";
+// subject: the waiter's key, which lives as long as the waiter.
+void describe_pool_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (view.live) out += " for " + *static_cast<const std::string*>(label.subject);
+    out += " (no free connection)";
+}
+}  // namespace
 
 namespace {
 
@@ -97,12 +107,12 @@ Coro<void> ConnectionPool::close() {
 
 // ---- Acquiring --------------------------------------------------------------------------------
 
-Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
+Coro<ConnectionLease> ConnectionPool::acquire(Destination to, bool allow_reuse,
                                               std::optional<Deadline> connect,
                                               std::optional<Deadline> total, RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
     if (closed_) throw InvalidStateError("ClientSession is closed");
-    std::string key = origin_key(url);  // also the name messages use
+    const std::string key = to.key;
     for (;;) {
         std::shared_ptr<ClientConnection> conn;
         Grant grant = try_grant(key, allow_reuse, conn);
@@ -112,6 +122,8 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
             waiter->key = key;
             waiter->allow_reuse = allow_reuse;
             waiter->ready = loop_.create_future<void>();
+            waiter->ready.state()->set_label(
+                {"ClientSession pool wait", &describe_pool_wait, &waiter->key, 0});
             waiters_.push_back(waiter);
             const std::optional<Deadline> deadline =
                 earliest(as_phase(connect, Phase::pool), total);
@@ -139,14 +151,16 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
                 throw;  // cancelled, or the session was closed
             }
             timer.cancel();
-            if (waiter->timed_out) throw deadline->error("waiting for a free connection to " + key);
+            if (waiter->timed_out) {
+                throw deadline->error("waiting for a free connection to " + to.name);
+            }
             if (trace) trace->end_phase();
             conn = std::move(waiter->granted);
             grant = conn ? Grant::idle : Grant::reserved;
             waiter->reserved = false;  // ours now: nothing for leave_queue to give back
         }
         if (grant == Grant::reserved) {
-            co_return co_await connect_new(std::move(url), std::move(key), connect, total, trace);
+            co_return co_await connect_new(std::move(to), connect, total, trace);
         }
         // Handed over while idle, it may have died since (its connection_lost then found it
         // no longer in the idle list): close it and look again.
@@ -156,17 +170,19 @@ Coro<ConnectionLease> ConnectionPool::acquire(Url url, bool allow_reuse,
     }
 }
 
-Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
-                                                  std::optional<Deadline> connect,
+Coro<ConnectionLease> ConnectionPool::connect_new(Destination to, std::optional<Deadline> connect,
                                                   std::optional<Deadline> total,
                                                   RequestTrace* trace) {
     const std::shared_ptr<ConnectionPool> self = shared_from_this();
+    const Url& url = to.url;
+    const std::string& key = to.key;
     if (trace) trace->begin_phase("connect");  // ended below, or by the request's error
     const std::optional<Deadline> deadline = earliest(connect, total);
     auto factory = [this] {
         return std::make_shared<ClientConnection>(loop_, options_.parser_limits);
     };
     std::shared_ptr<ClientConnection> conn;
+    std::shared_ptr<net::Transport> transport;
     std::exception_ptr failure;
     // The slot was reserved by try_grant; every way out below either keeps it (a lease) or
     // frees it.
@@ -174,21 +190,31 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
         if (deadline) {
             auto made = co_await timeout_at(
                 deadline->when, net::create_connection(loop_, factory, url.host(), url.port()));
+            transport = std::move(made.first);
             conn = std::move(made.second);
         } else {
             auto made = co_await net::create_connection(loop_, factory, url.host(), url.port());
+            transport = std::move(made.first);
             conn = std::move(made.second);
         }
     } catch (const TimeoutError&) {  // looplab::TimeoutError: our deadline, from timeout_at
-        failure = std::make_exception_ptr(deadline->error("connecting to " + key));
+        failure = std::make_exception_ptr(deadline->error("connecting to " + to.name));
     } catch (const net::ConnectTimeoutError& e) {  // the kernel gave up on the SYNs first
-        failure = std::make_exception_ptr(
-            ClientTimeoutError(Phase::connect, "timed out connecting to " + key + ": " + e.what()));
+        failure = std::make_exception_ptr(ClientTimeoutError(
+            Phase::connect, "timed out connecting to " + to.name + ": " + e.what()));
     } catch (const net::NetError& e) {
         failure = std::make_exception_ptr(ClientConnectionError(
-            "cannot connect to " + key + ": " + e.what(), std::current_exception()));
+            "cannot connect to " + to.name + ": " + e.what(), std::current_exception()));
     } catch (...) {
         failure = std::current_exception();  // CancelledError
+    }
+    if (!failure && to.ssl) {
+        if (trace) trace->begin_phase("tls");  // ends "connect"
+        try {
+            co_await start_tls(to, transport, conn, deadline);
+        } catch (...) {
+            failure = std::current_exception();
+        }
     }
     if (failure) {
         free_slot(key);
@@ -207,7 +233,37 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Url url, std::string key,
         throw InvalidStateError("ClientSession was closed while connecting");
     }
     if (trace) trace->end_phase();
-    co_return ConnectionLease(self, std::move(conn), std::move(key), false);
+    co_return ConnectionLease(self, std::move(conn), key, false);
+}
+
+// The handshake's failures become client errors (throw_handshake_error, shared with the
+// blocking client); start_tls has aborted the connection by the time any of them is thrown.
+Coro<void> ConnectionPool::start_tls(const Destination& to,
+                                     std::shared_ptr<net::Transport> transport,
+                                     std::shared_ptr<ClientConnection> conn,
+                                     std::optional<Deadline> deadline) {
+    net::tls::SSLOptions ssl(to.ssl);
+    ssl.server_hostname = to.url.host();
+    ssl.ssl_handshake_timeout = options_.ssl_handshake_timeout;
+    const std::string doing = "tls handshake with " + to.name;
+    try {
+        std::shared_ptr<net::Transport> tls_transport;
+        if (deadline) {
+            tls_transport = co_await timeout_at(deadline->when,
+                                                net::tls::start_tls(loop_, transport, conn, ssl));
+        } else {
+            tls_transport = co_await net::tls::start_tls(loop_, transport, conn, ssl);
+        }
+        conn->use_tls(*tls_transport);
+    } catch (const TimeoutError&) {
+        // The connect budget ran out in this step: say so (total keeps its own name).
+        const Deadline d = *deadline;
+        throw(d.phase == Phase::connect ? *as_phase(d, Phase::tls_handshake) : d).error(doing);
+    } catch (const net::NetError&) {
+        throw_handshake_error(doing);
+    }
+    ++stats_.tls_handshakes;
+    if (conn->tls_info() && conn->tls_info()->session_reused) ++stats_.tls_sessions_resumed;
 }
 
 ConnectionPool::Grant ConnectionPool::try_grant(const std::string& key, bool allow_reuse,

@@ -10,6 +10,17 @@
 //     from the moment a request reserves it (before the connect) until we close it: connecting,
 //     in use, and idle all count. So `limit` is the most connections open at once (aiohttp
 //     counts only the ones in use, and lets idle ones pile up beyond it). 0 means no limit.
+//   - Keys. Connections are pooled per (scheme, host, port) and, for https, per TLS context
+//     (aiohttp's ConnectionKey has its ssl too): a connection verified under one context's
+//     trust and settings must not serve a request that asked for others. The context's
+//     address stands for it: every pooled https connection holds its context alive (its
+//     SSLProtocol does), so no other context can have that address while the key exists.
+//   - TLS. An https connection is a TCP connect ("connect" phase) and then a TLS handshake on
+//     it ("tls" phase), net::tls::start_tls with the request's host as SNI and for the
+//     certificate check. Sessions are resumed through the context's session cache, so only
+//     the first connection to a server pays for a full handshake. The connect deadline bounds
+//     both steps; a handshake failure is ClientSSLError (ClientConnectorCertificateError when
+//     the certificate is the problem), its timeout phase tls_handshake.
 //   - Reuse. A request takes an idle connection to its host:port if there is one: the most
 //     recently used first (LIFO), which is the one least likely to have been closed by the
 //     server, and which lets the others age out. Reused connections are checked for an end of
@@ -74,7 +85,9 @@
 
 #include "http/client/client_connection.hpp"
 #include "http/client/client_timeout.hpp"
+#include "http/client/destination.hpp"
 #include "http/client/request_trace.hpp"
+#include "http/client/tls_info.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
 #include "runtime/coro.hpp"
@@ -90,13 +103,18 @@ struct PoolOptions {
     std::size_t limit_per_host = 0;  // 0: no limit
     Duration keepalive_timeout{};    // zero: never keep a connection idle
     ParserLimits parser_limits;
+    // https: the handshake's own bound (asyncio's ssl_handshake_timeout), besides the
+    // request's connect and total deadlines.
+    Duration ssl_handshake_timeout = std::chrono::seconds(60);
 };
 
 // Counters for tests and demos (ClientSession's stats accessors).
 struct PoolStats {
-    std::size_t opened = 0;       // TCP connections made
-    std::size_t reused = 0;       // requests that got an idle connection
-    std::size_t peak_active = 0;  // most connections in use (or connecting) at once
+    std::size_t opened = 0;                // TCP connections made
+    std::size_t reused = 0;                // requests that got an idle connection
+    std::size_t peak_active = 0;           // most connections in use (or connecting) at once
+    std::size_t tls_handshakes = 0;        // https connections made (TLS handshakes done)
+    std::size_t tls_sessions_resumed = 0;  // of which resumed an earlier TLS session
 };
 
 // The right to use one connection for one exchange (aiohttp: Connection). Move-only.
@@ -133,7 +151,7 @@ public:
 private:
     std::shared_ptr<ConnectionPool> pool_;
     std::shared_ptr<ClientConnection> conn_;
-    std::string key_;  // "host:port"
+    std::string key_;  // Destination::key
     bool reused_ = false;
 };
 
@@ -145,13 +163,15 @@ public:
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-    // A connection to url's host:port: an idle one (only if allow_reuse), or a new one, waiting
-    // in the queue if the limits say so. `connect` bounds the pool wait (reported as phase
-    // pool) and the connect (phase connect) together; `total` bounds both too.
-    // Throws ClientTimeoutError, ClientConnectionError (cause: the net::NetError),
-    // InvalidStateError once closed, CancelledError. Holds no slot when it throws.
-    // `trace` (may be null) gets the "pool wait" and "connect" phases; it must outlive the call.
-    Coro<ConnectionLease> acquire(Url url, bool allow_reuse, std::optional<Deadline> connect,
+    // A connection to `to`: an idle one (only if allow_reuse), or a new one, waiting in the
+    // queue if the limits say so. `connect` bounds the pool wait (reported as phase pool), the
+    // connect (phase connect) and an https handshake (phase tls_handshake) together; `total`
+    // bounds them too. Throws ClientTimeoutError, ClientConnectionError (cause: the
+    // net::NetError), ClientSSLError / ClientConnectorCertificateError (cause: the
+    // net::tls::SSLError), InvalidStateError once closed, CancelledError. Holds no slot when
+    // it throws. `trace` (may be null) gets the "pool wait", "connect" and "tls" phases; it
+    // must outlive the call.
+    Coro<ConnectionLease> acquire(Destination to, bool allow_reuse, std::optional<Deadline> connect,
                                   std::optional<Deadline> total, RequestTrace* trace = nullptr);
 
     // Closes every connection (idle and in use: responses still reading then fail) and fails
@@ -196,8 +216,11 @@ private:
     bool evict_oldest_idle(const std::string* only_key);
     void wake_waiters();
     void leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept;
-    Coro<ConnectionLease> connect_new(Url url, std::string key, std::optional<Deadline> connect,
+    Coro<ConnectionLease> connect_new(Destination to, std::optional<Deadline> connect,
                                       std::optional<Deadline> total, RequestTrace* trace);
+    // The TLS step of connect_new: the handshake on conn's transport (https only).
+    Coro<void> start_tls(const Destination& to, std::shared_ptr<net::Transport> transport,
+                         std::shared_ptr<ClientConnection> conn, std::optional<Deadline> deadline);
     void give_back(std::shared_ptr<ClientConnection> conn, const std::string& key, bool reusable);
     // Inside a scan: closes a counted connection and uncounts it (nothing handed on).
     void close_counted(const std::shared_ptr<ClientConnection>& conn, const std::string& key);
@@ -218,7 +241,7 @@ private:
     EventLoop& loop_;
     PoolOptions options_;
     PoolStats stats_;
-    std::unordered_map<std::string, Host> hosts_;  // by "host:port"
+    std::unordered_map<std::string, Host> hosts_;  // by Destination::key
     std::list<std::shared_ptr<Waiter>> waiters_;   // FIFO; done entries are dropped by scans
     // Every connection whose connection_lost has not run yet (close() waits for them).
     std::unordered_map<ClientConnection*, std::weak_ptr<ClientConnection>> live_;

@@ -15,9 +15,13 @@ Headers request_headers(const Headers& defaults, const Headers& request, bool ac
     for (const HeaderField& f : request) merged.add(f.name, f.value);
     if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
     if (!merged.contains("Accept")) merged.add("Accept", "*/*");
-    if (accept_encoding && !merged.contains("Accept-Encoding"))
-        merged.add("Accept-Encoding", codings::accept_encoding());
-    return merged;
+    return with_accept_encoding(std::move(merged), accept_encoding);
+}
+
+Headers with_accept_encoding(Headers request, bool accept_encoding) {
+    if (accept_encoding && !request.contains("Accept-Encoding"))
+        request.add("Accept-Encoding", codings::accept_encoding());
+    return request;
 }
 
 bool sends_body(std::string_view method, std::string_view body) {

@@ -46,6 +46,9 @@ bool sends_body(std::string_view method, std::string_view body);
 // request's own fields of the same name, plus User-Agent, Accept and (when the client decodes
 // bodies) Accept-Encoding unless given. aiohttp and requests send all three too.
 Headers request_headers(const Headers& defaults, const Headers& request, bool accept_encoding);
+// `request` plus "Accept-Encoding: gzip, deflate[, br]" when the client decodes bodies and the
+// request names no encoding of its own (what request_headers adds; the blocking client's own).
+Headers with_accept_encoding(Headers request, bool accept_encoding);
 
 // What one hop sends. The redirect loop of each client keeps one Hop and moves it along.
 struct Hop {

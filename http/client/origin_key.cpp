@@ -9,7 +9,7 @@ std::string origin_key(const Url& url) {
     std::string host = url.host();
     for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (url.is_ipv6()) host = "[" + host + "]";
-    return host + ":" + std::to_string(url.port());
+    return (url.is_tls() ? "https://" : "") + host + ":" + std::to_string(url.port());
 }
 
 }  // namespace looplab::http

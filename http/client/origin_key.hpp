@@ -1,5 +1,6 @@
-// http/client/origin_key.hpp: "host:port", the one name both clients give a server: the key of
-// their connection pools, of HostRateLimiter's buckets, and of a redirect's "same origin?".
+// http/client/origin_key.hpp: "host:port" (or "https://host:port"), the one name both clients
+// give a server: the key of their connection pools, of HostRateLimiter's buckets, and of a
+// redirect's "same origin?".
 //
 // aiohttp: ConnectionKey (host, port, ...) in client_reqrep.py, built from a yarl.URL whose host
 //          is already lowercased; urllib3: PoolKey, which lowercases scheme and host too.
@@ -9,6 +10,9 @@
 // "example.com" are one server), an IPv6 literal in brackets (as in a URL: "[::1]:8080", never
 // the ambiguous "::1:8080"), and the port always spelled out (unlike Url::host_header, which
 // drops ":80"), since the key names where we connect, not what we write in the Host header.
+// The scheme is part of the origin (RFC 6454: http://h:443 and https://h:443 are two servers,
+// and a plain connection must never serve an https request): it is written as "https://" in
+// front, and left out for http, so a plain server's key reads as it always has in messages.
 #pragma once
 
 #include <string>
@@ -17,8 +21,7 @@
 
 namespace looplab::http {
 
-// "example.com:80", "127.0.0.1:8080", "[::1]:8080". Only http URLs exist (url.hpp), so the
-// scheme is not part of the key.
+// "example.com:80", "127.0.0.1:8080", "[::1]:8080", "https://example.com:443".
 std::string origin_key(const Url& url);
 
 }  // namespace looplab::http

@@ -38,7 +38,7 @@ std::string make_boundary() {
     return out;
 }
 
-std::string quoted(std::string_view s) {
+std::string quoted_param(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         if (c == '"' || c == '\\' || c == '\r' || c == '\n') out += '%';  // never break the line
@@ -150,11 +150,11 @@ RequestBody RequestBody::multipart(const std::vector<FormPart>& parts) {
     RequestBody body;
     for (const FormPart& part : parts) {
         std::string head = "--" + boundary + "\r\nContent-Disposition: form-data; name=" +
-                           quoted(part.name);
+                           quoted_param(part.name);
         if (!part.path.empty()) {
             const std::string filename =
                 part.filename.empty() ? part.path.substr(part.path.rfind('/') + 1) : part.filename;
-            head += "; filename=" + quoted(filename) + "\r\nContent-Type: " +
+            head += "; filename=" + quoted_param(filename) + "\r\nContent-Type: " +
                     (part.content_type.empty() ? "application/octet-stream" : part.content_type);
         } else if (!part.content_type.empty()) {
             head += "\r\nContent-Type: " + part.content_type;

@@ -1,5 +1,5 @@
-// http/proto/url.cpp: http:// URL parsing (http/proto/url.hpp), following RFC 3986's split into
-// scheme, authority, path, query and fragment, and its reference resolution (section 5).
+// http/proto/url.cpp: http:// and https:// URL parsing (http/proto/url.hpp), following RFC 3986's
+// split into scheme, authority, path, query and fragment, and its reference resolution (section 5).
 #include "http/proto/url.hpp"
 
 #include <optional>
@@ -310,18 +310,18 @@ Url Url::parse(std::string_view text) {
     const Parts parts = split(text);
     if (!parts.scheme || !parts.authority)
         throw InvalidUrl("URL " + quote(text) + " has no scheme and host (expected http://host/path)");
-    if (detail::iequals(*parts.scheme, "https"))
-        throw InvalidUrl("https:// is not supported yet (looplab has no TLS)");
-    if (!detail::iequals(*parts.scheme, "http"))
+    const bool tls = detail::iequals(*parts.scheme, "https");
+    if (!tls && !detail::iequals(*parts.scheme, "http"))
         throw InvalidUrl("unsupported URL scheme " + quote(*parts.scheme) +
-                         " (only http:// is supported)");
+                         " (only http:// and https:// are supported)");
 
     HostPort authority = parse_authority(*parts.authority, text);
     if (authority.host.empty()) throw InvalidUrl("URL " + quote(text) + " has no host");
     Url url;
+    url.tls_ = tls;
+    url.port_ = authority.port ? *authority.port : url.default_port();
     url.host_ = std::move(authority.host);
     url.ipv6_ = authority.ipv6;
-    if (authority.port) url.port_ = *authority.port;
     // The fragment is for the client only, never sent.
     if (!parts.path.empty()) url.path_ = remove_dot_segments(quote_unsafe(parts.path));
     if (url.path_.empty()) url.path_ = "/";
@@ -336,12 +336,12 @@ std::string Url::target() const {
 
 std::string Url::host_header() const {
     std::string out = ipv6_ ? '[' + host_ + ']' : host_;
-    if (port_ != 80) out += ':' + std::to_string(port_);
+    if (port_ != default_port()) out += ':' + std::to_string(port_);
     return out;
 }
 
 std::string Url::str() const {
-    return "http://" + host_header() + target();
+    return std::string(scheme()) + "://" + host_header() + target();
 }
 
 Url Url::resolve(std::string_view reference) const {

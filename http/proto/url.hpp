@@ -1,5 +1,6 @@
-// http/proto/url.hpp: an http:// URL taken apart into what a client needs (where to connect, what
-// to put in the Host header, the request target), and RFC 3986's rules for the URLs a client
+// http/proto/url.hpp: an http:// or https:// URL taken apart into what a client needs (where to
+// connect and whether with TLS, what to put in the Host header, the request target), and RFC
+// 3986's rules for the URLs a client
 // meets: a redirect's Location resolved against the page it came from, dot segments removed,
 // unsafe characters quoted, query parameters encoded.
 //
@@ -7,8 +8,8 @@
 //          requests.utils.requote_uri and requests' `params=`
 // curl:    its URL parser: dot segments are removed unless --path-as-is
 //
-// What a URL may carry is deliberately narrow: only the http scheme (the other schemes are
-// another client's business), no userinfo (credentials in URLs leak into logs and Referer
+// What a URL may carry is deliberately narrow: only the http and https schemes (default ports 80
+// and 443; the other schemes are another client's business), no userinfo (credentials in URLs leak into logs and Referer
 // headers; the clients take them as BasicAuth instead), and the fragment is dropped (it never
 // goes on the wire). Where a URL is written the way people write URLs, it is made into what the
 // wire needs, as requests and browsers do: `"<>{}` and spaces in a path or query are
@@ -44,19 +45,23 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 class Url {
 public:
-    // Parses "http://host[:port][/path][?query][#fragment]". The scheme is case-insensitive;
-    // host may be a name, an IPv4 address or a bracketed IPv6 literal ("[::1]"). The path
-    // loses its dot segments, and bytes a path or query may not hold are percent-encoded
-    // (quote_unsafe). Throws InvalidUrl for another scheme (https has its own message),
-    // userinfo, an empty host, a non-ASCII host (it names IDNA), a port that is not 1..65535,
+    // Parses "http://host[:port][/path][?query][#fragment]" (or https://). The scheme is
+    // case-insensitive; host may be a name, an IPv4 address or a bracketed IPv6 literal
+    // ("[::1]"). The path loses its dot segments, and bytes a path or query may not hold are
+    // percent-encoded (quote_unsafe). Throws InvalidUrl for another scheme, userinfo, an empty host, a non-ASCII host (it names IDNA), a port that is not 1..65535,
     // control bytes anywhere, or spaces outside the path and query.
     static Url parse(std::string_view text);
 
-    std::string_view scheme() const noexcept { return "http"; }
+    // "http" or "https", lower case.
+    std::string_view scheme() const noexcept { return tls_ ? "https" : "http"; }
+    // https: the connection speaks TLS (net/tls/) before HTTP.
+    bool is_tls() const noexcept { return tls_; }
+    // The scheme's port: 80 for http, 443 for https.
+    std::uint16_t default_port() const noexcept { return tls_ ? 443 : 80; }
     // The host to connect to: "example.com", "127.0.0.1", or "::1" (no brackets).
     const std::string& host() const noexcept { return host_; }
     bool is_ipv6() const noexcept { return ipv6_; }
-    // 80 unless the URL gives one.
+    // default_port() unless the URL gives one.
     std::uint16_t port() const noexcept { return port_; }
     // Starts with '/'; "/" when the URL has no path.
     const std::string& path() const noexcept { return path_; }
@@ -65,14 +70,15 @@ public:
 
     // The request target (origin-form, RFC 9112 3.2.1): path, and "?query" if there is a query.
     std::string target() const;
-    // The Host header value: host, in brackets if IPv6, with ":port" unless the port is 80.
+    // The Host header value: host, in brackets if IPv6, with ":port" unless it is the
+    // scheme's default port (RFC 9110 7.2).
     std::string host_header() const;
-    // The URL back as text, without the fragment: "http://" + host_header() + target().
+    // The URL back as text, without the fragment: scheme + "://" + host_header() + target().
     std::string str() const;
 
     // The URL a reference (a redirect's Location: "/next", "?q=1", "../up", "//host/p",
     // "http://other/") leads to from this one (RFC 3986 5.2). Throws InvalidUrl if the result
-    // is not an http URL this class can hold.
+    // is not an http or https URL this class can hold.
     Url resolve(std::string_view reference) const;
     // This URL with `params` appended to its query, form-encoded ("a=1&b=x+y"), after any
     // query it already has (requests: params=, yarl: URL.update_query's appending cousin).
@@ -81,6 +87,7 @@ public:
 private:
     std::string host_;
     bool ipv6_ = false;
+    bool tls_ = false;  // https
     std::uint16_t port_ = 80;
     std::string path_ = "/";
     std::string query_;

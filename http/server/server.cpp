@@ -6,10 +6,12 @@
 #include <system_error>
 
 #include "http/proto/detail/grammar.hpp"
+#include "http/proto/serializer.hpp"
 #include "http/server/server_connection.hpp"
 #include "http/server/server_shared.hpp"
 #include "net/errors.hpp"
 #include "net/getaddrinfo.hpp"
+#include "net/tls/create_connection.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/task.hpp"
 #include "runtime/timeout.hpp"
@@ -17,6 +19,18 @@
 namespace looplab::http {
 
 namespace {
+
+// What a plain http:// request to an https port is told, in clear, before the connection closes
+// (nginx: 400 "The plain HTTP request was sent to HTTPS port").
+constexpr std::string_view kPlainHttpBody =
+    "This port speaks https: the plain HTTP request was sent to an HTTPS port.\n";
+
+std::string plain_http_answer() {
+    return "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Length: " +
+           std::to_string(kPlainHttpBody.size()) + "\r\nConnection: close\r\n\r\n" +
+           std::string(kPlainHttpBody);
+}
 
 // How often to retry when port 0 gave the first address a port another address has taken.
 constexpr int kBindAttempts = 5;
@@ -41,12 +55,43 @@ bool no_such_address(const net::NetError& e) {
            e.code() == std::errc::address_family_not_supported;
 }
 
+// What a connection accepted at the descriptor limit gets (net::ServerOptions::emfile_reply):
+// made once, since no Date can be formatted per reply there (RFC 9110 6.6.1 asks Date of 2xx
+// to 4xx responses only).
+const std::string& emfile_reply() {
+    static const std::string reply = [] {
+        const std::string body = "the server is out of descriptors; try again\n";
+        Headers headers;
+        headers.set("Content-Type", "text/plain; charset=utf-8");
+        headers.set("Connection", "close");
+        headers.set("Retry-After", "1");
+        headers.set("Server", "looplab");
+        std::string out;
+        write_response_head(out, 503, headers, OutgoingBody::of_length(body.size()));
+        return out + body;
+    }();
+    return reply;  // static: net::ServerOptions::emfile_reply is a view
+}
+
+// One listener on host:port: plain, or TLS when ssl has a context (net/tls/).
+Coro<std::shared_ptr<net::Server>> listen_on(net::ProtocolFactory factory, std::string host,
+                                             std::uint16_t port, net::ServerOptions options,
+                                             const net::tls::SSLOptions& ssl) {
+    if (!ssl.ssl) {
+        co_return co_await net::create_server(get_running_loop(), std::move(factory),
+                                              std::move(host), port, options);
+    }
+    co_return co_await net::tls::create_server(get_running_loop(), std::move(factory),
+                                               std::move(host), port, ssl, options);
+}
+
 // One listening server per address, all on one port. With port 0 the kernel picks the first
 // address's port and the others are bound to it; if one of them has it taken already, all
 // are closed and the kernel is asked again.
 Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFactory factory,
                                                               std::string host, std::uint16_t port,
-                                                              net::ServerOptions options) {
+                                                              net::ServerOptions options,
+                                                              net::tls::SSLOptions ssl) {
     const std::vector<std::string> hosts = co_await addresses_of(host, port);
     const bool optional_after_first = is_localhost(host);
     for (int attempt = 1;; ++attempt) {
@@ -56,8 +101,7 @@ Coro<std::vector<std::shared_ptr<net::Server>>> listen_on_all(net::ProtocolFacto
         try {
             for (std::size_t i = 0; i < hosts.size(); ++i) {
                 try {
-                    auto listener = co_await net::create_server(get_running_loop(), factory,
-                                                                hosts[i], bound_port, options);
+                    auto listener = co_await listen_on(factory, hosts[i], bound_port, options, ssl);
                     if (bound_port == 0) bound_port = listener->sockets().front().address.port();
                     listeners.push_back(std::move(listener));
                 } catch (const net::NetError& e) {
@@ -91,13 +135,17 @@ Coro<std::shared_ptr<HttpServer>> HttpServer::start(Router router, std::string h
     net::ServerOptions listen_options;
     listen_options.backlog = options.backlog;
     listen_options.reuse_port = options.reuse_port;
+    listen_options.emfile_reply = emfile_reply();
     // Named before the co_await, not a temporary inside it: g++ 12 destroys a lambda temporary
     // with non-trivial captures twice there (CONTRIBUTING.md, "Compiler bugs").
     net::ProtocolFactory factory = [shared]() -> std::shared_ptr<net::Protocol> {
         return std::make_shared<ServerConnection>(shared);
     };
+    net::tls::SSLOptions ssl(options.ssl);
+    ssl.ssl_handshake_timeout = options.ssl_handshake_timeout;
+    ssl.plain_http_answer = plain_http_answer();
     auto listeners =
-        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options);
+        co_await listen_on_all(std::move(factory), std::move(host), port, listen_options, ssl);
     co_return std::shared_ptr<HttpServer>(new HttpServer(std::move(listeners), std::move(shared)));
 }
 
@@ -109,7 +157,7 @@ std::uint16_t HttpServer::port() const {
 std::string HttpServer::url(std::string_view path) const {
     auto sockets = listeners_.front()->sockets();
     std::string host = sockets.empty() ? "127.0.0.1:0" : sockets.front().address.to_string();
-    return "http://" + host + std::string(path);
+    return (shared_->options.ssl ? "https://" : "http://") + host + std::string(path);
 }
 
 std::vector<net::SocketAddress> HttpServer::addresses() const {
@@ -127,6 +175,9 @@ std::uint64_t HttpServer::requests_served() const {
 }
 std::size_t HttpServer::peak_connections() const {
     return shared_->peak_connections;
+}
+std::uint64_t HttpServer::budget_refusals() const {
+    return shared_->budget_refusals;
 }
 std::size_t HttpServer::write_buffer_size() const {
     std::size_t total = 0;

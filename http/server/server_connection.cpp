@@ -1,24 +1,28 @@
-// http/server/server_connection.cpp: see server_connection.hpp for the states and timers.
+// http/server/server_connection.cpp: the request half of a server connection: the protocol
+// callbacks, parsing and routing, answering, closing. server_connection.hpp draws the states;
+// server_connection_timers.cpp has the reading states' timers; response_channel.cpp writes.
 #include "http/server/server_connection.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <stdexcept>
 #include <variant>
 
 #include "http/proto/detail/grammar.hpp"
+#include "http/server/access_log.hpp"
 #include "http/server/request_target.hpp"
-#include "http/server/response_writer.hpp"
 #include "http/server/server_shared.hpp"
+#include "net/errors.hpp"
 #include "net/socket_address.hpp"
 
 namespace looplab::http {
 
 ServerConnection::ServerConnection(std::shared_ptr<ServerShared> shared)
-    : shared_(std::move(shared)), parser_(shared_->options.limits) {}
+    : shared_(std::move(shared)), parser_(shared_->options.limits), channel_(*shared_) {}
 
 ServerConnection::~ServerConnection() {
     timer_.cancel();
-    send_timer_.cancel();
+    release_body_charge();
 }
 
 // ---- Protocol callbacks ----------------------------------------------------------------------
@@ -27,7 +31,12 @@ void ServerConnection::connection_made(net::Transport& transport) {
     transport_ = &transport;
     shared_->connections.insert(this);
     shared_->peak_connections = std::max(shared_->peak_connections, shared_->connections.size());
+    if (auto peer = transport.get_extra_info("peername"); peer.has_value()) {
+        if (auto* address = std::any_cast<net::SocketAddress>(&peer)) peer_ = address->to_string();
+    }
+    channel_.attach(transport);
     if (shared_->connections.size() > shared_->options.max_connections || shared_->shutting_down) {
+        overloaded_ = true;
         reject(503, "the server is at its connection limit");
         return;
     }
@@ -44,7 +53,10 @@ void ServerConnection::data_received(std::string_view data) {
     }
     if (state_ == State::closing) return;
     if (state_ == State::idle) enter_reading_head();  // a new request's first byte
-    if (state_ == State::reading_body) last_read_ = get_running_loop().time();
+    if (state_ == State::reading_body) {
+        last_read_ = get_running_loop().time();
+        body_window_bytes_ += data.size();
+    }
     parser_.feed(data);
     process();
     limit_pipelined_bytes();
@@ -61,20 +73,24 @@ bool ServerConnection::eof_received() {
     parser_.feed_eof();
     // Answer the request in progress first (its response is being made, or still sent); the
     // response then closes the connection, or the requests buffered behind it are answered
-    // and the parser's ConnectionClosed does (finish_response, keep_alive_after_response).
+    // and the parser's ConnectionClosed does (finish_response, keep_alive_after_response). A
+    // streaming handler's body learns of the cut from process().
     if (state_ == State::handling || state_ == State::draining) return true;
     if (state_ == State::idle) enter_reading_head();
     process();
-    return false;
+    return handler_running_;
 }
 
 void ServerConnection::connection_lost(std::exception_ptr) {
     stop_timer();
-    send_timer_.cancel();
     state_ = State::closing;
     transport_ = nullptr;
+    channel_.detach();
+    if (body_stream_)
+        body_stream_->set_exception(std::make_exception_ptr(net::TransportClosedError("read")));
     // Nobody will read the answer: stop the handler (a /delay handler stops waiting).
     if (handler_ && !handler_.done()) handler_.cancel("client disconnected");
+    release_body_charge();
     shared_->connections.erase(this);
     shared_->on_connection_gone();
 }
@@ -85,13 +101,11 @@ void ServerConnection::close_when_idle() {
 }
 
 void ServerConnection::pause_writing() {
-    writing_paused_ = true;
-    arm_send_timer();
+    channel_.pause_writing();
 }
 
 void ServerConnection::resume_writing() {
-    writing_paused_ = false;
-    if (state_ != State::closing && state_ != State::lingering) send_timer_.cancel();
+    channel_.resume_writing();
     if (state_ != State::draining || !transport_) return;
     if (close_after_response_) {
         close_gracefully();  // shutdown() asked while this response was still going out
@@ -112,12 +126,13 @@ void ServerConnection::process() {
         try {
             event = parser_.next_event();
         } catch (const ProtocolError& e) {
-            reject(e.status(), e.what());
+            fail(e.status(), e.what());
             return;
         }
         if (std::holds_alternative<NeedData>(event) || std::holds_alternative<Paused>(event)) {
             if (state_ == State::reading_body && !body_timer_armed_)
-                arm_body_timer(shared_->options.body_read_timeout);
+                arm_body_timer(
+                    std::min(shared_->options.body_read_timeout, shared_->options.rate_window));
             return;
         }
         if (std::holds_alternative<ConnectionClosed>(event)) {
@@ -127,26 +142,38 @@ void ServerConnection::process() {
         if (auto* head = std::get_if<RequestHead>(&event)) {
             if (!on_request_head(*head)) return;
         } else if (auto* data = std::get_if<Data>(&event)) {
-            request_.body.append(data->bytes);
+            if (!on_body_data(data->bytes)) return;
         } else if (std::holds_alternative<EndOfMessage>(event)) {
-            if (route_.handler) {
+            if (handler_running_) {  // a stream_body handler: its body is complete
+                stop_timer();
+                state_ = State::handling;
+                body_stream_->feed_eof();
+                return;
+            }
+            if (route_.handler || shared_->router.has_middlewares()) {
                 start_handler();
                 return;
             }
             // The router answers itself (404, 405, 501, OPTIONS): no task needed, and the loop
             // goes straight on to a pipelined next request (iteration, not recursion, so a
             // buffer of a thousand pipelined 404s costs no stack).
-            if (!answer(request_, route_.answer)) return;
+            if (!answer(route_.answer)) return;
         }
     }
 }
 
 bool ServerConnection::on_request_head(RequestHead& head) {
+    release_body_charge();
     request_ = ServerRequest{};
     request_.method = std::move(head.method);
     request_.target = std::move(head.target);
     request_.version = head.version;
     request_.headers = std::move(head.headers);
+    if (shared_->options.access_log) {
+        request_line_ = request_.method + " " + request_.target + " HTTP/" +
+                        std::to_string(request_.version.major) + "." +
+                        std::to_string(request_.version.minor);
+    }
     try {
         RequestTarget target = parse_request_target(request_.method, request_.target);
         request_.path = std::move(target.path);
@@ -156,8 +183,29 @@ bool ServerConnection::on_request_head(RequestHead& head) {
         return false;
     }
     route_ = shared_->router.resolve(request_);
+    request_.match_info = std::move(route_.match_info);
     enter_reading_body();
-    return answer_expectation();
+    if (!answer_expectation()) return false;
+    if (route_.stream_body && route_.handler && parser_.has_body()) start_handler();
+    return true;
+}
+
+bool ServerConnection::on_body_data(std::string_view bytes) {
+    if (body_stream_) {
+        body_stream_->feed(bytes);
+        return true;
+    }
+    // A body read whole is held until its handler is done: charged to the server's budget, so
+    // a thousand clients each sending a body up to the size limit cannot exhaust memory.
+    if (!shared_->body_fits(bytes.size())) {
+        ++shared_->budget_refusals;
+        fail(503, "the server's memory budget for request bodies is spent");
+        return false;
+    }
+    request_.body.append(bytes);
+    body_charge_ += bytes.size();
+    shared_->body_bytes_buffered += bytes.size();
+    return true;
 }
 
 // RFC 9110 10.1.1. A client that sends "Expect: 100-continue" waits (curl 1 s, aiohttp until
@@ -180,102 +228,176 @@ bool ServerConnection::answer_expectation() {
     }
     if (!any) return true;
     if (!only_continue)
-        route_ = RouteMatch{nullptr, ServerResponse::text(417,
-                                                          "Expectation Failed: only "
-                                                          "100-continue is supported\n")};
+        route_ = RouteMatch{nullptr,
+                            ServerResponse::text(417,
+                                                 "Expectation Failed: only 100-continue is "
+                                                 "supported\n"),
+                            {},
+                            false};
     // Without a body there is nothing to wait for: the request completes now, as usual.
     if (!parser_.has_body()) return true;
     if (route_.handler) {
-        transport_->write(continue_response());
+        channel_.write_raw(continue_response());
         return true;
     }
     stop_timer();
-    write_response(request_, route_.answer, /*keep_alive=*/false);
+    begin_response(request_.method, request_.version, false);
+    channel_.send_now(route_.answer);
+    log_response();
     ++shared_->requests_served;
     close_lingering();
     return false;
 }
 
 void ServerConnection::start_handler() {
+    const bool streaming = state_ == State::reading_body && route_.stream_body;
+    if (streaming) {
+        body_stream_ = std::make_unique<BodyStream>();
+        body_stream_->on_backlog = [this](bool backlogged) {
+            if (backlogged)
+                pause_reading();
+            else if (state_ == State::reading_body)
+                resume_reading();
+        };
+        request_.content = body_stream_.get();
+    } else {
+        stop_timer();
+        state_ = State::handling;
+    }
+    request_.peer = peer_;
+    request_.channel = &channel_;
+    handler_running_ = true;
+    handler_ = get_running_loop().create_task(
+        run_handler(shared_from_this(), std::move(request_), std::move(route_)), "http handler");
+}
+
+void ServerConnection::fail(int status, const std::string& reason) {
+    if (!handler_running_) {
+        reject(status, reason);
+        return;
+    }
+    // A stream_body handler is reading this body: it gets the error from its next read, and
+    // its answer (or the 4xx its error becomes) ends the connection.
     stop_timer();
     state_ = State::handling;
-    if (auto peer = transport_->get_extra_info("peername"); peer.has_value()) {
-        if (auto* address = std::any_cast<net::SocketAddress>(&peer)) {
-            request_.peer = address->to_string();
-        }
-    }
-    handler_ = get_running_loop().create_task(
-        run_handler(shared_from_this(), std::move(request_), route_.handler), "http handler");
+    close_after_response_ = true;
+    if (body_stream_)
+        body_stream_->set_exception(std::make_exception_ptr(ProtocolError(reason, status)));
 }
 
 // ---- Answering -------------------------------------------------------------------------------
 
-// `self` keeps this connection alive while the handler runs (see the header); `handler` points
-// into the router, which the shared state (held by self) keeps alive too.
+// `self` keeps this connection alive while the handler runs (see the header); the route's
+// handler points into the router, which the shared state (held by self) keeps alive too.
 Coro<void> ServerConnection::run_handler(std::shared_ptr<ServerConnection> self,
-                                         ServerRequest request, const Handler* handler) {
+                                         ServerRequest request, RouteMatch route) {
     (void)self;
+    begin_response(request.method, request.version, true);
     ServerResponse response;
+    bool failed_after_head = false;
     try {
-        response = co_await (*handler)(request);
+        response = co_await shared_->router.dispatch(request, route);
     } catch (const CancelledError&) {
         throw;  // the client went away
+    } catch (const ProtocolError& e) {
+        // A stream_body handler let the body's error through: that error is the answer.
+        response = ServerResponse::text(e.status(), std::string(e.what()) + "\n");
+        close_after_response_ = true;
+        failed_after_head = channel_.head_sent();
     } catch (...) {
-        get_running_loop().call_exception_handler(
-            {"HTTP handler failed for " + request.method + " " + request.target,
-             std::current_exception(), request.peer});
+        if (transport_ && !transport_->is_closing())
+            get_running_loop().call_exception_handler(
+                {"HTTP handler failed for " + request.method + " " + request.target,
+                 std::current_exception(), request.peer});
         response = ServerResponse::text(500, "Internal Server Error\n");
+        failed_after_head = channel_.head_sent();
     }
-    if (!transport_) co_return;  // disconnected while the handler ran
-    const bool keep_alive = keep_alive_after_response();
-    write_response(request, response, keep_alive);
+    co_await send_handler_response(response, failed_after_head);
+    body_stream_.reset();
+    handler_running_ = false;
+    release_body_charge();
+    if (!transport_ || transport_->is_closing()) co_return;
+    log_response();
     ++shared_->requests_served;
-    if (finish_response(keep_alive)) process();
+    if (state_ == State::reading_body) {
+        // Answered before the body ended: the rest will not be read.
+        close_lingering();
+        co_return;
+    }
+    if (finish_response(channel_.keep_alive() && !close_after_response_)) process();
 }
 
-bool ServerConnection::answer(const ServerRequest& request, ServerResponse& response) {
+Coro<void> ServerConnection::send_handler_response(ServerResponse& response,
+                                                   bool failed_after_head) {
+    if (!transport_ || transport_->is_closing()) co_return;
+    if (failed_after_head) {
+        // The head is on the wire and the body cannot be completed honestly: cut it.
+        transport_->abort();
+        co_return;
+    }
+    if (channel_.head_sent()) {
+        channel_.send_end();  // a StreamResponse whose handler did not write_eof
+        co_return;
+    }
+    try {
+        co_await channel_.send(response);
+    } catch (const net::NetError&) {
+        // The client left (or was cut off by the send watchdog) while the body went out.
+    }
+}
+
+bool ServerConnection::answer(ServerResponse& response) {
     stop_timer();
-    const bool keep_alive = keep_alive_after_response();
-    write_response(request, response, keep_alive);
+    // The request is complete: left in reading_body, keep_alive_after_response would take it
+    // for a body left unread and close.
+    state_ = State::handling;
+    begin_response(request_.method, request_.version, true);
+    channel_.send_now(response);
+    log_response();
     ++shared_->requests_served;
-    return finish_response(keep_alive);
+    return finish_response(channel_.keep_alive());
+}
+
+void ServerConnection::begin_response(std::string_view method, HttpVersion version,
+                                      bool keep_alive_allowed) {
+    if (keep_alive_allowed)
+        channel_.begin(method, version, [this] { return keep_alive_after_response(); });
+    else
+        channel_.begin(method, version, nullptr);
 }
 
 bool ServerConnection::keep_alive_after_response() const {
     // After the client's end of stream, only requests it already sent can follow: with none
     // buffered the connection ends with this response (and says so), instead of idling until
-    // the keep-alive timeout for a request that cannot come.
+    // the keep-alive timeout for a request that cannot come. A stream_body handler answering
+    // before its body has ended leaves the rest unread: that connection ends too.
     const bool more_may_come = !peer_eof_ || !parser_.unconsumed().empty();
     return parser_.keep_alive() && !close_after_response_ && !shared_->shutting_down &&
-           more_may_come;
-}
-
-void ServerConnection::write_response(const ServerRequest& request, ServerResponse& response,
-                                      bool keep_alive) {
-    const ResponseContext context{request.method, request.version, keep_alive, shared_->date.now()};
-    std::string out;
-    try {
-        write_server_response(out, response, context);
-    } catch (const std::invalid_argument&) {
-        // A handler set a field the serialiser refuses (a CR in a value...): its response
-        // cannot be sent, a 500 can.
-        get_running_loop().call_exception_handler(
-            {"HTTP handler returned an invalid response for " + request.method + " " +
-                 request.target,
-             std::current_exception(), request.peer});
-        out.clear();
-        ServerResponse error = ServerResponse::text(500, "Internal Server Error\n");
-        write_server_response(out, error, context);
-    }
-    transport_->write(out);
+           more_may_come && state_ != State::reading_body;
 }
 
 void ServerConnection::reject(int status, const std::string& reason) {
     if (!transport_) return;
     stop_timer();
     ServerResponse response = ServerResponse::text(status, reason + "\n");
-    write_response(ServerRequest{}, response, /*keep_alive=*/false);
+    channel_.begin("", HttpVersion{1, 1}, nullptr);
+    channel_.send_now(response);
+    log_response();
     close_lingering();
+}
+
+void ServerConnection::log_response() {
+    const auto& log = shared_->options.access_log;
+    if (!log) return;
+    const bool had_head = state_ != State::reading_head;
+    log->write(AccessRecord{peer_, had_head ? std::string_view(request_line_) : "-",
+                            channel_.status(), channel_.body_bytes(), std::time(nullptr)});
+}
+
+void ServerConnection::release_body_charge() {
+    if (body_charge_ == 0) return;
+    shared_->body_bytes_buffered -= body_charge_;
+    body_charge_ = 0;
 }
 
 bool ServerConnection::finish_response(bool keep_alive) {
@@ -288,7 +410,7 @@ bool ServerConnection::finish_response(bool keep_alive) {
             close_lingering();
         return false;
     }
-    if (writing_paused_) {
+    if (channel_.writing_paused()) {
         state_ = State::draining;  // resume_writing() goes on from here
         return false;
     }
@@ -315,8 +437,8 @@ void ServerConnection::close_gracefully() {
     stop_timer();
     transport_->close();
     // close() sends what is buffered first; a client that never reads would keep the
-    // connection open forever, so the send timeout bounds that too.
-    if (transport_->get_write_buffer_size() > 0) arm_send_timer();
+    // connection open forever, so the send watchdog bounds that too.
+    channel_.watch_closing();
 }
 
 // nginx's lingering close (ngx_http_set_lingering_close). close() with request bytes unread, or
@@ -340,111 +462,10 @@ void ServerConnection::close_lingering() {
     transport_->write_eof();
     resume_reading();
     const HttpServerOptions& options = shared_->options;
-    arm_lingering_timer(std::min(options.lingering_timeout, options.lingering_time));
-    if (transport_->get_write_buffer_size() > 0) arm_send_timer();
-}
-
-// ---- States and timers -----------------------------------------------------------------------
-
-void ServerConnection::stop_timer() {
-    timer_.cancel();
-    body_timer_armed_ = false;
-}
-
-void ServerConnection::enter_reading_head() {
-    state_ = State::reading_head;
-    stop_timer();
-    std::weak_ptr<ServerConnection> weak = weak_from_this();
-    timer_ = get_running_loop().call_later(shared_->options.header_read_timeout, [weak] {
-        if (auto self = weak.lock(); self && self->state_ == State::reading_head) {
-            self->reject(408, "the request head did not arrive within the header read timeout");
-        }
-    });
-}
-
-void ServerConnection::enter_reading_body() {
-    state_ = State::reading_body;
-    last_read_ = get_running_loop().time();
-    // The body timer is armed by process() only if the body has to be waited for: most
-    // requests have no body, or all of it came with the head, and set no timer at all.
-}
-
-// One timer per silence, not one per read: each read only records its time, and when the
-// timer fires it either answers 408 or sets itself again for the rest of the silence. A large
-// upload arrives in thousands of reads; re-arming a timer on each would push as many entries
-// onto the loop's timer heap.
-void ServerConnection::arm_body_timer(Duration delay) {
-    stop_timer();
-    body_timer_armed_ = true;
-    std::weak_ptr<ServerConnection> weak = weak_from_this();
-    timer_ = get_running_loop().call_later(delay, [weak] {
-        auto self = weak.lock();
-        if (!self || self->state_ != State::reading_body) return;
-        const Duration silent = get_running_loop().time() - self->last_read_;
-        const Duration limit = self->shared_->options.body_read_timeout;
-        if (silent < limit) {
-            self->arm_body_timer(limit - silent);
-            return;
-        }
-        self->reject(408, "the request body stopped arriving (body read timeout)");
-    });
-}
-
-// The body timer's scheme, with two bounds: lingering_timeout since the last read and
-// lingering_time since lingering began, whichever ends first.
-void ServerConnection::arm_lingering_timer(Duration delay) {
-    timer_.cancel();
-    std::weak_ptr<ServerConnection> weak = weak_from_this();
-    timer_ = get_running_loop().call_later(delay, [weak] {
-        auto self = weak.lock();
-        if (!self || self->state_ != State::lingering) return;
-        const TimePoint now = get_running_loop().time();
-        const HttpServerOptions& options = self->shared_->options;
-        const Duration left = std::min(options.lingering_timeout - (now - self->last_read_),
-                                       options.lingering_time - (now - self->lingering_since_));
-        if (left > Duration::zero()) {
-            self->arm_lingering_timer(left);
-            return;
-        }
-        self->close_gracefully();
-    });
-}
-
-void ServerConnection::arm_send_timer() {
-    send_timer_.cancel();
-    std::weak_ptr<ServerConnection> weak = weak_from_this();
-    send_timer_ = get_running_loop().call_later(shared_->options.send_timeout, [weak] {
-        // The client did not take its bytes in time: drop them and the connection.
-        if (auto self = weak.lock(); self && self->transport_) self->transport_->abort();
-    });
-}
-
-void ServerConnection::limit_pipelined_bytes() {
-    if (!transport_ || reading_paused_) return;
-    if (state_ != State::handling && state_ != State::draining) return;
-    // A head's worth of pipelined bytes is enough to start the next request at once; beyond
-    // that the bytes would only pile up in memory while this request is answered.
-    if (parser_.unconsumed().size() > shared_->options.limits.max_head_size) {
-        reading_paused_ = true;
-        transport_->pause_reading();
-    }
-}
-
-void ServerConnection::resume_reading() {
-    if (!reading_paused_) return;
-    reading_paused_ = false;
-    transport_->resume_reading();
-}
-
-void ServerConnection::enter_idle() {
-    state_ = State::idle;
-    stop_timer();
-    std::weak_ptr<ServerConnection> weak = weak_from_this();
-    timer_ = get_running_loop().call_later(shared_->options.keepalive_timeout, [weak] {
-        if (auto self = weak.lock(); self && self->state_ == State::idle && self->transport_) {
-            self->close_gracefully();
-        }
-    });
+    Duration first = std::min(options.lingering_timeout, options.lingering_time);
+    if (overloaded_) first = std::min(first, options.overload_lingering);
+    arm_lingering_timer(first);
+    channel_.watch_closing();
 }
 
 }  // namespace looplab::http

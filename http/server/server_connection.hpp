@@ -4,16 +4,23 @@
 // nginx:   ngx_http_request.c's read / process / finalize / keepalive / lingering-close states
 //
 // The transport hands bytes to data_received, which feeds the sans-I/O RequestParser and acts
-// on its events. A complete request starts a task that runs the route's handler; while it
-// runs, no further request is parsed (the parser waits in Paused), so pipelined requests are
-// answered strictly in order, one after the other. When the response is written, the
+// on its events. A complete request starts a task that runs the route's handler (through the
+// router's middlewares); while it runs, no further request is parsed (the parser waits in
+// Paused), so pipelined requests are answered strictly in order, one after the other. The
+// response goes out through the connection's ResponseChannel (response_channel.hpp: framing,
+// flow control, the memory budget, the send watchdog, sendfile). When it is written, the
 // connection either closes (HTTP/1.0 without keep-alive, "Connection: close", an error, the
-// client's end of stream) or goes back to waiting.
+// client's end of stream) or goes back to waiting. This file is the request half: parsing,
+// states, and the timers of the reading states (server_connection_timers.cpp).
 //
 // States:
 //   reading_head -> reading_body -> handling -> [draining ->] (idle -> reading_head ...)
 //        |               |                                  | closing
 //        +---------------+--> (error response) lingering --> closing
+// reading_body with a stream_body route: the handler starts with the head and runs while the
+//   body arrives; Data goes to its BodyStream (body_stream.hpp, which pauses reading when the
+//   handler lags), EndOfMessage moves on to handling. A handler that answers before the body
+//   has ended leaves the rest unread: the connection lingers and closes after the response.
 // reading_head: the head is read, then routed at once (before the body): a request the router
 //   answers itself (404, 405, 501, OPTIONS) needs no handler task, and an Expect:
 //   100-continue is answered from the route: 100 Continue when a handler will read the body,
@@ -21,9 +28,10 @@
 //   expectation gets 417.
 // draining: the response is written but the transport's buffer is above its high water mark
 //   (pause_writing): the client is not reading. The next pipelined request waits until
-//   resume_writing, so one client can make the server buffer at most one response beyond the
-//   mark. While handling or draining, reading stops (pause_reading) once more than a head's
-//   worth of pipelined bytes is buffered: TCP flow control then holds the client back.
+//   resume_writing. A response is written in pieces with flow control, so one client makes the
+//   server hold at most its write mark plus a piece (response_channel.hpp). While handling or
+//   draining, reading stops (pause_reading) once more than a head's worth of pipelined bytes
+//   is buffered: TCP flow control then holds the client back.
 // lingering: nginx's lingering close, after a response that ends the connection while request
 //   bytes may still be on their way (an error, a final status instead of 100 Continue): FIN
 //   sent, what arrives is read and thrown away, and the connection closes when the client
@@ -36,12 +44,15 @@
 //   - header timer: reading_head may last header_read_timeout, counted from the connection's
 //     start or the request's first byte, not reset by each byte: a client sending one byte a
 //     second (slowloris) still runs out of time. Expiry answers 408 and closes.
-//   - body timer: in reading_body, at most body_read_timeout between two reads. Expiry 408.
+//   - body timer: in reading_body, at most body_read_timeout between two reads, and at least
+//     min_body_rate bytes a second over each rate_window (slow body). Expiry 408.
 //   - idle timer: between requests, keepalive_timeout. Expiry closes silently.
 //   - lingering timer: lingering_timeout between two reads, lingering_time in all.
-// At most one of them runs (timer_), in the state it belongs to. A second timer, send_timer_,
-// runs while writing is paused and while a closing connection still has bytes to send: after
-// send_timeout the connection is aborted (a client that never reads gets no more time).
+// At most one of them runs (timer_), in the state it belongs to. The writing side has its own
+// watchdog in the ResponseChannel (send_timeout and min_send_rate: slow readers).
+// Over the connection limit, the 503 lingers at most overload_lingering (its descriptor is
+// what the server is short of).
+// Memory: request bodies read whole are charged to the server's memory budget (503 past it).
 //
 // Lifetime: the transport owns this protocol (shared_ptr) until connection_lost; a running
 // handler task holds another reference, so a client that disconnects mid-request cannot free
@@ -54,6 +65,8 @@
 #include <string>
 
 #include "http/proto/request_parser.hpp"
+#include "http/server/body_stream.hpp"
+#include "http/server/response_channel.hpp"
 #include "http/server/router.hpp"
 #include "http/server/server_request.hpp"
 #include "net/transport/protocol.hpp"
@@ -63,7 +76,7 @@
 
 namespace looplab::http {
 
-struct ServerShared;  // server.cpp: the router, options, counters and live connections
+struct ServerShared;  // server_shared.hpp: the router, options, counters and live connections
 
 class ServerConnection final : public net::Protocol,
                                public std::enable_shared_from_this<ServerConnection> {
@@ -90,49 +103,62 @@ public:
 private:
     enum class State { reading_head, reading_body, handling, draining, idle, lingering, closing };
 
-    // ---- Parsing and routing
+    // ---- Parsing and routing (server_connection.cpp)
     void process();  // acts on parser events until it needs data or a handler runs
-    bool on_request_head(RequestHead& head);  // false: answered already, stop reading
-    bool answer_expectation();                // Expect: 100-continue, or 417
+    bool on_request_head(RequestHead& head);    // false: answered already, stop reading
+    bool on_body_data(std::string_view bytes);  // false: refused (the memory budget)
+    bool answer_expectation();                  // Expect: 100-continue, or 417
     void start_handler();
+    void fail(int status, const std::string& reason);  // 4xx/5xx now, or via a running handler
     // ---- Answering
     Coro<void> run_handler(std::shared_ptr<ServerConnection> self, ServerRequest request,
-                           const Handler* handler);
-    bool answer(const ServerRequest& request, ServerResponse& response);  // true: read on
+                           RouteMatch route);
+    Coro<void> send_handler_response(ServerResponse& response, bool failed_after_head);
+    bool answer(ServerResponse& response);  // true: read on
     bool keep_alive_after_response() const;
-    void write_response(const ServerRequest& request, ServerResponse& response, bool keep_alive);
+    void begin_response(std::string_view method, HttpVersion version, bool keep_alive_allowed);
     void reject(int status, const std::string& reason);  // error response, then close
-    bool finish_response(bool keep_alive);               // true: the next request can be parsed now
-    bool start_next_request();                           // likewise, after a kept-alive response
+    void log_response();
+    void release_body_charge();
+    bool finish_response(bool keep_alive);  // true: the next request can be parsed now
+    bool start_next_request();              // likewise, after a kept-alive response
     // ---- Closing
     void close_gracefully();  // send what is buffered, then close (send_timeout bounds it)
     void close_lingering();   // FIN, then discard what the client still sends, then close
-    // ---- States and timers
+    // ---- States and timers (server_connection_timers.cpp)
     void enter_reading_head();
     void enter_reading_body();
     void arm_body_timer(Duration delay);
+    void on_body_timer();
     void arm_lingering_timer(Duration delay);
     void enter_idle();
     void stop_timer();
-    void arm_send_timer();
     void limit_pipelined_bytes();  // pause reading while too much waits unparsed
+    void pause_reading();
     void resume_reading();
 
     std::shared_ptr<ServerShared> shared_;
     net::Transport* transport_ = nullptr;  // valid from connection_made to connection_lost
     RequestParser parser_;
+    ResponseChannel channel_;  // the response half
     State state_ = State::reading_head;
     ServerRequest request_;
     RouteMatch route_;  // what answers request_, decided from its head
     Task<void> handler_;
-    TimerHandle timer_;                  // the header, body, idle or lingering timer of the state
-    TimerHandle send_timer_;             // aborts a client that does not take its response in time
-    TimePoint last_read_{};              // when bytes last arrived (body and lingering timers)
-    TimePoint lingering_since_{};        // when lingering began (lingering_time counts from it)
-    std::uint64_t lingering_bytes_ = 0;  // bytes discarded while lingering
-    bool body_timer_armed_ = false;      // timer_ is the body timer
-    bool writing_paused_ = false;        // between pause_writing and resume_writing
-    bool reading_paused_ = false;        // we paused the transport's reading (pipelined backlog)
+    std::unique_ptr<BodyStream> body_stream_;  // a stream_body route's body, while it runs
+    std::string peer_;                         // "127.0.0.1:52144", once per connection
+    std::string request_line_;                 // for the access log: "GET / HTTP/1.1"
+    TimerHandle timer_;                    // the header, body, idle or lingering timer of the state
+    TimePoint last_read_{};                // when bytes last arrived (body and lingering timers)
+    TimePoint lingering_since_{};          // when lingering began (lingering_time counts from it)
+    TimePoint body_window_start_{};        // the slow-body rate's current window
+    std::uint64_t body_window_bytes_ = 0;  // body bytes read in that window
+    std::uint64_t lingering_bytes_ = 0;    // bytes discarded while lingering
+    std::uint64_t body_charge_ = 0;        // this request's body bytes charged to the budget
+    bool body_timer_armed_ = false;        // timer_ is the body timer
+    bool handler_running_ = false;         // handler_ has started and not finished
+    bool reading_paused_ = false;          // we paused the transport's reading
+    bool overloaded_ = false;              // answered 503: over the connection limit
     bool close_after_response_ = false;
     bool peer_eof_ = false;  // the client shut its sending side: nothing more will arrive
 };

@@ -13,7 +13,7 @@ ServerThread::ServerThread() : ServerThread(demo_routes()) {}
 
 ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
                            HttpServerOptions options)
-    : host_(host) {
+    : host_(host), tls_(options.ssl != nullptr) {
     std::promise<void> ready;
     std::future<void> started = ready.get_future();
     thread_ = std::thread([&, router = std::move(router), options]() mutable {
@@ -24,6 +24,7 @@ ServerThread::ServerThread(Router router, std::string host, std::uint16_t port,
             server =
                 loop.run_until_complete(HttpServer::start(std::move(router), host, port, options));
             port_ = server->port();
+            addresses_ = server->addresses();
         } catch (...) {
             ready.set_exception(std::current_exception());
             detail::finish_run(loop);
@@ -52,15 +53,21 @@ ServerThread::~ServerThread() {
 
 std::string ServerThread::url(std::string_view path) const {
     const bool ipv6 = host_.find(':') != std::string::npos;
-    return "http://" + (ipv6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_) +
-           std::string(path);
+    return (tls_ ? "https://" : "http://") + (ipv6 ? "[" + host_ + "]" : host_) + ":" +
+           std::to_string(port_) + std::string(path);
+}
+
+void ServerThread::request_stop() {
+    if (stop_requested_) return;
+    stop_requested_ = true;
+    EventLoop* loop = loop_;
+    loop->call_soon_threadsafe([loop] { loop->stop(); });
 }
 
 void ServerThread::stop() {
     if (stopped_) return;
     stopped_ = true;
-    EventLoop* loop = loop_;
-    loop->call_soon_threadsafe([loop] { loop->stop(); });
+    request_stop();
     thread_.join();
 }
 

@@ -2,16 +2,39 @@
 #include "net/stream/stream_reader.hpp"
 
 #include <algorithm>
+#include <any>
 #include <cassert>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "net/errors.hpp"
+#include "net/socket_address.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab::net {
+
+namespace {
+
+// The waiter's label: "StreamReader.readuntil: data from 127.0.0.1:8080" (subject: the
+// reader's transport_, which lives as long as the reader; the read holds the reader).
+void describe_data_wait(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const auto& weak = *static_cast<const std::weak_ptr<Transport>*>(label.subject);
+    const std::shared_ptr<Transport> t = weak.lock();
+    const std::any peer = t ? t->get_extra_info("peername") : std::any();
+    const auto* address = std::any_cast<SocketAddress>(&peer);
+    out += address ? ": data from " + address->to_string() : ": data";
+}
+
+const char* reader_method(std::string_view what) {
+    return what == "readuntil"     ? "StreamReader.readuntil"
+           : what == "readexactly" ? "StreamReader.readexactly"
+                                   : "StreamReader.read";
+}
+
+}  // namespace
 
 StreamReader::StreamReader(EventLoop& loop, std::size_t limit) : loop_(loop), limit_(limit) {
     if (limit == 0) throw std::invalid_argument("StreamReader: limit must be positive");
@@ -27,6 +50,24 @@ void StreamReader::feed_data(std::string_view data) {
     assert(!eof_ && "feed_data after feed_eof");
     if (data.empty()) return;
     buffer_.append(data);
+    after_feed();
+}
+
+std::span<char> StreamReader::get_buffer(std::size_t /*sizehint*/) {
+    assert(!eof_ && "get_buffer after feed_eof");
+    // limit_ bytes a read: as much as the backpressure rule lets pile up between two reads,
+    // and no 256 KiB buffer per connection (the transport's sizehint).
+    return buffer_.space(limit_);
+}
+
+void StreamReader::buffer_updated(std::size_t nbytes) {
+    if (nbytes == 0) return;
+    buffer_.commit(nbytes);
+    after_feed();
+}
+
+// New bytes are in: wake the reader; past 2 * limit, pause the transport.
+void StreamReader::after_feed() {
     wake_up_waiter();
     if (!paused_ && buffer_.size() > 2 * limit_) {
         if (std::shared_ptr<Transport> t = transport_.lock()) {
@@ -76,6 +117,7 @@ Coro<void> StreamReader::wait_for_data(const char* what) {
         if (std::shared_ptr<Transport> t = transport_.lock()) t->resume_reading();
     }
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label({reader_method(what), &describe_data_wait, &transport_, 0});
     waiter_ = waiter;
     struct Forget {  // cancelled or not, this wait is over: the next one may start
         StreamReader& reader;
@@ -88,10 +130,7 @@ Coro<void> StreamReader::wait_for_data(const char* what) {
 }
 
 std::string StreamReader::take_front(std::size_t n) {
-    if (n >= buffer_.size()) return std::exchange(buffer_, std::string());
-    std::string front = buffer_.substr(0, n);
-    buffer_.erase(0, n);
-    return front;
+    return buffer_.take_front(n);
 }
 
 // ---- Reading ------------------------------------------------------------------------------
@@ -123,7 +162,7 @@ Coro<std::string> StreamReader::readexactly(std::size_t n) {
     if (exception_) std::rethrow_exception(exception_);
     if (n == 0) co_return std::string();
     while (buffer_.size() < n) {
-        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), n);
+        if (eof_) throw IncompleteReadError(buffer_.take_front(buffer_.size()), n);
         co_await wait_for_data("readexactly");
     }
     std::string data = take_front(n);
@@ -142,7 +181,7 @@ Coro<std::string> StreamReader::readuntil(std::string separator) {
     std::size_t found = std::string::npos;
     for (;;) {
         if (buffer_.size() >= offset + seplen) {
-            found = buffer_.find(separator, offset);
+            found = buffer_.view().find(separator, offset);
             if (found != std::string::npos) break;
             offset = buffer_.size() + 1 - seplen;
             if (offset > limit_) {
@@ -150,7 +189,7 @@ Coro<std::string> StreamReader::readuntil(std::string separator) {
                                         offset);
             }
         }
-        if (eof_) throw IncompleteReadError(std::exchange(buffer_, std::string()), std::nullopt);
+        if (eof_) throw IncompleteReadError(buffer_.take_front(buffer_.size()), std::nullopt);
         co_await wait_for_data("readuntil");
     }
     if (found > limit_) {
@@ -173,7 +212,7 @@ Coro<std::string> StreamReader::readline() {
     }
     // Drop the overlong line: through its "\n" if we have it, else everything buffered.
     if (*overrun < buffer_.size() && buffer_[*overrun] == '\n') {
-        buffer_.erase(0, *overrun + 1);
+        buffer_.drop_front(*overrun + 1);
     } else {
         buffer_.clear();
     }

@@ -9,7 +9,9 @@
 //
 // Two sides, one buffer:
 //   - the producer (StreamReaderProtocol, from the transport's callbacks) calls feed_data,
-//     feed_eof or set_exception;
+//     feed_eof or set_exception, or (as a BufferedProtocol) lends the transport free space
+//     with get_buffer and says how much it filled with buffer_updated: the bytes then go from
+//     the socket straight into this buffer (stream_reader_buffer.hpp says what that saves);
 //   - the consumer (a coroutine) awaits read / readline / readexactly / readuntil, which take
 //     from the buffer and, when it does not hold enough, await one Future (the waiter) that the
 //     next feed_* completes.
@@ -34,9 +36,11 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "net/stream/stream_reader_buffer.hpp"
 #include "net/transport/transport.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
@@ -76,6 +80,12 @@ public:
     // The transport to pause and resume (held weakly).
     void set_transport(std::shared_ptr<Transport> transport);
     void feed_data(std::string_view data);
+    // BufferedProtocol's two halves (net/transport/protocol.hpp): free space at the end of the
+    // buffer to read into (at least limit() bytes, whatever sizehint says), and how many bytes
+    // the read put there, which then count as fed (feed_data's rules: wake the reader, pause
+    // past 2 * limit).
+    std::span<char> get_buffer(std::size_t sizehint);
+    void buffer_updated(std::size_t nbytes);
     void feed_eof();
     void set_exception(std::exception_ptr error);
 
@@ -83,14 +93,15 @@ private:
     Coro<void> wait_for_data(const char* what);
     void wake_up_waiter();
     void maybe_resume_transport();
+    void after_feed();
     std::string take_front(std::size_t n);
 
     EventLoop& loop_;
     std::size_t limit_;
-    std::string buffer_;            // received, not yet read
-    bool eof_ = false;              // feed_eof was called
-    bool paused_ = false;           // we paused the transport's reading
-    std::exception_ptr exception_;  // set_exception's error, thrown by every read
+    detail::StreamReaderBuffer buffer_;  // received, not yet read
+    bool eof_ = false;                   // feed_eof was called
+    bool paused_ = false;                // we paused the transport's reading
+    std::exception_ptr exception_;       // set_exception's error, thrown by every read
     std::weak_ptr<Transport> transport_;
     Future<void> waiter_;  // the waiting reader's future (empty: none waits)
 };

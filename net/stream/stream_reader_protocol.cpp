@@ -30,6 +30,17 @@ void StreamReaderProtocol::data_received(std::string_view data) {
     if (reader_) reader_->feed_data(data);
 }
 
+std::span<char> StreamReaderProtocol::get_buffer(std::size_t sizehint) {
+    if (reader_) return reader_->get_buffer(sizehint);
+    constexpr std::size_t kDiscardSize = 16 * 1024;
+    if (!discard_) discard_ = std::make_unique<char[]>(kDiscardSize);
+    return {discard_.get(), kDiscardSize};
+}
+
+void StreamReaderProtocol::buffer_updated(std::size_t nbytes) {
+    if (reader_) reader_->buffer_updated(nbytes);
+}
+
 bool StreamReaderProtocol::eof_received() {
     if (reader_) reader_->feed_eof();
     return true;  // keep the transport open: this side may still write
@@ -84,6 +95,7 @@ Coro<void> StreamReaderProtocol::drain_helper() {
     if (connection_lost_) throw ConnectionResetError("drain", peer_);
     if (!paused_) co_return;
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label(labels::text("StreamWriter.drain (the write buffer is full)"));
     drain_waiters_.push_back(waiter);
     struct Remove {
         std::vector<Future<void>>& waiters;

@@ -3,8 +3,9 @@
 // asyncio: StreamReaderProtocol and FlowControlMixin (streams.py).
 //
 // It adapts the callback world to the coroutine world, in both directions:
-//   - reading: data_received -> reader.feed_data, eof_received -> reader.feed_eof,
-//     connection_lost(error) -> reader.feed_eof() or reader.set_exception(error);
+//   - reading: get_buffer / buffer_updated (it is a BufferedProtocol: the transport reads into
+//     the reader's buffer) or data_received -> reader.feed_data, eof_received ->
+//     reader.feed_eof, connection_lost(error) -> reader.feed_eof() or reader.set_exception(error);
 //   - writing (FlowControlMixin): pause_writing / resume_writing are remembered, and
 //     StreamWriter::drain() awaits drain_helper(), which waits while writing is paused.
 //
@@ -46,7 +47,7 @@ class StreamReaderProtocol;
 using ConnectionMadeHook = std::function<void(const std::shared_ptr<Transport>&,
                                               const std::shared_ptr<StreamReaderProtocol>&)>;
 
-class StreamReaderProtocol final : public Protocol,
+class StreamReaderProtocol final : public BufferedProtocol,
                                    public std::enable_shared_from_this<StreamReaderProtocol> {
 public:
     StreamReaderProtocol(EventLoop& loop, std::shared_ptr<StreamReader> reader,
@@ -54,6 +55,10 @@ public:
 
     void connection_made(Transport& transport) override;
     void data_received(std::string_view data) override;
+    // BufferedProtocol: the transport reads into the reader's own buffer (a scratch buffer,
+    // discarded, when there is no reader).
+    std::span<char> get_buffer(std::size_t sizehint) override;
+    void buffer_updated(std::size_t nbytes) override;
     bool eof_received() override;
     void connection_lost(std::exception_ptr error) override;
     void pause_writing() override;
@@ -76,6 +81,7 @@ private:
     Future<void> closed_;
     std::vector<Future<void>> drain_waiters_;  // drain() calls waiting for resume_writing
     std::string peer_;                         // the peer address, for error messages
+    std::unique_ptr<char[]> discard_;          // get_buffer's answer without a reader
     bool paused_ = false;                      // between pause_writing and resume_writing
     bool connection_lost_ = false;
 };

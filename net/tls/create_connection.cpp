@@ -94,6 +94,7 @@ Coro<std::shared_ptr<Server>> create_server(EventLoop& loop, ProtocolFactory fac
     SSLProtocolOptions tls;
     tls.ssl_handshake_timeout = ssl.ssl_handshake_timeout;
     tls.ssl_shutdown_timeout = ssl.ssl_shutdown_timeout;
+    tls.plain_http_answer = ssl.plain_http_answer;
     ProtocolFactory make_ssl_protocol = [&loop, factory = std::move(factory), context = ssl.ssl,
                                          tls]() -> std::shared_ptr<Protocol> {
         std::shared_ptr<Protocol> app = factory();

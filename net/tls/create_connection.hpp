@@ -52,6 +52,8 @@ struct SSLOptions {
     // Client: resume from, and store into, ssl->session_cache() under (server_hostname, port),
     // as curl does by default. Off: every connection does a full handshake.
     bool reuse_sessions = true;
+    // Server: SSLProtocolOptions::plain_http_answer (what a plain HTTP request is told).
+    std::string plain_http_answer;
 };
 
 namespace detail {

@@ -122,22 +122,30 @@ std::unique_ptr<SSLObject> SSLContext::wrap_bio(WrapOptions options) {
     return std::make_unique<SSLObject>(shared_from_this(), std::move(options));
 }
 
+// The cache keeps a copy, not the connection's own SSL_SESSION: OpenSSL marks a connection's
+// session not resumable when it is freed without having sent close_notify, and the HTTP pool
+// aborts the connections it is done with (as aiohttp's connector does). Without the copy, no
+// session of a pooled https connection could ever be resumed. The copy's ticket was received,
+// authenticated, over a completed handshake; how the connection ended later does not weaken it
+// (RFC 8446 4.6.1 ties a ticket's use to its lifetime only).
 int SSLContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
     auto* self = static_cast<SSLObject*>(SSL_get_app_data(ssl));
     if (!self || !self->session_key_) return 0;
+    SSL_SESSION* copy = SSL_SESSION_dup(session);
+    if (!copy) return 0;
     std::shared_ptr<SSLSession> held;
     try {
-        held = std::make_shared<SSLSession>(session);
+        held = std::make_shared<SSLSession>(copy);
     } catch (...) {
-        return 0;  // not taken: OpenSSL frees it
+        SSL_SESSION_free(copy);
+        return 0;
     }
-    // From here `held` owns the reference, so 1 must be returned whatever happens.
     try {
         self->context_->session_cache().put(*self->session_key_, std::move(held));
     } catch (...) {
         // Out of memory: the session is simply not cached.
     }
-    return 1;
+    return 0;  // OpenSSL keeps its own reference to `session`; ours is the copy
 }
 
 // ---- Ciphertext ---------------------------------------------------------------------------

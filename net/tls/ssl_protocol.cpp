@@ -132,11 +132,31 @@ void SSLProtocol::do_handshake() {
         done = engine_->do_handshake();
     } catch (...) {
         handshake_timer_.cancel();
+        if (answer_plain_http(std::current_exception())) return;
         fatal_error(std::current_exception(), "tls handshake failed");
         return;
     }
     process_outgoing();
     if (done) on_handshake_complete();
+}
+
+// A plain HTTP request on a TLS port: the answer goes out in clear, and the transport is
+// closed rather than aborted, so it is flushed first. The request was one packet that the
+// engine has read whole, so nothing unread is left to turn the close into a reset.
+bool SSLProtocol::answer_plain_http(const std::exception_ptr& error) {
+    if (options_.plain_http_answer.empty() || !transport_ || !engine_->server_side()) return false;
+    try {
+        std::rethrow_exception(error);
+    } catch (const SSLError& e) {
+        if (e.reason() != "http request") return false;
+    } catch (...) {
+        return false;
+    }
+    pending_error_ = error;
+    state_ = SSLProtocolState::unwrapped;
+    transport_->write(options_.plain_http_answer);
+    transport_->close();
+    return true;
 }
 
 void SSLProtocol::on_handshake_complete() {

@@ -126,6 +126,11 @@ struct SSLProtocolOptions {
     Duration ssl_shutdown_timeout = kSSLShutdownTimeout;
     // false: the app protocol is connected already (start_tls) and gets no connection_made.
     bool call_connection_made = true;
+    // Server side: bytes sent in clear, before closing, to a client whose first bytes were a
+    // plain HTTP request instead of a ClientHello (OpenSSL's "http request"), so that a person
+    // who typed http:// for an https port reads why (nginx answers the same case with its 400
+    // "The plain HTTP request was sent to HTTPS port"). Empty: the connection is just dropped.
+    std::string plain_http_answer;
 };
 
 enum class SSLProtocolState { unwrapped, do_handshake, wrapped, flushing, shutdown };
@@ -171,6 +176,7 @@ private:
     void start_handshake();
     void do_handshake();
     void on_handshake_complete();
+    bool answer_plain_http(const std::exception_ptr& error);
     void check_handshake_timeout();
     // Application data.
     void do_read();

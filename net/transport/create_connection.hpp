@@ -11,10 +11,26 @@
 // Steps: getaddrinfo (no thread for a numeric host); for each address, in order, a
 // non-blocking socket and sock_connect() under connect_timeout; the first that connects gets
 // TCP_NODELAY, a protocol from the factory and a SocketTransport; the coroutine returns once
-// the protocol's connection_made has run. If every address fails, the FIRST address's error is
-// thrown: it is the preferred address, and its error is the one a person can act on (Python
-// 3.11's socket.create_connection makes the same choice; asyncio raises an OSError listing all
-// of them when they differ). BlockingSocket::connect behaves the same way.
+// the protocol's connection_made has run.
+//
+// Happy eyeballs (RFC 8305, asyncio 3.8's happy_eyeballs_delay and interleave). One address at a
+// time, a host whose first address is dead (an IPv6 route that drops packets) costs a whole
+// connect timeout before the next address is even tried. With happy_eyeballs_delay set, the
+// attempts are staggered instead: the next one starts when the previous one fails, or when the
+// delay has passed since it started, whichever comes first; the first to connect wins and every
+// other attempt is cancelled (its socket closed). interleave reorders the addresses so that the
+// families alternate (RFC 8305 section 4: IPv6, IPv4, IPv6, ...), so a dead family costs one
+// delay, not one per address.
+//
+//     attempt 1 |---------------x (fails)          attempt 1 |----------------------- (hangs)
+//     attempt 2                 |-----ok           attempt 2    <delay>|-----ok      (1 cancelled)
+//
+// When every address fails: with all_errors, an ExceptionGroup holding each address's error,
+// in address order (asyncio 3.12's all_errors=True); without, the FIRST address's error: it is
+// the preferred address, and its error is the one a person can act on (Python 3.11's
+// socket.create_connection makes the same choice). DIFFERENCE: asyncio without all_errors raises
+// one OSError "Multiple exceptions: ..." listing them when they differ. BlockingSocket::connect
+// behaves as looplab does.
 #pragma once
 
 #include <sys/socket.h>
@@ -45,6 +61,17 @@ struct ConnectionOptions {
     std::optional<Duration> connect_timeout;
     // AF_INET or AF_INET6 to use only that family of the resolved addresses.
     int family = AF_UNSPEC;
+    // Start the next address's attempt this long after the previous one started, if that one
+    // has not connected or failed by then (RFC 8305 recommends 250 ms). nullopt: one address
+    // at a time, each after the previous one failed (asyncio's default).
+    std::optional<Duration> happy_eyeballs_delay;
+    // Reorder the addresses so that families alternate, with this many of the first family
+    // first; 0 keeps the resolver's order. nullopt: 1 with happy_eyeballs_delay, else 0 (as
+    // asyncio).
+    std::optional<int> interleave;
+    // When every address fails, throw an ExceptionGroup of all their errors instead of the
+    // first address's error.
+    bool all_errors = false;
 };
 
 namespace detail {
@@ -55,6 +82,15 @@ using ConnectionPair = std::pair<std::shared_ptr<Transport>, std::shared_ptr<Pro
 // attempt bounded by connect_timeout. The socket is returned non-blocking, with TCP_NODELAY.
 Coro<UniqueFd> connect_to_first(EventLoop& loop, std::vector<SocketAddress> addresses,
                                 std::optional<Duration> connect_timeout);
+
+// The same with every option: interleaving, happy eyeballs, all_errors (see above).
+Coro<UniqueFd> connect_to_any(EventLoop& loop, std::vector<SocketAddress> addresses,
+                              const ConnectionOptions& options);
+
+// RFC 8305's reordering: families alternate, `first_family_count` of the first family first
+// (asyncio: _interleave_addrinfos). 0 or 1 addresses, or a count of 0, change nothing.
+std::vector<SocketAddress> interleave_families(std::vector<SocketAddress> addresses,
+                                               int first_family_count);
 
 // create_connection without the protocol's static type.
 Coro<ConnectionPair> create_connection(EventLoop& loop,

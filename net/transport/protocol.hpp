@@ -38,7 +38,9 @@
 // connection_lost receives that exception).
 #pragma once
 
+#include <cstddef>
 #include <exception>
+#include <span>
 #include <string_view>
 
 namespace looplab::net {
@@ -69,6 +71,27 @@ public:
 
     // The write buffer drained to its low water mark: writing may go on.
     virtual void resume_writing() {}
+};
+
+// A protocol that lends the transport its own memory to read into (asyncio.BufferedProtocol,
+// 3.7; libuv's alloc_cb). Instead of data_received(bytes), which borrows the transport's read
+// buffer and must copy whatever it keeps, the transport asks for a buffer, reads the socket
+// straight into it, and says how much it read:
+//
+//     start -> connection_made [-> (get_buffer -> buffer_updated)*] [-> eof_received?]
+//           -> connection_lost -> end
+//
+//   - get_buffer(sizehint): a non-empty buffer to read into; sizehint is how much the transport
+//     would read at most (it may be ignored: smaller or larger is fine). An empty buffer is an
+//     error that aborts the connection. The buffer must stay valid until buffer_updated.
+//   - buffer_updated(nbytes): the first nbytes of that buffer now hold data (nbytes > 0).
+// data_received is never called for a BufferedProtocol. Exceptions from either method are
+// reported and abort the connection, as from data_received. The stream reader is one
+// (StreamReaderProtocol: the bytes go from the socket into StreamReader's buffer, one copy).
+class BufferedProtocol : public Protocol {
+public:
+    virtual std::span<char> get_buffer(std::size_t sizehint) = 0;
+    virtual void buffer_updated(std::size_t nbytes) = 0;
 };
 
 }  // namespace looplab::net

@@ -4,6 +4,7 @@
 //          (selector_events.py).
 #include "net/transport/server.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include "net/detail/try_accept.hpp"
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/getaddrinfo.hpp"
 #include "net/socket_ops.hpp"
 #include "net/transport/socket_transport.hpp"
@@ -42,7 +44,11 @@ Server::Server(EventLoop& loop, ProtocolFactory factory, std::vector<Listener> l
     : loop_(loop),
       factory_(std::move(factory)),
       listeners_(std::move(listeners)),
-      options_(options) {}
+      options_(options),
+      emfile_reply_(options.emfile_reply) {
+    options_.emfile_reply = emfile_reply_;  // the view now points at the Server's own copy
+    if (!emfile_reply_.empty()) reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
 
 // Only reached when nothing holds us: neither a reader nor the EMFILE resume timer (their
 // callbacks hold a shared_ptr), so there is nothing to unregister; the sockets close themselves.
@@ -62,6 +68,7 @@ void Server::add_readers() {
         // The callback holds the server: a serving server stays alive without its user.
         loop_.add_reader(l.fd.get(),
                          [self = shared_from_this(), fd = l.fd.get()] { self->accept_ready(fd); });
+        loop_.set_fd_label(l.fd.get(), kRead, fd_ready_label("Server", l.fd.get(), true));
     }
 }
 
@@ -82,6 +89,7 @@ void Server::accept_ready(int listen_fd) {
         const int err = attempt.error;
         if (err == EINTR || err == ECONNABORTED) continue;
         if (err == EAGAIN || err == EWOULDBLOCK) return;  // queue drained
+        if ((err == EMFILE || err == ENFILE) && refuse_from_reserve(listen_fd)) continue;
         if (out_of_resources(err)) {
             pause_accepting(err, listen_fd);
             return;
@@ -114,11 +122,36 @@ void Server::serve_connection(UniqueFd conn) {
     SocketTransport::make(loop_, std::move(conn), std::move(protocol), {}, shared_from_this());
 }
 
+// EMFILE with a reserve: give the reserve up for one accept, answer, close, take it back. The
+// request already received is read first (up to a small buffer), so that the close sends FIN
+// and not a reset that could destroy the reply before the client reads it. False when there
+// is no reserve to give (then the caller pauses accepting).
+bool Server::refuse_from_reserve(int listen_fd) {
+    if (!reserve_) return false;
+    reserve_.reset();
+    detail::AcceptAttempt attempt = detail::try_accept(listen_fd);
+    if (attempt.conn) {
+        char discard[4096];
+        while (::recv(attempt.conn.get(), discard, sizeof discard, MSG_DONTWAIT) > 0) {
+        }
+        const std::string& reply = emfile_reply_;
+        (void)::send(attempt.conn.get(), reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::shutdown(attempt.conn.get(), SHUT_WR);
+    }
+    const bool answered = static_cast<bool>(attempt.conn);
+    attempt.conn.reset();
+    reserve_ = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    // Answered, or nothing was queued after all: the batch goes on (and ends at EAGAIN).
+    // Still EMFILE with our own descriptor freed: another thread took it; pause instead.
+    return answered || attempt.error == EAGAIN || attempt.error == EWOULDBLOCK;
+}
+
 // Out of descriptors (or memory): stop watching the listeners for a while instead of spinning.
 void Server::pause_accepting(int err, int listen_fd) {
     std::string where;
     for (const Listener& l : listeners_) {
-        if (l.fd.get() == listen_fd) where = l.address.to_string();
+        if (l.fd.get() != listen_fd) continue;
+        where = std::visit([](const auto& address) { return address.to_string(); }, l.address);
     }
     const auto delay_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(options_.accept_retry_delay).count();
@@ -139,6 +172,7 @@ Coro<void> Server::serve_forever() {
     if (serving_forever_) throw InvalidStateError("the server is already being served forever");
     start_serving();
     serving_forever_ = loop_.create_future<void>();
+    serving_forever_.state()->set_label(labels::text("Server.serve_forever"));
     std::exception_ptr cancelled;
     try {
         co_await Future<void>(serving_forever_);
@@ -182,13 +216,25 @@ Coro<void> Server::wait_closed() {
     auto keep_alive = shared_from_this();
     if (closed_ && active_count_ == 0) co_return;
     Future<void> waiter = loop_.create_future<void>();
+    waiter.state()->set_label(labels::text("Server.wait_closed"));
     closed_waiters_.push_back(waiter);
     co_await waiter;
 }
 
 std::vector<ServerSocket> Server::sockets() const {
     std::vector<ServerSocket> out;
-    for (const Listener& l : listeners_) out.push_back({l.fd.get(), l.address});
+    for (const Listener& l : listeners_) {
+        if (const auto* ip = std::get_if<SocketAddress>(&l.address))
+            out.push_back({l.fd.get(), *ip});
+    }
+    return out;
+}
+
+std::vector<UnixServerSocket> Server::unix_sockets() const {
+    std::vector<UnixServerSocket> out;
+    for (const Listener& l : listeners_) {
+        if (const auto* un = std::get_if<UnixAddress>(&l.address)) out.push_back({l.fd.get(), *un});
+    }
     return out;
 }
 
@@ -215,11 +261,12 @@ Coro<std::shared_ptr<Server>> create_server(EventLoop& loop, ProtocolFactory fac
         bind_address(fd.get(), address);
         start_listening(fd.get(), options.backlog);
         SocketAddress bound = local_address(fd.get());
-        listeners.push_back({std::move(fd), std::move(bound)});
+        listeners.push_back({std::move(fd), std::move(bound), nullptr});
     }
+    const bool start = options.start_serving;
     std::shared_ptr<Server> server =
-        Server::make(loop, std::move(factory), std::move(listeners), options);
-    if (options.start_serving) server->start_serving();
+        Server::make(loop, std::move(factory), std::move(listeners), std::move(options));
+    if (start) server->start_serving();
     co_return server;
 }
 

@@ -24,9 +24,12 @@
 // the kernel's queue, so the listener stays readable and a naive loop would spin at 100% CPU
 // retrying accept(). Instead the server reports the error to the loop's exception handler (once per
 // pause), removes its readers, and re-adds them after accept_retry_delay (asyncio:
-// ACCEPT_RETRY_DELAY = 1 s). Meanwhile connections close and free descriptors; the server
-// keeps serving. Other accept errors are reported and the batch ends; ECONNABORTED (a client
-// that gave up while queued) is skipped silently, as in asyncio.
+// ACCEPT_RETRY_DELAY = 1 s). With ServerOptions::emfile_reply, EMFILE is first answered from
+// a reserved descriptor (the "accept-and-close" trick of libev's documentation and HAProxy):
+// each queued connection gets the reply and is closed, so none waits in silence. Meanwhile
+// connections close and free descriptors; the server keeps serving. Other accept errors are
+// reported and the batch ends; ECONNABORTED (a client that gave up while queued) is skipped
+// silently, as in asyncio.
 //
 // Lifetime: Server is owned by std::shared_ptr. While serving, the loop's reader callbacks hold
 // it, so a serving server lives on if the user drops it (asyncio: the same). Each connection's
@@ -42,12 +45,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "net/socket_address.hpp"
 #include "net/transport/protocol.hpp"
 #include "net/transport/server_attachment.hpp"
 #include "net/unique_fd.hpp"
+#include "net/unix_address.hpp"
 #include "runtime/coro.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/future.hpp"
@@ -66,12 +73,35 @@ struct ServerOptions {
     int family = AF_UNSPEC;     // restrict the resolved addresses to one family
     // How long accepting pauses after EMFILE / ENFILE (asyncio: ACCEPT_RETRY_DELAY).
     Duration accept_retry_delay = std::chrono::seconds(1);
+    // Non-empty: the server keeps one descriptor in reserve (/dev/null), and when accept()
+    // fails with EMFILE / ENFILE it closes the reserve, accepts the waiting connection with
+    // the freed number, sends it these bytes (best effort, without blocking), closes it and
+    // takes the reserve back, so a client at the descriptor limit is told why (HttpServer
+    // sends a 503) instead of waiting in the backlog. Only when the reserve cannot be had
+    // does accepting pause as above. The view must stay valid until create_server returns
+    // (a literal or a static string, as HttpServer's); the Server keeps its own copy.
+    //
+    // A view and not a std::string, so that ServerOptions stays trivially destructible: GCC 12
+    // destroys a braced or default-argument temporary in a co_await expression twice
+    // (CONTRIBUTING.md, "Compiler bugs we work around"), and `co_await create_server(loop, f,
+    // host, port)` builds exactly such a temporary for its defaulted ServerOptions. With a
+    // std::string member, that double destruction freed a pointer into the caller's frame
+    // (tests/net/server_test.cpp, every case, g++ 12 -O2). The static_assert below keeps it so.
+    std::string_view emfile_reply;
 };
+static_assert(std::is_trivially_destructible_v<ServerOptions>,
+              "ServerOptions is passed as a temporary into co_await: see emfile_reply");
 
 // A listening socket of a server (asyncio: the entries of Server.sockets).
 struct ServerSocket {
     int fd;                 // owned by the server; do not close it
     SocketAddress address;  // what it is bound to (the real port when 0 was asked for)
+};
+
+// A listening socket of a Unix server (create_unix_server, net/transport/unix_server.hpp).
+struct UnixServerSocket {
+    int fd;               // owned by the server; do not close it
+    UnixAddress address;  // the path or abstract name it is bound to
 };
 
 // Contract:
@@ -85,7 +115,9 @@ class Server final : public ServerAttachment, public std::enable_shared_from_thi
 public:
     struct Listener {
         UniqueFd fd;
-        SocketAddress address;
+        std::variant<SocketAddress, UnixAddress> address;
+        // Released when the listener closes (a Unix server's: removes its socket file).
+        std::shared_ptr<void> on_close;
     };
 
     // Takes bound and listening non-blocking sockets. create_server is the usual way in.
@@ -117,6 +149,8 @@ public:
 
     // The listening sockets; empty once closed.
     [[nodiscard]] std::vector<ServerSocket> sockets() const;
+    // The same for a Unix server's sockets (sockets() lists only IP ones).
+    [[nodiscard]] std::vector<UnixServerSocket> unix_sockets() const;
 
     // Connections accepted and not yet lost.
     [[nodiscard]] std::size_t active_connections() const noexcept { return active_count_; }
@@ -134,6 +168,7 @@ private:
     void accept_ready(int listen_fd);  // the reader callback: one batch of accepts
     void serve_connection(UniqueFd conn);
     void pause_accepting(int err, int listen_fd);
+    bool refuse_from_reserve(int listen_fd);  // EMFILE: the reserve answers one connection
     void wake_up_closed_waiters();
 
     EventLoop& loop_;
@@ -144,6 +179,8 @@ private:
     bool serving_ = false;          // start_serving called and not closed
     bool accept_paused_ = false;    // readers removed for accept_retry_delay after EMFILE
     bool closed_ = false;
+    std::string emfile_reply_;                  // options_.emfile_reply's bytes, owned
+    UniqueFd reserve_;                          // /dev/null, held for emfile_reply
     TimerHandle resume_timer_;                  // re-adds the readers after an EMFILE pause
     Future<void> serving_forever_;              // what serve_forever awaits; completed by close()
     std::vector<Future<void>> closed_waiters_;  // wait_closed() callers

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "net/errors.hpp"
+#include "net/fd_label.hpp"
 #include "net/socket_ops.hpp"
 #include "net/transport/server_attachment.hpp"
 #include "runtime/errors.hpp"
@@ -76,6 +77,7 @@ SocketTransport::SocketTransport(EventLoop& loop, UniqueFd sock, std::shared_ptr
       peername_(try_address(peer_address, sock_.get())),
       sockname_(try_address(local_address, sock_.get())) {
     if (!protocol_) throw std::invalid_argument("SocketTransport: null protocol");
+    buffered_ = dynamic_cast<BufferedProtocol*>(protocol_.get());
 }
 
 // Normally everything is released by call_connection_lost. If the socket is still open here,
@@ -106,6 +108,7 @@ bool SocketTransport::is_reading() const {
 
 void SocketTransport::start_reading() {
     loop_.add_reader(sock_.get(), [this] { on_readable(); });
+    loop_.set_fd_label(sock_.get(), kRead, fd_ready_label("transport", sock_.get(), true));
 }
 
 void SocketTransport::pause_reading() {
@@ -124,6 +127,10 @@ void SocketTransport::resume_reading() {
 // asyncio: _read_ready__data_received. One recv per readiness event (see the header).
 void SocketTransport::on_readable() {
     if (lost_scheduled_) return;
+    if (buffered_) {
+        read_into_protocol();
+        return;
+    }
     const std::span<char> buffer = thread_read_buffer();
     const ssize_t n = ::recv(sock_.get(), buffer.data(), buffer.size(), 0);
     if (n < 0) {
@@ -140,6 +147,34 @@ void SocketTransport::on_readable() {
         protocol_->data_received(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
     } catch (...) {
         fatal_error(std::current_exception(), "protocol.data_received() call failed");
+    }
+}
+
+// asyncio: _read_ready__get_buffer. The same one recv, into the protocol's own buffer.
+void SocketTransport::read_into_protocol() {
+    std::span<char> buffer;
+    try {
+        buffer = buffered_->get_buffer(kMaxReadSize);
+        if (buffer.empty()) throw std::runtime_error("get_buffer() returned an empty buffer");
+    } catch (...) {
+        fatal_error(std::current_exception(), "protocol.get_buffer() call failed");
+        return;
+    }
+    const ssize_t n = ::recv(sock_.get(), buffer.data(), buffer.size(), 0);
+    if (n < 0) {
+        const int err = errno;
+        if (would_block(err)) return;
+        fatal_error(make_os_error(err, "recv", peer_text()), "fatal read error on socket");
+        return;
+    }
+    if (n == 0) {
+        on_end_of_stream();
+        return;
+    }
+    try {
+        buffered_->buffer_updated(static_cast<std::size_t>(n));
+    } catch (...) {
+        fatal_error(std::current_exception(), "protocol.buffer_updated() call failed");
     }
 }
 
@@ -180,6 +215,7 @@ void SocketTransport::write(std::string_view data) {
             if (data.empty()) return;
         }
         loop_.add_writer(sock_.get(), [this] { on_writable(); });
+        loop_.set_fd_label(sock_.get(), kWrite, fd_ready_label("transport", sock_.get(), false));
     }
     write_buffer_.append(data);
     maybe_pause_protocol();
@@ -354,6 +390,9 @@ void SocketTransport::set_protocol(std::shared_ptr<Protocol> protocol) {
     if (!protocol) throw std::invalid_argument("SocketTransport::set_protocol: null protocol");
     if (!protocol_) throw InvalidStateError("SocketTransport::set_protocol after connection_lost");
     protocol_ = std::move(protocol);
+    // The read path follows the new protocol: start_tls swaps a BufferedProtocol (a stream's
+    // reader) for SSLProtocol, a plain one, and the next recv must go to data_received.
+    buffered_ = dynamic_cast<BufferedProtocol*>(protocol_.get());
 }
 
 std::any SocketTransport::get_extra_info(std::string_view name) const {

@@ -6,7 +6,8 @@
 //
 // How it moves bytes:
 //   - Reading: a reader is registered while reading is on. Each readiness event does ONE recv()
-//     into a per-thread 256 KiB buffer and hands those bytes to data_received. One recv, not
+//     into a per-thread 256 KiB buffer and hands those bytes to data_received (a
+//     BufferedProtocol lends its own buffer instead: get_buffer / buffer_updated). One recv, not
 //     "until EAGAIN": on loopback a fast sender refills the socket as quickly as we drain it,
 //     and draining to EAGAIN could keep the loop inside one connection's callback forever while
 //     every other connection and timer waits. One recv bounds the work per callback; the
@@ -118,6 +119,7 @@ private:
     // The loop's callbacks.
     void start(Future<void> waiter);  // connection_made, then reading
     void on_readable();               // one recv -> data_received / eof_received / error
+    void read_into_protocol();        // the same for a BufferedProtocol (protocol.hpp)
     void on_writable();               // flush some of the buffer
     void on_end_of_stream();
 
@@ -137,6 +139,7 @@ private:
     EventLoop& loop_;
     UniqueFd sock_;                             // the connection; closed by call_connection_lost
     std::shared_ptr<Protocol> protocol_;        // owned until connection_lost has returned
+    BufferedProtocol* buffered_ = nullptr;      // protocol_ if it is a BufferedProtocol
     std::shared_ptr<ServerAttachment> server_;  // the server that accepted us, if any
     std::shared_ptr<SocketTransport> self_;     // keeps an open transport alive (see above)
     std::optional<SocketAddress> peername_;     // cached at creation: getpeername fails after RST

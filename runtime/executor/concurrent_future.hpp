@@ -136,6 +136,14 @@ public:
         return s == ConcurrentFutureState::finished || s == ConcurrentFutureState::cancelled;
     }
     bool running() const { return state() == ConcurrentFutureState::running; }
+    // For labels (runtime/label.hpp): the shared state's address, the same for every copy and
+    // valid while any copy lives, and the state of the future at such an address.
+    const void* address() const noexcept { return shared_.get(); }
+    static ConcurrentFutureState state_at(const void* address) {
+        Shared& shared = *static_cast<Shared*>(const_cast<void*>(address));
+        std::lock_guard lock(shared.mutex);
+        return shared.state;
+    }
     bool cancelled() const { return state() == ConcurrentFutureState::cancelled; }
 
     // Blocks the calling thread until the future is done, for at most `timeout` (nullopt:

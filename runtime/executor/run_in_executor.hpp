@@ -72,9 +72,14 @@ struct CallOutcome {
 
 // fn(args...) as a call returning its CallOutcome<R>. fn and args are decay-copied here, on
 // the caller's thread, and passed to fn as rvalues (it is called once), as std::thread does.
+// The call runs in a fresh context holding `context` (the caller's map: context.hpp), so that
+// it sees the caller's variables and what it sets stays with this one call.
 template <class R, class F, class... Args>
-auto catching_call(F&& fn, Args&&... args) {
-    return [fn = std::forward<F>(fn), ... args = std::forward<Args>(args)]() mutable {
+auto catching_call(ContextMapPtr context, F&& fn, Args&&... args) {
+    return [context = std::move(context), fn = std::forward<F>(fn),
+            ... args = std::forward<Args>(args)]() mutable {
+        ContextState state{std::move(context)};
+        ContextScope in_context(state);
         CallOutcome<R> outcome;
         try {
             if constexpr (std::is_void_v<R>) {
@@ -90,17 +95,40 @@ auto catching_call(F&& fn, Args&&... args) {
     };
 }
 
+// The loop future's label: "run_in_executor (queued 12 ms)", then "(running, 40 ms since
+// submitted)", then "(returned after 52 ms)". subject: the concurrent future's state (alive while
+// the loop future is pending: callback 3 below holds a copy); number: monotonic_ns() at submit.
+template <class R>
+void describe_executor_call(const Label& label, const LabelView& view, std::string& out) {
+    if (!view.live) return;
+    const std::string waited = labels::duration_text(Duration(monotonic_ns() - label.number));
+    switch (ConcurrentFuture<CallOutcome<R>>::state_at(label.subject)) {
+        case ConcurrentFutureState::pending:
+            out += " (queued " + waited + ")";
+            break;
+        case ConcurrentFutureState::running:
+            out += " (running, " + waited + " since submitted)";
+            break;
+        default:
+            out += " (returned after " + waited + ")";
+            break;
+    }
+}
+
 // asyncio.wrap_future: a loop Future<R> mirroring the concurrent future of a catching_call.
 // `tracer` / `trace_id`: the work item's, for executor_returned (null / 0: untraced).
 template <class R>
 Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
                       Tracer* tracer = nullptr, std::uint64_t trace_id = 0) {
     Future<R> result = loop.create_future<R>();
+    result.state()->set_label(
+        {"run_in_executor", &describe_executor_call<R>, source.address(), monotonic_ns()});
     loop.begin_external_work();
 
     // 1 and 2: worker thread -> inbox -> loop thread.
     source.add_done_callback([inbox = loop.inbox(), loop_ptr = &loop, target = result.state_ref(),
                               tracer, trace_id](ConcurrentFuture<CallOutcome<R>>& done) mutable {
+        const FutureStateBase* const target_state = target.get();  // for the label only
         Callback deliver = [loop_ptr, target = std::move(target), done, tracer,
                             trace_id]() mutable {
             loop_ptr->end_external_work();
@@ -128,7 +156,8 @@ Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
                 target->set_result(std::move(*outcome.value));
             }
         };
-        if (!inbox->post(deliver)) {
+        if (!inbox->post(deliver, SourceLocation::current(), nullptr,
+                         labels::about(*target_state, "result arrives on the loop"))) {
             // The loop is closed: keep the reference instead of releasing it off-thread.
             ThreadsafeInbox::abandon(std::move(deliver));
         }
@@ -144,7 +173,9 @@ Future<R> wrap_future(EventLoop& loop, ConcurrentFuture<CallOutcome<R>> source,
 }  // namespace detail
 
 // Contract: fn and args are copied (decayed) here, on the loop thread; fn(args...) runs once
-// on a worker of `executor` (nullptr: the loop's default executor, made on first use); its
+// on a worker of `executor` (nullptr: the loop's default executor, made on first use), in a
+// copy of the current context (DIFFERENCE, context.hpp: asyncio's run_in_executor runs it in
+// the worker's own); its
 // value or exception completes the returned Future<R> on the loop thread. Cancelling that
 // future before a worker has started the call prevents the call; after, the call runs to the
 // end and its outcome is dropped. Throws InvalidStateError if the loop is closed or (with
@@ -162,13 +193,14 @@ auto EventLoop::run_in_executor(ThreadPoolExecutor* executor, F&& fn, Args&&... 
     const std::uint64_t trace_id = tracer ? trace::new_id() : 0;
     return detail::wrap_future<R>(
         *this,
-        pool.submit_traced(
-            tracer, trace_id,
-            detail::catching_call<R>(std::forward<F>(fn), std::forward<Args>(args)...)),
+        pool.submit_traced(tracer, trace_id,
+                           detail::catching_call<R>(detail::current_map(), std::forward<F>(fn),
+                                                    std::forward<Args>(args)...)),
         tracer, trace_id);
 }
 
-// asyncio.to_thread: fn(args...) in the running loop's default executor. Loop thread only.
+// asyncio.to_thread: fn(args...) in the running loop's default executor, in a copy of the
+// current context (context.hpp). Loop thread only.
 template <class F, class... Args>
 auto to_thread(F&& fn, Args&&... args) {
     return get_running_loop().run_in_executor(nullptr, std::forward<F>(fn),

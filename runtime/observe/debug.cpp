@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,8 @@
 
 #include "runtime/event_loop.hpp"
 #include "runtime/observe/task_dump.hpp"
+#include "runtime/observe/watchdog.hpp"
+#include "runtime/observe/words.hpp"
 #include "runtime/task.hpp"
 #include "runtime/threadsafe_inbox.hpp"
 
@@ -63,9 +66,9 @@ void install_dump_signal() {
     ::sigaction(SIGUSR1, &action, nullptr);
 }
 
-void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
+void watch_dump_signal(int fd) {
     std::call_once(dump_signal_installed, install_dump_signal);
-    const int code = inbox->write_fd() + 1;
+    const int code = fd + 1;
     for (std::atomic<int>& slot : dump_wake_fds) {
         if (slot.load() == code) return;
     }
@@ -75,12 +78,45 @@ void watch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
     }
 }
 
-void unwatch_dump_signal(const std::shared_ptr<detail::ThreadsafeInbox>& inbox) {
-    const int code = inbox->write_fd() + 1;
+void unwatch_dump_signal(int fd) {
+    const int code = fd + 1;
     for (std::atomic<int>& slot : dump_wake_fds) {
         int expected = code;
         slot.compare_exchange_strong(expected, 0);
     }
+}
+
+// ---- The watchdog's settings (set_watchdog, LOOPLAB_DEBUG_WATCHDOG) --------------------------
+
+struct WatchdogSettings {
+    std::optional<Duration> threshold;
+    Watchdog::Sink sink;
+};
+
+std::mutex watchdog_settings_mutex;
+
+WatchdogSettings from_environment() {
+    WatchdogSettings s;
+    if (const char* text = std::getenv("LOOPLAB_DEBUG_WATCHDOG")) {
+        try {
+            s.threshold = debug::parse_watchdog_threshold(text);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "looplab: " << e.what() << "; the watchdog answers SIGUSR1 only"
+                      << std::endl;
+        }
+    }
+    return s;
+}
+
+WatchdogSettings& watchdog_settings() {  // under watchdog_settings_mutex
+    static WatchdogSettings settings = from_environment();
+    return settings;
+}
+
+std::unique_ptr<Watchdog> make_watchdog() {
+    std::lock_guard lock(watchdog_settings_mutex);
+    const WatchdogSettings& s = watchdog_settings();
+    return std::make_unique<Watchdog>(s.threshold, s.sink);
 }
 
 // ---- The observer -------------------------------------------------------------------------
@@ -97,11 +133,15 @@ struct TaskRecord {
 
 class DebugObserver final : public LoopObserver {
 public:
-    explicit DebugObserver(EventLoop& loop) : inbox_(loop.inbox()) {
-        watch_dump_signal(inbox_);
+    explicit DebugObserver(EventLoop& loop) : inbox_(loop.inbox()), watchdog_(make_watchdog()) {
+        watch_dump_signal(inbox_->write_fd());
+        watch_dump_signal(watchdog_->poke_fd());
         dump_signals_seen_ = dump_signals.load();  // only signals from now on are for us
     }
-    ~DebugObserver() override { unwatch_dump_signal(inbox_); }
+    ~DebugObserver() override {
+        unwatch_dump_signal(watchdog_->poke_fd());  // before the watchdog closes it
+        unwatch_dump_signal(inbox_->write_fd());
+    }
 
     // Before an iteration: answer a SIGUSR1 with the task dump.
     void before_iteration(EventLoop& loop) override {
@@ -116,8 +156,13 @@ public:
         if (!timeout) report_stuck_tasks(loop);
     }
 
+    void before_callback(EventLoop& loop, const Handle& handle) override {
+        watchdog_->before_callback(loop, handle);
+    }
+
     // A slow callback blocked everything else. A task's step is named by the task.
     void callback_ran(EventLoop& loop, const CallbackRecord& record) override {
+        watchdog_->callback_ran(loop, record);
         const Duration took(record.end_ns - record.start_ns);
         if (took < loop.slow_callback_duration) return;
         const std::string meanwhile = " (the loop could do nothing else meanwhile)";
@@ -127,14 +172,17 @@ public:
                                          nullptr,
                                          "created at " + where_text(record.task->created_at())});
         } else {
-            loop.call_exception_handler({"Executing callback took " + ms_text(took) + meanwhile,
-                                         nullptr,
-                                         "scheduled at " + where_text(record.handle.where())});
+            const Label& label = record.handle.label();
+            const std::string words = label ? "(" + observe::ran_text(loop, record) + ") " : "";
+            loop.call_exception_handler(
+                {"Executing callback " + words + "took " + ms_text(took) + meanwhile, nullptr,
+                 "scheduled at " + where_text(record.handle.where())});
         }
     }
 
     // Busy loops: count sleep(0) steps in a row; I/O in between, or a real wait, resets.
     void task_stepped(TaskBase& task, const StepRecord& step) override {
+        watchdog_->task_stepped(task, step);
         EventLoop& loop = task.loop();
         TaskRecord& record = records_[&task];
         ++record.steps;
@@ -155,7 +203,23 @@ public:
         }
     }
 
-    void task_done(TaskBase& task) override { records_.erase(&task); }
+    // A task asked to cancel that ended with a value swallowed the CancelledError: a
+    // `catch (...)` that did not rethrow (CancelledError is outside std::exception, errors.hpp,
+    // so `catch (const std::exception&)` cannot do it). asyncio 3.11+ lets such a task finish,
+    // and so does looplab; debug mode says so, once per task.
+    void task_done(TaskBase& task) override {
+        watchdog_->task_done(task);
+        records_.erase(&task);
+        const detail::FutureStateBase& future = task.future();
+        if (task.cancelling() == 0 || future.cancelled() || future.failed()) return;
+        task.loop().call_exception_handler(
+            {task_text(task) + " was cancelled (" + std::to_string(task.cancelling()) + " request" +
+                 (task.cancelling() == 1 ? "" : "s") +
+                 ") but finished normally: it swallowed the CancelledError (a catch (...) that "
+                 "did not rethrow). Rethrow it, or call uncancel() if the cancellation was "
+                 "really handled",
+             nullptr, "created at " + where_text(task.created_at())});
+    }
 
 private:
     // Anything that could still run on the loop thread without help from another thread?
@@ -172,7 +236,7 @@ private:
             if (task->done() || !waited || record.stuck_reported_at_step == record.steps) continue;
             record.stuck_reported_at_step = record.steps;
             loop.call_exception_handler(
-                {task_text(*task) + " is waiting for " + waited->describe_self() +
+                {task_text(*task) + " is waiting for " + observe::awaited_text(*waited) +
                      ", and nothing in the loop can complete it: no callback is ready, no timer "
                      "is set, no fd is watched and no executor call is out. Unless another "
                      "thread calls call_soon_threadsafe, it waits forever",
@@ -181,6 +245,7 @@ private:
     }
 
     std::shared_ptr<detail::ThreadsafeInbox> inbox_;
+    std::unique_ptr<Watchdog> watchdog_;  // its thread reads only its own Slot (watchdog.hpp)
     std::unordered_map<const TaskBase*, TaskRecord> records_;
     std::uint64_t dump_signals_seen_ = 0;  // SIGUSR1 count already answered
 };
@@ -191,6 +256,16 @@ namespace debug {
 
 std::uint64_t dump_signal_count() noexcept {
     return dump_signals.load(std::memory_order_relaxed);
+}
+
+void set_watchdog(std::optional<Duration> threshold, Watchdog::Sink sink) {
+    std::lock_guard lock(watchdog_settings_mutex);
+    watchdog_settings() = {threshold, std::move(sink)};
+}
+
+void reset_watchdog() {
+    std::lock_guard lock(watchdog_settings_mutex);
+    watchdog_settings() = from_environment();
 }
 
 }  // namespace debug

@@ -28,21 +28,36 @@
 //   never awaited    "a Coro was destroyed without ever being awaited": a coroutine object
 //                    made and dropped, usually a forgotten co_await. Reported when a loop is
 //                    running on the thread that drops it (coro.hpp; task.cpp says it).
-//   stuck tasks      "Task 'name' is waiting for Future, and nothing in the loop can complete
-//                    it": the loop is about to block with no deadline while tasks wait, and it
-//                    has nothing that could ever run again: no ready callback, no timer, no
-//                    watched fd, no executor call out. Only another thread calling
+//   stuck tasks      "Task 'name' is waiting for Lock.acquire (1st in line), and nothing in
+//                    the loop can complete it": the loop is about to block with no deadline while
+//                    tasks wait, and it has nothing that could ever run again: no ready callback,
+//                    no timer, no watched fd, no executor call out. Only another thread calling
 //                    call_soon_threadsafe can still help. Reported once per task and wait.
 //   busy loops       "Task 'name' woke itself 1000 times in a row": a task that yielded with
 //                    sleep(0) kBusyLoopSelfWakes times in a row with no I/O in between is
 //                    polling, burning a core instead of awaiting what it waits for. Once per
 //                    task.
+//   swallowed        "Task 'name' was cancelled (1 request) but finished normally: it
+//   cancellation     swallowed the CancelledError": a task whose cancel() was neither
+//                    delivered (the task did not end cancelled) nor taken back with uncancel(),
+//                    and which returned a value. The `catch (...)` that ate it is the bug;
+//                    CancelledError is outside std::exception (errors.hpp), so no
+//                    `catch (const std::exception&)` can. Once per task, when it finishes.
 //   task dump        `kill -USR1 <pid>` prints loop.dump_tasks() to stderr (task_dump.hpp):
 //                    every live task, its state, where it was made and what it awaits. The
 //                    signal handler only counts the signal and writes to each debug loop's
-//                    wake-up fd (both async-signal-safe); the loop prints on its own thread at
-//                    its next iteration. A SIGUSR1 handler the program installed itself is
-//                    left alone.
+//                    wake-up fd and to its watchdog's fd (all async-signal-safe); the loop
+//                    prints on its own thread at its next iteration. A SIGUSR1 handler the
+//                    program installed itself is left alone.
+//   stuck loop       "looplab watchdog: the loop is stuck: for 203 ms (iteration 12) it has
+//                    been inside Task 'fetch' wakes up (sleep 250 ms done); Task 'fetch' was
+//                    created at app.cpp:30 in main": the watchdog (watchdog.hpp), a thread of
+//                    each debug loop, reports a callback or task step that has run for
+//                    LOOPLAB_DEBUG_WATCHDOG (e.g. 200ms) or more, once, while it still runs:
+//                    the loop itself cannot, it is stuck. On SIGUSR1 it says at once what the
+//                    loop is inside (the dump itself must wait for the loop). Printed to
+//                    stderr, not through the exception handler, which belongs to the loop
+//                    thread.
 //
 // And what is reported always, debug mode or not (future.cpp, task.cpp), as asyncio does
 // (asyncio too reports these without debug mode; debug mode only adds where they were made):
@@ -71,6 +86,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+
+#include "runtime/clock.hpp"
+#include "runtime/observe/watchdog.hpp"
 
 namespace looplab::debug {
 
@@ -80,12 +99,21 @@ namespace looplab::debug {
 // I/O to let through, yielding gains nothing, and the work belongs in to_thread().
 inline constexpr std::uint32_t kBusyLoopSelfWakes = 1000;
 
-// At most this many loops are woken by SIGUSR1 at once; more still dump at their next
-// iteration.
-inline constexpr int kMaxDumpWatchers = 32;
+// At most this many fds are written to by SIGUSR1 (two per debug loop: its wake-up fd and its
+// watchdog's); loops beyond still dump at their next iteration.
+inline constexpr int kMaxDumpWatchers = 64;
 
 // How many SIGUSR1 have arrived so far (a debug loop dumps its tasks when this moves).
 std::uint64_t dump_signal_count() noexcept;
+
+// The watchdog of the debug loops made (or switched to debug mode) from now on: a callback
+// that runs `threshold` or longer is reported while it runs, to `sink` (on the watchdog's
+// thread; empty: stderr). nullopt: no threshold, the watchdog answers SIGUSR1 only. Until
+// this is called: LOOPLAB_DEBUG_WATCHDOG (unset: none; bad text: a message on stderr, none).
+// Any thread.
+void set_watchdog(std::optional<Duration> threshold, Watchdog::Sink sink = {});
+// Back to what LOOPLAB_DEBUG_WATCHDOG says, with the default sink (stderr).
+void reset_watchdog();
 
 }  // namespace looplab::debug
 

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "runtime/event_loop.hpp"
-#include "runtime/observe/trace_points.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {
@@ -47,13 +46,23 @@ void StepMode::before_iteration(EventLoop& loop) {
     out_ << "==== iteration " << loop.iteration_count()
          << " ====  [Enter: run it | c: stop stepping]" << std::endl;
     std::string line;
-    if (!std::getline(in_, line)) {
+    if (!read_line(loop, line)) {
         out_ << "(end of input: step mode off, the loop runs on)" << std::endl;
         loop.set_step_mode(false);  // frees this observer once the hook has returned
     } else if (line == "c") {
         out_ << "(step mode off, the loop runs on)" << std::endl;
         loop.set_step_mode(false);
     }
+}
+
+// The clock is paused for the whole read, and resumed however the read ends.
+bool StepMode::read_line(EventLoop& loop, std::string& line) {
+    struct Paused {
+        Clock& clock;
+        explicit Paused(Clock& c) : clock(c) { clock.pause(); }
+        ~Paused() { clock.resume(); }
+    } paused(loop.clock());
+    return static_cast<bool>(std::getline(in_, line));
 }
 
 void StepMode::before_poll(EventLoop& loop, std::optional<Duration> timeout) {
@@ -67,7 +76,7 @@ void StepMode::before_poll(EventLoop& loop, std::optional<Duration> timeout) {
         out_ << " (nothing ready, no timer: only I/O or another thread can wake us)";
     }
     out_ << "; ready queue: ";
-    list(ready, 0);
+    list(loop, ready, 0);
     out_ << "2. select(timeout=" << timeout_text(timeout) << ") ..." << std::endl;
     ready_seen_ = ready.size();
 }
@@ -89,7 +98,7 @@ void StepMode::after_phase(EventLoop& loop, LoopPhase phase) {
         out_ << "nothing" << std::endl;
     } else {
         out_ << ready.size() - ready_seen_ << " queued: ";
-        list(ready, ready_seen_);
+        list(loop, ready, ready_seen_);
     }
     ready_seen_ = ready.size();
 }
@@ -99,23 +108,38 @@ void StepMode::before_callbacks(EventLoop&, std::span<const Handle> running) {
          << (running.size() == 1 ? " callback" : " callbacks (in this order)") << std::endl;
 }
 
-void StepMode::callback_ran(EventLoop&, const CallbackRecord& record) {
-    out_ << "   ran ";
-    if (!record.task) {
-        out_ << trace::where_text(record.handle.where());
-    } else {
-        out_ << "a step of Task '" << record.task->get_name() << "'";
+// "ran <what> (0.019 ms)", and after a task's step what it does next.
+void StepMode::callback_ran(EventLoop& loop, const CallbackRecord& record) {
+    out_ << "   ran " << observe::ran_text(loop, record) << " ("
+         << duration_text(Duration(record.end_ns - record.start_ns)) << ")";
+    if (record.task) {
+        const detail::FutureStateBase* waited = record.task->waiting_on();
+        if (record.task->done()) {
+            out_ << " -> finished";
+        } else if (waited && !waited->done()) {
+            out_ << " -> awaits " << observe::awaited_text(*waited);
+        } else {
+            out_ << " -> scheduled again";
+        }
     }
-    out_ << " in " << duration_text(Duration(record.end_ns - record.start_ns)) << std::endl;
+    out_ << std::endl;
 }
 
-void StepMode::list(std::span<const Handle> handles, std::size_t from) {
+void StepMode::task_stepped(TaskBase& task, const StepRecord& record) {
+    awaited_.task_stepped(task, record);
+}
+
+void StepMode::task_done(TaskBase& task) {
+    awaited_.task_done(task);
+}
+
+void StepMode::list(const EventLoop& loop, std::span<const Handle> handles, std::size_t from) {
     if (from >= handles.size()) {
         out_ << "empty" << std::endl;
         return;
     }
     for (std::size_t i = from; i < handles.size() && i < from + kListed; ++i) {
-        out_ << (i == from ? "" : ", ") << trace::where_text(handles[i].where());
+        out_ << (i == from ? "" : ", ") << observe::callback_text(loop, handles[i], &awaited_);
     }
     if (handles.size() - from > kListed)
         out_ << " and " << handles.size() - from - kListed << " more";

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "runtime/event_loop.hpp"
+#include "runtime/observe/words.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {
@@ -46,7 +47,7 @@ std::vector<TaskSnapshot> snapshot_tasks(const EventLoop& loop) {
         s.name = task->get_name();
         s.state = state_of(loop, *task);
         s.created_at = task->created_at();
-        if (s.state == TaskState::waiting) s.awaits = task->waiting_on()->describe_self();
+        if (s.state == TaskState::waiting) s.awaits = observe::awaited_text(*task->waiting_on());
         out.push_back(std::move(s));
     }
     std::reverse(out.begin(), out.end());  // all_tasks() is newest first

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "runtime/observe/trace_points.hpp"
+#include "runtime/observe/words.hpp"
 #include "runtime/task.hpp"
 
 namespace looplab {
@@ -13,9 +14,10 @@ void TraceObserver::after_poll(EventLoop&, const PollRecord& record) {
     trace::poll(tracer_, record.start_ns, record.end_ns, record.timeout, record.events);
 }
 
-void TraceObserver::callback_ran(EventLoop&, const CallbackRecord& record) {
-    const std::string_view task = record.task ? std::string_view(record.task->get_name()) : "";
-    trace::callback(tracer_, record.start_ns, record.end_ns, record.handle.where(), task);
+// Named in words (observe/words.hpp): "Task 'fetch' wakes up (sleep 100 ms done)".
+void TraceObserver::callback_ran(EventLoop& loop, const CallbackRecord& record) {
+    trace::callback(tracer_, record.start_ns, record.end_ns, record.handle.where(),
+                    observe::ran_text(loop, record));
 }
 
 void TraceObserver::after_iteration(EventLoop&, const IterationRecord& record) {
@@ -38,7 +40,7 @@ void TraceObserver::task_stepped(TaskBase& task, const StepRecord& record) {
     const std::uint64_t id = id_of(task);
     trace::task_step(tracer_, id, task.get_name(), record.start_ns, record.end_ns);
     if (record.end == StepEnd::awaits_future) {
-        trace::task_wait(tracer_, id, record.awaited->describe_self());
+        trace::task_wait(tracer_, id, observe::awaited_text(*record.awaited));
     } else if (record.end == StepEnd::yielded) {
         trace::task_wait(tracer_, id, "sleep(0): the next iteration");
     }

@@ -72,9 +72,9 @@ void poll(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::optional<D
 }
 
 void callback(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, const SourceLocation& where,
-              std::string_view task_name) {
+              std::string name) {
     TraceEvent e = slice(TraceKind::callback, 0, start_ns, end_ns);
-    e.name = task_name.empty() ? where_text(where) : std::string(task_name);
+    e.name = std::move(name);
     e.where = where;
     t.record(std::move(e));
 }

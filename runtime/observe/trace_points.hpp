@@ -47,10 +47,9 @@ void iteration(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::uint6
 // timeout: nullopt means "forever" (recorded as a = -1).
 void poll(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, std::optional<Duration> timeout,
           std::size_t events);
-// task_name: the task whose step this callback ran, or empty for a plain callback (then the
-// scheduling site names it).
+// name: what the callback did, in words (observe/words.hpp: ran_text).
 void callback(Tracer& t, std::int64_t start_ns, std::int64_t end_ns, const SourceLocation& where,
-              std::string_view task_name);
+              std::string name);
 
 // ---- tasks ----
 void task_created(Tracer& t, std::uint64_t id, const std::string& name, SourceLocation where);

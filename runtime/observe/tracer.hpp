@@ -36,13 +36,14 @@ enum class TraceKind : std::uint8_t {
     iteration,  // slice: one run_once. a = iteration number, b = callbacks run in phase 6.
     poll,       // slice: phase 2, the selector call. a = timeout asked in ns (-1: forever),
                 //        b = ready events returned.
-    callback,   // slice: one callback run in phase 6. name = what it is (the task step it
-                //        belongs to, or the function that scheduled it), where = scheduled at.
+    callback,   // slice: one callback run in phase 6. name = what it did, in words ("Task
+                //        'fetch' wakes up (sleep 100 ms done)": observe/words.hpp), where =
+                //        scheduled at.
     // ---- tasks (recorded by trace_observer.cpp) ----
     task_created,  // instant: id = task id, name = task name, where = create_task call site.
     task_step,     // slice: one step of the task. id = task id, name = task name.
-    task_wait,     // instant: the task suspended. id = task id, name = what it awaits
-                   //          (FutureStateBase::describe_self()).
+    task_wait,     // instant: the task suspended. id = task id, name = what it awaits, in
+                   //          words ("sleep 100 ms (due in 100 ms)": observe::awaited_text).
     task_done,     // instant: id = task id, a = 0 result, 1 cancelled, 2 exception.
     // ---- the executor (thread_pool_executor.cpp) ----
     executor_queued,    // instant: id = work item id, a = queue length after queuing.

@@ -1,6 +1,7 @@
-// runtime/sync/barrier.cpp: Barrier's wait and abort (see barrier.hpp).
+// runtime/sync/barrier.cpp: Barrier's wait, abort and reset (see barrier.hpp).
 #include "runtime/sync/barrier.hpp"
 
+#include <exception>
 #include <limits>
 
 #include "runtime/exercise_not_done.hpp"
@@ -24,17 +25,15 @@ Coro<std::size_t> Barrier::wait() {
         co_return index;
     }
     const std::uint64_t my_cycle = cycle_;
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Barrier.wait", /*together=*/true);
     try {
-        co_await waiter;
+        co_await waiter;  // BrokenBarrierError here if abort() or reset() ended the cycle
     } catch (const CancelledError&) {
         waiters_.remove(waiter);
-        // Leave the cycle only if it is still filling: a released or broken cycle is over.
-        if (cycle_ == my_cycle && !broken_) --count_;
+        // Leave the cycle only if it is still filling: a released, broken or reset one is over.
+        if (cycle_ == my_cycle) --count_;
         throw;
     }
-    // Woken, but the cycle did not complete: abort() woke us.
-    if (cycle_ == my_cycle) throw BrokenBarrierError();
     co_return index;
     // exercise(barrier): end
 }
@@ -44,7 +43,19 @@ void Barrier::abort() {
     if (broken_) return;
     broken_ = true;
     count_ = 0;
-    waiters_.wake(std::numeric_limits<std::size_t>::max());
+    ++cycle_;
+    waiters_.fail_all(std::make_exception_ptr(BrokenBarrierError()));
+    // exercise(barrier): end
+}
+
+void Barrier::reset() {
+    // exercise(barrier): begin
+    // The cycle in progress ends broken for whoever waits in it; the barrier itself is whole
+    // again (even after abort()), empty, ready for a new cycle.
+    count_ = 0;
+    ++cycle_;
+    broken_ = false;
+    waiters_.fail_all(std::make_exception_ptr(BrokenBarrierError("barrier was reset")));
     // exercise(barrier): end
 }
 

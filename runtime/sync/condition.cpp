@@ -10,10 +10,10 @@ namespace looplab {
 
 Condition::Condition() : owned_lock_(std::make_unique<Lock>()), lock_(owned_lock_.get()) {}
 
-Coro<void> Condition::wait() {
+Coro<bool> Condition::wait() {
     if (!locked()) throw InvalidStateError("Condition::wait: the lock is not acquired");
     release();
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Condition.wait");
 
     std::exception_ptr cancelled;
     try {
@@ -38,6 +38,7 @@ Coro<void> Condition::wait() {
         }
     }
     if (cancelled) std::rethrow_exception(cancelled);
+    co_return true;
 }
 
 void Condition::notify(std::size_t n) {

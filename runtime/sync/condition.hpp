@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 
 #include "runtime/coro.hpp"
 #include "runtime/sync/lock.hpp"
@@ -45,20 +46,25 @@ public:
     Condition& operator=(const Condition&) = delete;
 
     // The underlying lock's operations (see lock.hpp).
-    Coro<void> acquire() { return lock_->acquire(); }
+    Coro<bool> acquire() { return lock_->acquire(); }
     void release() { lock_->release(); }
     bool locked() const noexcept { return lock_->locked(); }
     Coro<LockGuard> scoped() { return lock_->scoped(); }
 
-    // Releases the lock, waits until notified, re-acquires the lock, returns. The caller must
-    // hold the lock: throws InvalidStateError otherwise (without waiting). If the task is
-    // cancelled, the lock is still re-acquired before CancelledError is thrown.
-    Coro<void> wait();
+    // Releases the lock, waits until notified, re-acquires the lock, returns true (as
+    // asyncio's). The caller must hold the lock: throws InvalidStateError otherwise (without
+    // waiting). If the task is cancelled, the lock is still re-acquired before CancelledError
+    // is thrown.
+    Coro<bool> wait();
 
-    // Waits (as wait()) until predicate() is true; predicate is called with the lock held,
-    // first before any waiting. Returns at once if it is already true.
+    // Waits (as wait()) until predicate() is truthy, and returns its last value (asyncio:
+    // wait_for returns the predicate's result: a predicate may return what it was waiting
+    // for, an optional or a pointer). The value must convert to bool (a Python list's
+    // truthiness has no C++ equivalent: return an optional of it). predicate is called with the
+    // lock held, first before any waiting: a truthy first value returns at once, without the lock
+    // being needed.
     template <class Pred>
-    Coro<void> wait_for(Pred predicate);
+    Coro<std::decay_t<std::invoke_result_t<Pred&>>> wait_for(Pred predicate);
 
     // Wakes the n tasks that have waited longest (fewer if fewer wait). The caller must hold
     // the lock: throws InvalidStateError otherwise. Never suspends.
@@ -73,9 +79,14 @@ private:
 };
 
 template <class Pred>
-Coro<void> Condition::wait_for(Pred predicate) {
+Coro<std::decay_t<std::invoke_result_t<Pred&>>> Condition::wait_for(Pred predicate) {
     // A notify says "something changed", not "your predicate holds": check again each time.
-    while (!predicate()) co_await wait();
+    auto result = predicate();
+    while (!result) {
+        co_await wait();
+        result = predicate();
+    }
+    co_return result;
 }
 
 }  // namespace looplab

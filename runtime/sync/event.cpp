@@ -8,15 +8,16 @@
 
 namespace looplab {
 
-Coro<void> Event::wait() {
-    if (set_) co_return;
-    Future<void> waiter = waiters_.enqueue();
+Coro<bool> Event::wait() {
+    if (set_) co_return true;
+    Future<void> waiter = waiters_.enqueue("Event.wait", /*together=*/true);
     try {
         co_await waiter;
     } catch (const CancelledError&) {
         waiters_.remove(waiter);
         throw;
     }
+    co_return true;
 }
 
 void Event::set() {

@@ -28,9 +28,9 @@ public:
     Event(const Event&) = delete;
     Event& operator=(const Event&) = delete;
 
-    // Returns once the flag is set: at once, without suspending, if it is set already.
-    // Throws CancelledError if the task is cancelled while waiting.
-    Coro<void> wait();
+    // Returns true once the flag is set (asyncio returns True): at once, without suspending,
+    // if it is set already. Throws CancelledError if the task is cancelled while waiting.
+    Coro<bool> wait();
 
     // Sets the flag and wakes every waiting task. Never suspends; a no-op if already set.
     void set();

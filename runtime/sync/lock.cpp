@@ -7,13 +7,13 @@
 
 namespace looplab {
 
-Coro<void> Lock::acquire() {
+Coro<bool> Lock::acquire() {
     if (!locked_) {
         assert(!waiters_.has_pending());
         locked_ = true;
-        co_return;
+        co_return true;
     }
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Lock.acquire");
     try {
         co_await waiter;
     } catch (const CancelledError&) {
@@ -24,6 +24,7 @@ Coro<void> Lock::acquire() {
         throw;
     }
     // release() kept locked_ true and handed the lock to us: nothing left to do.
+    co_return true;
 }
 
 void Lock::release() {

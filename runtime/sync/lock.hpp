@@ -42,10 +42,11 @@ public:
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
 
-    // Returns once the calling task holds the lock; tasks get it in the order they called
-    // acquire(). Does not suspend at all if the lock is free. Throws CancelledError if the
-    // task is cancelled while waiting, and the task then does not hold the lock.
-    Coro<void> acquire();
+    // Returns true once the calling task holds the lock (asyncio's acquire returns True too:
+    // `if await lock.acquire():`); tasks get it in the order they called acquire(). Does not
+    // suspend at all if the lock is free. Throws CancelledError if the task is cancelled while
+    // waiting, and the task then does not hold the lock.
+    Coro<bool> acquire();
 
     // Gives the lock to the first waiting task, or unlocks it if none waits. Never suspends.
     // Throws InvalidStateError if the lock is not locked.

@@ -32,6 +32,17 @@
 // task_done()/join() count unfinished items: put adds one, task_done() takes one away, and
 // join() waits for zero (on an Event, as asyncio does).
 //
+// Shutting down (asyncio 3.13): shutdown() makes every later put (and every putter waiting)
+// throw QueueShutDown, while gets go on taking what is queued and throw QueueShutDown once it is
+// empty (getters waiting on an empty queue are woken to throw it). shutdown(immediate) also
+// drops every queued item, counting each as done for join(), so a join() waiting only on
+// queued items returns; items already taken still need their task_done().
+//
+//     open --shutdown()--> shut down (gets drain) --empty--> every get throws
+//       \--shutdown(immediate)--> shut down and empty
+//
+// DIFFERENCE: task_done() called too many times throws InvalidStateError (asyncio: ValueError).
+//
 // Loop-thread only; can be constructed outside a running loop (see waiter_queue.hpp).
 #pragma once
 
@@ -121,22 +132,30 @@ public:
 
     // Adds item, first waiting (FIFO among putters) while the queue is full. Throws
     // CancelledError if the task is cancelled while waiting; the item is then not added.
+    // QueueShutDown once the queue is shut down (also while waiting).
     Coro<void> put(T item);
     // Removes and returns the next item, first waiting (FIFO among getters) while the queue is
     // empty. Throws CancelledError if the task is cancelled while waiting; no item is taken.
+    // QueueShutDown when the queue is shut down and empty.
     Coro<T> get();
 
-    // Adds item without waiting; throws QueueFull if the queue is full.
+    // Adds item without waiting; throws QueueShutDown after shutdown(), QueueFull if the queue
+    // is full.
     void put_nowait(T item) {
+        if (is_shutdown_) throw QueueShutDown();
         if (full()) throw QueueFull();
         items_.push(std::move(item));
         ++unfinished_tasks_;
         finished_.clear();
         getters_.wake_one();
     }
-    // Removes and returns the next item without waiting; throws QueueEmpty if there is none.
+    // Removes and returns the next item without waiting; throws QueueEmpty if there is none,
+    // QueueShutDown if there is none and the queue was shut down.
     T get_nowait() {
-        if (empty()) throw QueueEmpty();
+        if (empty()) {
+            if (is_shutdown_) throw QueueShutDown();
+            throw QueueEmpty();
+        }
         T item = items_.pop();
         putters_.wake_one();
         return item;
@@ -159,6 +178,22 @@ public:
         if (unfinished_tasks_ > 0) co_await finished_.wait();
     }
 
+    // Shuts the queue down (see the header). Wakes every waiting getter and putter so that they
+    // look again (and throw QueueShutDown where they must). Idempotent; never suspends.
+    void shutdown(bool immediate = false) {
+        is_shutdown_ = true;
+        if (immediate) {
+            while (!empty()) {
+                items_.pop();
+                if (unfinished_tasks_ > 0) --unfinished_tasks_;
+            }
+            if (unfinished_tasks_ == 0) finished_.set();
+        }
+        getters_.wake(static_cast<std::size_t>(-1));
+        putters_.wake(static_cast<std::size_t>(-1));
+    }
+    bool is_shutdown() const noexcept { return is_shutdown_; }
+
 private:
     Storage items_;
     WaiterQueue getters_{"Queue"};  // tasks in get(), waiting for an item
@@ -166,12 +201,14 @@ private:
     std::size_t maxsize_;
     std::size_t unfinished_tasks_ = 0;  // put() calls not yet matched by task_done()
     Event finished_;                    // set exactly when unfinished_tasks_ == 0
+    bool is_shutdown_ = false;          // shutdown() was called
 };
 
 template <class T, class Storage>
 Coro<void> BasicQueue<T, Storage>::put(T item) {
     while (full()) {
-        Future<void> putter = putters_.enqueue();
+        if (is_shutdown_) throw QueueShutDown();
+        Future<void> putter = putters_.enqueue("Queue.put");
         try {
             co_await putter;
         } catch (const CancelledError&) {
@@ -187,7 +224,8 @@ Coro<void> BasicQueue<T, Storage>::put(T item) {
 template <class T, class Storage>
 Coro<T> BasicQueue<T, Storage>::get() {
     while (empty()) {
-        Future<void> getter = getters_.enqueue();
+        if (is_shutdown_) throw QueueShutDown();
+        Future<void> getter = getters_.enqueue("Queue.get");
         try {
             co_await getter;
         } catch (const CancelledError&) {

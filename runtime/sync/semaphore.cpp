@@ -14,13 +14,13 @@ Semaphore::Semaphore(std::int64_t value, std::optional<std::int64_t> bound)
     if (value < 0) throw std::invalid_argument("Semaphore initial value must be >= 0");
 }
 
-Coro<void> Semaphore::acquire() {
+Coro<bool> Semaphore::acquire() {
     if (value_ > 0) {
         assert(!waiters_.has_pending());
         --value_;
-        co_return;
+        co_return true;
     }
-    Future<void> waiter = waiters_.enqueue();
+    Future<void> waiter = waiters_.enqueue("Semaphore.acquire");
     try {
         co_await waiter;
     } catch (const CancelledError&) {
@@ -30,6 +30,7 @@ Coro<void> Semaphore::acquire() {
         throw;
     }
     // release() handed us the unit without touching value_: nothing to take.
+    co_return true;
 }
 
 void Semaphore::release() {

@@ -44,7 +44,8 @@ public:
 
     // Takes a unit, waiting (FIFO) while there is none. Does not suspend if one is free.
     // Throws CancelledError if the task is cancelled while waiting; it then holds no unit.
-    Coro<void> acquire();
+    // Returns true, as asyncio's does (there is no way to fail but by an exception).
+    Coro<bool> acquire();
 
     // Gives a unit to the first waiting task, or back to the counter if none waits. Never
     // suspends. On a BoundedSemaphore, throws InvalidStateError if the counter is already at

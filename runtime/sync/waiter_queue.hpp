@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <utility>
@@ -52,13 +53,18 @@ public:
     // on the running loop. Throws std::runtime_error if no loop is running, and
     // InvalidStateError if futures of another loop are still queued (one wake-up could then
     // have to resume tasks of two loops).
-    Future<void> enqueue() {
+    // `what` labels the future (label.hpp): "Lock.acquire (3rd in line)"; with `together`,
+    // for waiters all woken at once: "Event.wait (3 waiting)".
+    Future<void> enqueue(const char* what = nullptr, bool together = false) {
         EventLoop& running = get_running_loop();
         if (waiters_.empty()) loop_ = &running;
         if (loop_ != &running) {
             throw InvalidStateError(std::string(owner_) + " is in use by another event loop");
         }
         waiters_.push_back(running.create_future<void>());
+        waiters_.back().state()->set_label({what ? what : owner_,
+                                            together ? &describe_together : &describe_in_line, this,
+                                            static_cast<std::int64_t>(++tickets_)});
         return waiters_.back();
     }
 
@@ -84,6 +90,21 @@ public:
         return woken;
     }
 
+    // Completes every pending waiter with `error` (thrown at each waiter's co_await) and empties
+    // the queue; returns how many were failed. For a primitive that breaks (Barrier::abort).
+    std::size_t fail_all(const std::exception_ptr& error) {
+        std::size_t failed = 0;
+        while (!waiters_.empty()) {
+            Future<void> waiter = std::move(waiters_.front());
+            waiters_.pop_front();
+            if (!waiter.done()) {
+                waiter.set_exception(error);
+                ++failed;
+            }
+        }
+        return failed;
+    }
+
     // Removes `waiter` if it is still queued: a task cleaning up after its wait was cancelled.
     // (It may already be gone: wake_one drops done waiters it passes.)
     void remove(const Future<void>& waiter) {
@@ -99,7 +120,26 @@ public:
     }
 
 private:
+    // The label's live words: the waiter's place among the pending ones (its ticket orders it).
+    static void describe_in_line(const Label& label, const LabelView& view, std::string& out) {
+        if (!view.live) return;
+        std::uint64_t ahead = 0;
+        for (const Future<void>& w : static_cast<const WaiterQueue*>(label.subject)->waiters_) {
+            if (!w.done() && w.state()->label().number < label.number) ++ahead;
+        }
+        out += " (" + labels::ordinal(ahead + 1) + " in line)";
+    }
+    static void describe_together(const Label& label, const LabelView& view, std::string& out) {
+        if (!view.live) return;
+        std::size_t pending = 0;
+        for (const Future<void>& w : static_cast<const WaiterQueue*>(label.subject)->waiters_) {
+            pending += w.done() ? 0 : 1;
+        }
+        out += " (" + std::to_string(pending) + (pending == 1 ? " task" : " tasks") + " waiting)";
+    }
+
     const char* owner_;
+    std::uint64_t tickets_ = 0;         // waiters ever queued: each one's place in line
     EventLoop* loop_ = nullptr;         // the loop of every queued future (if any are queued)
     std::deque<Future<void>> waiters_;  // oldest first; may hold done (cancelled) entries
 };

@@ -2,6 +2,10 @@
 // every method and summarises them as pandas' describe() does.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
 #include "demos/support/demo_process.hpp"
 
 namespace looplab::demos::testing {
@@ -48,6 +52,46 @@ TEST(BatchTable, PrintsThePandasTablePerBatchSize) {
         EXPECT_NE(run.out.find(row), std::string::npos) << row;
     }
     for (const std::string& line : lines_of(run.out)) EXPECT_LE(line.size(), 80u) << line;
+}
+
+TEST(BatchTable, ItsWordsComeFromItsMediansThePoolSizeAndTheSeed) {
+    LOOPLAB_REQUIRE_DEMO();
+    const DemoOutput run = run_demo({"batch-table", "--quick", "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const nlohmann::json report = run.json();
+    const std::size_t workers = report["workers"];
+    const std::size_t cores = report["cores"];
+    EXPECT_EQ(workers, std::min<std::size_t>(32, cores + 4));
+    ASSERT_EQ(report["batches"].size(), 2u);
+    std::string words;
+    for (const auto& s : report["conclusions"]) words += s.get<std::string>() + "\n";
+
+    auto one_decimal = [](double x) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1fx", x);
+        return std::string(text);
+    };
+    const auto& four = report["batches"][0];
+    EXPECT_EQ(four["batch_size"], 4);
+    EXPECT_NE(words.find("On loopback, at batch 4 the executor was " +
+                         one_decimal(four["executor_speedup"])),
+              std::string::npos)
+        << words;
+    EXPECT_NE(words.find("The seed saw 1.13x at batch 4 against a remote HTTPS API"),
+              std::string::npos);
+    EXPECT_NE(words.find("TLS handshake"), std::string::npos);
+
+    const auto& sixteen = report["batches"][1];
+    const std::size_t waves = (16 + workers - 1) / workers;
+    EXPECT_EQ(sixteen["waves"], waves);
+    if (waves > 1) {
+        EXPECT_NE(
+            words.find("At batch 16 the executor is capped by its " + std::to_string(workers) +
+                       " workers (min(32, " + std::to_string(cores) +
+                       " cores + 4)): " + std::to_string(waves) + " waves"),
+            std::string::npos)
+            << words;
+    }
 }
 
 }  // namespace

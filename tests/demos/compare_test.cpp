@@ -3,6 +3,7 @@
 // slow as blocking; the executor and the native client are not), never a precise time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,39 @@ const nlohmann::json& strategy(const nlohmann::json& report, const std::string& 
     ADD_FAILURE() << "no strategy '" << name << "' in " << report.dump(2);
     static const nlohmann::json none;
     return none;
+}
+
+TEST(Compare, SaysHowManyWavesThePoolRanAndThatTheCoreCountDecides) {
+    LOOPLAB_REQUIRE_DEMO();
+    const DemoOutput run = run_demo({"compare", "--quick", "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const nlohmann::json report = run.json();
+    const std::size_t cores = report["cores"];
+    const std::size_t workers = report["executor_workers"];
+    const std::size_t waves = report["executor_waves"];
+    EXPECT_EQ(workers, std::min<std::size_t>(32, cores + 4));
+    EXPECT_EQ(waves, (10 + workers - 1) / workers);
+    const std::string story = strategy(report, "executor")["explanation"];
+    EXPECT_NE(story.find("min(32, " + std::to_string(cores) + " cores + 4)"), std::string::npos)
+        << story;
+    if (waves > 1) {
+        EXPECT_NE(story.find("ran in " + std::to_string(waves) + " waves"), std::string::npos)
+            << story;
+    }
+    EXPECT_NE(story.find("with 6 cores or more the default pool has 10 workers"), std::string::npos)
+        << story;
+    EXPECT_NE(story.find("--workers 6 (a 2-core machine's pool: 2 waves here)"), std::string::npos)
+        << story;
+}
+
+TEST(Compare, WorkersSixReproducesTwoWavesOnAnyMachine) {
+    LOOPLAB_REQUIRE_DEMO();
+    const DemoOutput run = run_demo({"compare", "--quick", "--workers", "6", "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const nlohmann::json report = run.json();
+    EXPECT_EQ(report["executor_waves"], 2);
+    const std::string story = strategy(report, "executor")["explanation"];
+    EXPECT_NE(story.find("The pool has 6 workers (--workers;"), std::string::npos) << story;
 }
 
 TEST(Compare, NaiveAsyncIsAsSlowAsBlockingWhileExecutorAndNativeAreNot) {

@@ -142,5 +142,114 @@ TEST(ExerciseBarrier, ACancelledWaiterLeavesTheCycle) {
     EXPECT_EQ(indices, (std::vector<std::size_t>{0}));
 }
 
+// ---- reset() and the broken state (CPython's test_locks.py, BarrierTests) ----------------------
+
+TEST(ExerciseBarrier, ResetWithTasksWaitingBreaksTheirWaitButNotTheBarrier) {
+    Barrier barrier(3);
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
+        auto waiter = [&]() -> Coro<void> {
+            try {
+                co_await barrier.wait();
+                log.push_back("passed");
+            } catch (const BrokenBarrierError&) {
+                log.push_back("reset");
+            }
+        };
+        EventLoop& loop = get_running_loop();
+        Task<void> a = loop.create_task(waiter());
+        Task<void> b = loop.create_task(waiter());
+        co_await yield_to_others(2);
+        EXPECT_EQ(barrier.n_waiting(), 2u);
+        barrier.reset();
+        EXPECT_EQ(barrier.n_waiting(), 0u);
+        EXPECT_FALSE(barrier.broken()) << "reset is not abort";
+        co_await a;
+        co_await b;
+    });
+    EXPECT_EQ(log, (std::vector<std::string>{"reset", "reset"}));
+}
+
+TEST(ExerciseBarrier, AfterAResetAFullCycleStillPasses) {
+    Barrier barrier(2);
+    std::vector<std::size_t> indices;
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        auto tolerant = [&]() -> Coro<void> {
+            try {
+                co_await barrier.wait();
+            } catch (const BrokenBarrierError&) {
+            }
+        };
+        Task<void> early = loop.create_task(tolerant());
+        co_await yield_to_others(2);
+        barrier.reset();
+        co_await early;
+        Task<void> a = loop.create_task(wait_and_record(barrier, indices));
+        co_await yield_to_others(2);
+        const std::size_t mine = co_await barrier.wait();
+        co_await a;
+        indices.push_back(mine);
+    });
+    std::sort(indices.begin(), indices.end());
+    EXPECT_EQ(indices, (std::vector<std::size_t>{0, 1})) << "a new cycle counts from 0";
+}
+
+TEST(ExerciseBarrier, ResetMendsAnAbortedBarrier) {
+    Barrier barrier(1);
+    run_in_virtual_time([&]() -> Coro<void> {
+        barrier.abort();
+        EXPECT_TRUE(barrier.broken());
+        EXPECT_THROW(co_await barrier.wait(), BrokenBarrierError);
+        barrier.reset();
+        EXPECT_FALSE(barrier.broken());
+        const std::size_t index = co_await barrier.wait();
+        EXPECT_EQ(index, 0u);
+    });
+}
+
+TEST(ExerciseBarrier, AWaiterCancelledAfterAResetDoesNotTakeItselfOutOfTheNextCycle) {
+    Barrier barrier(2);
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        Task<std::size_t> waiter = loop.create_task(barrier.wait());
+        co_await yield_to_others(2);
+        barrier.reset();  // its wait is over (broken) ...
+        waiter.cancel();  // ... and then it is cancelled before it runs
+        EXPECT_THROW(co_await waiter, CancelledError);
+        Task<std::size_t> next = loop.create_task(barrier.wait());
+        co_await yield_to_others(2);
+        EXPECT_EQ(barrier.n_waiting(), 1u) << "the new cycle's count was not disturbed";
+        (void)co_await barrier.wait();
+        (void)co_await next;
+    });
+}
+
+// DIFFERENCE (barrier.hpp): asyncio blocks an arrival until the tasks the last cycle released
+// have all left wait() ("draining"); here the next cycle begins at once, so a released task that
+// comes straight back counts in the new cycle even before its partner has run.
+TEST(ExerciseBarrier, TheNextCycleBeginsAtOnceWithoutADrainingPhase) {
+    Barrier barrier(2);
+    std::vector<std::string> log;
+    run_in_virtual_time([&]() -> Coro<void> {
+        EventLoop& loop = get_running_loop();
+        auto partner = [&]() -> Coro<void> {
+            co_await barrier.wait();
+            log.push_back("partner released");
+        };
+        Task<void> p = loop.create_task(partner());
+        co_await yield_to_others(2);
+        co_await barrier.wait();  // the last arrival: returns at once, the partner not yet run
+        log.push_back("last arrival released");
+        Task<std::size_t> again = loop.create_task(barrier.wait());  // straight back
+        co_await yield_to_others(1);
+        EXPECT_EQ(barrier.n_waiting(), 1u) << "counted in the new cycle, not blocked";
+        co_await p;
+        (void)co_await barrier.wait();
+        (void)co_await again;
+    });
+    EXPECT_EQ(log, (std::vector<std::string>{"last arrival released", "partner released"}));
+}
+
 }  // namespace
 }  // namespace looplab

@@ -37,6 +37,15 @@ TEST(ExerciseHostRateLimiter, OriginsAreLowercasedHostPlusPort) {
     EXPECT_EQ(a.rate(), 1.0);
 }
 
+TEST(ExerciseHostRateLimiter, NamesAnIpv6OriginAsOriginKeyDoes) {
+    HostRateLimiter limiter(1.0, 1.0);
+    EXPECT_EQ(&limiter.bucket_for(Url::parse("http://[::1]:8080/a")),
+              &limiter.bucket_for(Url::parse("http://[::1]:8080/b")));
+    EXPECT_NE(&limiter.bucket_for(Url::parse("http://[::1]:8080/")),
+              &limiter.bucket_for(Url::parse("http://[::1]:8081/")));
+    EXPECT_EQ(limiter.origins(), 2u);
+}
+
 TEST(ExerciseHostRateLimiter, OriginsDoNotWaitForEachOtherButShareTheirOwnQuota) {
     HostRateLimiter limiter(2.0, 1.0);
     std::vector<std::string> log;

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "http/client/host_rate_limiter.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/url.hpp"
@@ -32,12 +31,28 @@ TEST(OriginKey, BracketsAnIpv6LiteralAsAUrlDoes) {
     EXPECT_EQ(key("http://[2001:DB8::1]:81/"), "[2001:db8::1]:81");
 }
 
+TEST(OriginKey, HttpsIsAnotherOriginThanHttpOnTheSameHostAndPort) {
+    EXPECT_EQ(key("https://Example.com/"), "https://example.com:443");
+    EXPECT_EQ(key("https://[::1]:8443/"), "https://[::1]:8443");
+    EXPECT_NE(key("https://h:8080/"), key("http://h:8080/"));
+
+    Headers to_https;
+    to_https.add("Location", "https://example.com/next");
+    const std::optional<Redirect> upgrade =
+        redirect_for(301, "GET", Url::parse("http://example.com/"), to_https);
+    ASSERT_TRUE(upgrade);
+    EXPECT_TRUE(upgrade->url.is_tls());
+    EXPECT_TRUE(upgrade->cross_origin);  // credentials are dropped even for the upgrade
+}
+
 TEST(OriginKey, LowercasesTheHostBecauseHostNamesAreCaseInsensitive) {
     EXPECT_EQ(key("http://Example.COM:8080/"), "example.com:8080");
     EXPECT_EQ(key("http://Example.COM/"), key("http://example.com:80/"));
 }
 
-TEST(OriginKey, TheRedirectRuleAndTheRateLimiterAgreeWithIt) {
+// HostRateLimiter's keying is graded exercise host_rate_limiter, so its half of this agreement is
+// checked in tests/exercises/host_rate_limiter_test.cpp (the starter copy must pass this file).
+TEST(OriginKey, TheRedirectRuleAgreesWithIt) {
     Headers to_same;
     to_same.add("Location", "http://EXAMPLE.com:80/next");
     const Url from = Url::parse("http://example.com/start");
@@ -49,13 +64,6 @@ TEST(OriginKey, TheRedirectRuleAndTheRateLimiterAgreeWithIt) {
     const std::optional<Redirect> other = redirect_for(302, "GET", from, to_other_port);
     ASSERT_TRUE(other);
     EXPECT_TRUE(other->cross_origin);
-
-    HostRateLimiter limiter(1.0, 1.0);
-    EXPECT_EQ(&limiter.bucket_for(Url::parse("http://[::1]:8080/a")),
-              &limiter.bucket_for(Url::parse("http://[::1]:8080/b")));
-    EXPECT_NE(&limiter.bucket_for(Url::parse("http://[::1]:8080/")),
-              &limiter.bucket_for(Url::parse("http://[::1]:8081/")));
-    EXPECT_EQ(limiter.origins(), 2u);
 }
 
 }  // namespace

@@ -16,10 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "http/server/demo_routes.hpp"
+#include "http/server/server_thread.hpp"
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
+#include "http/support/tls_peer.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/loopback.hpp"
+#include "tls/support/test_certs.hpp"
 
 extern char** environ;
 
@@ -306,9 +310,138 @@ TEST_F(LabGet, UsageErrorsExit2AndABadUrlExits3) {
     EXPECT_EQ(run_lab_get({}).exit_code, 2);
     EXPECT_EQ(run_lab_get({"--no-such-option", "http://127.0.0.1:9/"}).exit_code, 2);
     EXPECT_EQ(run_lab_get({"-H", "no colon", "http://127.0.0.1:9/"}).exit_code, 2);
-    const Outcome o = run_lab_get({"https://example.com/"});
+    const Outcome o = run_lab_get({"ftp://example.com/"});
     EXPECT_EQ(o.exit_code, 3);
     EXPECT_TRUE(is_one_line(o.err)) << o.err;
+}
+
+// ---- https ------------------------------------------------------------------------------------
+
+using net::tls::testing::pki;
+
+// The demo routes over TLS with `credentials`, on 127.0.0.1.
+ServerThread tls_server(const net::tls::Credentials& credentials = pki().localhost) {
+    HttpServerOptions options;
+    options.ssl = net::tls::testing::server_context(credentials);
+    options.ssl->set_alpn_protocols({"http/1.1"});
+    return ServerThread(demo_routes(), "127.0.0.1", 0, options);
+}
+
+std::string ca_file() {
+    return pki().ca.cert_file().string();
+}
+
+TEST_F(LabGet, HttpsWithCacertGivesTheBodyByteForByte) {
+    ServerThread server = tls_server();
+    ServerThread plain;  // the same routes without TLS: the body to compare with
+    const Outcome expected = run_lab_get({plain.url("/bytes/100000")});
+    ASSERT_EQ(expected.exit_code, 0) << expected.err;
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--cacert", ca_file(), server.url("/bytes/100000")};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 0) << "blocking=" << blocking << ": " << o.err;
+        EXPECT_EQ(o.err, "");
+        EXPECT_EQ(o.out.size(), 100000u);
+        EXPECT_TRUE(o.out == expected.out) << "blocking=" << blocking << ": not the same bytes";
+    }
+}
+
+TEST_F(LabGet, VerboseShowsTheHandshakeAsCurlDoes) {
+    ServerThread server = tls_server();
+    const Outcome o = run_lab_get({"-v", "--cacert", ca_file(), server.url("/")});
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out, "Hello World!");
+    for (const char* line :
+         {"* SSL connection using TLSv1.3 / TLS_", "* ALPN: server accepted http/1.1",
+          "*  subject: CN=localhost", "*  issuer: CN=looplab test CA", "< HTTP/1.1 200 OK"}) {
+        EXPECT_NE(o.err.find(line), std::string::npos) << line << " in:\n" << o.err;
+    }
+}
+
+TEST_F(LabGet, ACertificateThatDoesNotVerifyExits60WithCurlsWords) {
+    struct Case {
+        const net::tls::Credentials* credentials;
+        bool cacert;
+        std::string words;
+        bool by_name = false;  // the URL names localhost rather than 127.0.0.1
+    };
+    const Case cases[] = {
+        {&pki().self_signed, false, "certificate verify failed: self-signed certificate"},
+        {&pki().other_host, true,
+         "certificate verify failed: hostname mismatch: certificate is for other.example", true},
+        {&pki().expired, true, "certificate verify failed: certificate has expired"},
+    };
+    for (const Case& c : cases) {
+        ServerThread server = tls_server(*c.credentials);
+        const std::string url = c.by_name ? testing::by_name(server.url("/")) : server.url("/");
+        for (bool blocking : {false, true}) {
+            std::vector<std::string> args{url};
+            if (c.cacert) args.insert(args.begin(), {"--cacert", ca_file()});
+            if (blocking) args.insert(args.begin(), "--blocking");
+            const Outcome o = run_lab_get(args);
+            EXPECT_EQ(o.exit_code, 60) << c.words << ": " << o.err;
+            EXPECT_EQ(o.out, "");
+            EXPECT_TRUE(is_one_line(o.err)) << o.err;
+            EXPECT_NE(o.err.find(c.words), std::string::npos) << o.err;
+        }
+        // -k checks nothing: the same server answers.
+        const Outcome insecure = run_lab_get({"-k", server.url("/")});
+        EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+        EXPECT_EQ(insecure.out, "Hello World!");
+    }
+}
+
+TEST_F(LabGet, AHandshakeFailureExits35AndAStalledOneExits28NamingThePhase) {
+    ScriptedServer garbage([](int fd, int) {
+        testing::read_client_hello(fd);
+        write_all(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    const Outcome g = run_lab_get({"--cacert", ca_file(), testing::https_url(garbage)});
+    EXPECT_EQ(g.exit_code, 35) << g.err;
+    EXPECT_TRUE(is_one_line(g.err)) << g.err;
+    EXPECT_NE(g.err.find("is this port plain http://?"), std::string::npos) << g.err;
+
+    ScriptedServer stalled([](int fd, int) { wait_for_client_close(fd, 10000); });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--timeout", "0.3", "--cacert", ca_file(),
+                                      testing::https_url(stalled)};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 28) << o.err;
+        EXPECT_TRUE(is_one_line(o.err)) << o.err;
+        EXPECT_NE(o.err.find("tls handshake"), std::string::npos) << o.err;
+    }
+}
+
+TEST_F(LabGet, ABodyCutWithoutCloseNotifyExits18) {
+    ScriptedServer server([](int fd, int) {
+        testing::TlsPeer tls(fd, net::tls::testing::server_context());
+        if (!tls.handshake() || tls.read_head().empty()) return;
+        tls.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart of it");
+    });
+    const Outcome o = run_lab_get({"--cacert", ca_file(), testing::https_url(server)});
+    EXPECT_EQ(o.exit_code, 18) << o.err;
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+    EXPECT_NE(o.err.find("close_notify"), std::string::npos) << o.err;
+}
+
+TEST_F(LabGet, PlainHttpToATlsPortAndBadCaFilesAreNamedAsSuch) {
+    ServerThread server = tls_server();
+    const Outcome plain = run_lab_get({"--fail", "http" + server.url("/").substr(5)});
+    EXPECT_EQ(plain.exit_code, 22) << plain.err;
+    EXPECT_EQ(plain.out, "");
+    const Outcome told = run_lab_get({"http" + server.url("/").substr(5)});
+    EXPECT_EQ(told.exit_code, 0) << told.err;
+    EXPECT_NE(told.out.find("the plain HTTP request was sent to an HTTPS port"), std::string::npos)
+        << told.out;
+
+    const Outcome missing = run_lab_get({"--cacert", "/nonexistent/ca.pem", server.url("/")});
+    EXPECT_EQ(missing.exit_code, 77) << missing.err;
+    EXPECT_TRUE(is_one_line(missing.err)) << missing.err;
+    const Outcome bad_cert =
+        run_lab_get({"--cacert", ca_file(), "--cert", "/nonexistent/c.pem", server.url("/")});
+    EXPECT_EQ(bad_cert.exit_code, 58) << bad_cert.err;
 }
 
 }  // namespace

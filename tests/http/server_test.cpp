@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -272,12 +273,21 @@ TEST_F(HttpServerTest, Http10KeepAliveIsAnsweredWithConnectionKeepAliveAndKept) 
     }
 }
 
-TEST_F(HttpServerTest, Http10GetsAContentLengthWhereHttp11GetsChunked) {
+// /chunked/<n> is streamed (its length is not known when the head goes out): an HTTP/1.0
+// client cannot decode chunked, so the close ends the body (RFC 9112 6.3, rule 8).
+TEST_F(HttpServerTest, Http10GetsABodyEndedByTheCloseWhereHttp11GetsChunked) {
     ServerThread server;
     const std::string answer = raw_exchange(server, "GET /chunked/5 HTTP/1.0\r\n\r\n");
-    EXPECT_TRUE(has_field(answer, "Content-Length: 5")) << answer;
+    EXPECT_EQ(answer.find("Content-Length"), std::string::npos) << answer;
     EXPECT_EQ(answer.find("Transfer-Encoding"), std::string::npos) << answer;
+    EXPECT_FALSE(has_field(answer, "Connection: keep-alive")) << answer;
     EXPECT_TRUE(answer.ends_with("\r\n\r\nabcde")) << answer;
+    // A length known up front is sent as Content-Length, and may be kept alive.
+    auto socket = connect_to(server);
+    socket.send_all("GET /bytes/5 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const std::string sized = read_response(socket);
+    EXPECT_TRUE(has_field(sized, "Content-Length: 5")) << sized;
+    EXPECT_TRUE(has_field(sized, "Connection: keep-alive")) << sized;
 }
 
 // ---- Date ------------------------------------------------------------------------------------
@@ -451,6 +461,90 @@ std::vector<std::string> lab_serve_lines(std::vector<std::string> args, int line
     }
     ::close(out[0]);
     return got;
+}
+
+// lab-serve running with `args`: its stdout read line by line, SIGTERM when done.
+class LabServe {
+public:
+    explicit LabServe(std::vector<std::string> args) {
+        int out[2];
+        if (::pipe(out) != 0) throw std::runtime_error("pipe");
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addclose(&actions, out[0]);
+        args.insert(args.begin(), LAB_SERVE_PATH);
+        std::vector<char*> argv;
+        for (std::string& arg : args) argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        const int spawned =
+            ::posix_spawn(&pid_, LAB_SERVE_PATH, &actions, nullptr, argv.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(out[1]);
+        out_ = out[0];
+        if (spawned != 0) pid_ = -1;
+    }
+    ~LabServe() {
+        terminate();
+        ::close(out_);
+    }
+    // The next line, without its newline; "" at the end of the output.
+    std::string next_line() {
+        std::string line;
+        char c;
+        while (::read(out_, &c, 1) == 1 && c != '\n') line += c;
+        return line;
+    }
+    // SIGTERM, then the exit status.
+    int terminate() {
+        if (pid_ < 0) return status_;
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, &status_, 0);
+        pid_ = -1;
+        return status_;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int out_ = -1;
+    int status_ = -1;
+};
+
+std::string url_of(const std::string& listening_line, std::string_view path) {
+    const std::size_t at = listening_line.find("http://");
+    return listening_line.substr(at, listening_line.size() - at - 1) + std::string(path);
+}
+
+TEST_F(HttpServerTest, LabServeRunsWorkersWritesTheAccessLogAndServesAStaticDirectory) {
+    char dir[] = "/tmp/lab-serve-static-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const std::string file = std::string(dir) + "/a.txt";
+    {
+        std::FILE* f = std::fopen(file.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("static!", f);
+        std::fclose(f);
+    }
+    {
+        LabServe serve({"--port", "0", "--workers", "2", "--access-log", "-", "--static", dir});
+        const std::string listening = serve.next_line();
+        ASSERT_TRUE(listening.starts_with("lab-serve: listening on http://127.0.0.1:"))
+            << listening;
+        EXPECT_EQ(serve.next_line().find("2 workers (one loop each, SO_REUSEPORT)"), 2u);
+        EXPECT_TRUE(serve.next_line().starts_with("  try: "));
+        EXPECT_EQ(blocking::get(url_of(listening, "/bytes/10")).body, "abcdefghij");
+        const std::string logged = serve.next_line();
+        EXPECT_TRUE(logged.starts_with("127.0.0.1 - - [")) << logged;
+        EXPECT_TRUE(logged.ends_with("] \"GET /bytes/10 HTTP/1.1\" 200 10")) << logged;
+        EXPECT_EQ(blocking::get(url_of(listening, "/static/a.txt")).body, "static!");
+        EXPECT_TRUE(serve.next_line().ends_with("\"GET /static/a.txt HTTP/1.1\" 200 7"));
+        const int status = serve.terminate();
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+        EXPECT_EQ(serve.next_line(), "lab-serve: shutting down");
+        EXPECT_EQ(serve.next_line(), "lab-serve: served 2 requests");
+    }
+    std::remove(file.c_str());
+    ::rmdir(dir);
 }
 
 TEST_F(HttpServerTest, LabServeHostLocalhostPrintsBothAddresses) {

@@ -20,7 +20,9 @@
 #include "runtime/errors.hpp"
 #include "runtime/event_loop.hpp"
 #include "runtime/executor/run_in_executor.hpp"
+#include "runtime/label.hpp"
 #include "runtime/sleep.hpp"
+#include "runtime/sync/lock.hpp"
 #include "runtime/task.hpp"
 #include "support/loop_fixture.hpp"
 
@@ -106,6 +108,61 @@ TEST(DebugMode, ReportsASlowCallbackBySchedulingSite) {
     EXPECT_TRUE(contains(d.log.reports()[0].message, "Executing callback took"));
     EXPECT_GE(reported_ms(d.log.reports()[0].message), 20);
     EXPECT_EQ(d.log.reports()[0].source, "scheduled at " + here(line));
+}
+
+TEST(DebugMode, NamesASlowLabelledCallbackInWords) {
+    DebugLoop d;
+    d.loop.slow_callback_duration = 10ms;
+    d.loop.call_soon([] { std::this_thread::sleep_for(20ms); })
+        .set_label(labels::text("a slow callback"));
+    d.loop.run_once();
+
+    ASSERT_EQ(d.log.size(), 1u);
+    EXPECT_TRUE(contains(d.log.reports()[0].message, "Executing callback (a slow callback) took"))
+        << d.log.reports()[0].message;
+}
+
+TEST(DebugMode, ReportsALockWaitNothingCanEndInTheLocksWords) {
+    EventLoop loop;
+    loop.set_debug(true);
+    std::vector<Report> reports;
+    loop.set_exception_handler([&](EventLoop& l, const ExceptionContext& c) {
+        reports.push_back({c.message, c.exception, c.source});
+        l.stop();
+    });
+    Lock lock;
+    Future<void> forever = loop.create_future<void>();
+    Task<void> holder = loop.create_task(
+        [](Lock& l, Future<void> f) -> Coro<void> {
+            co_await l.acquire();
+            co_await f;
+        }(lock, forever),
+        "holder");
+    Task<void> waiter = loop.create_task(
+        [](Lock& l) -> Coro<void> {
+            co_await l.acquire();
+            l.release();
+        }(lock),
+        "waiter");
+    loop.run_forever();
+    bool named = false;
+    for (const Report& r : reports) {
+        named = named || contains(r.message,
+                                  "Task 'waiter' is waiting for Lock.acquire (1st in "
+                                  "line), and nothing in the loop can complete it");
+    }
+    EXPECT_TRUE(named) << (reports.empty() ? "no report" : reports[0].message);
+    holder.cancel();
+    waiter.cancel();
+    loop.set_exception_handler(nullptr);
+    try {
+        loop.run_until_complete(Future<void>(waiter));
+    } catch (const CancelledError&) {
+    }
+    try {
+        loop.run_until_complete(Future<void>(holder));
+    } catch (const CancelledError&) {
+    }
 }
 
 TEST(DebugMode, NamesASlowThreadsafeCallbackByWhereItWasPosted) {
@@ -291,7 +348,8 @@ TEST(DebugMode, ReportsATaskWaitingForAFutureNothingInTheLoopCanComplete) {
 
     ASSERT_EQ(reports.size(), 1u);
     EXPECT_TRUE(contains(reports[0].message,
-                         "Task 'waiter' is waiting for Future, and nothing "
+                         "Task 'waiter' is waiting for a Future nobody labelled "
+                         "(loop.create_future), and nothing "
                          "in the loop can complete it"))
         << reports[0].message;
     EXPECT_EQ(reports[0].source, "created at " + here(line));

@@ -49,7 +49,8 @@ TEST(TaskDump, NamesATaskBlockedOnAFuture) {
     EXPECT_NE(dump.find("1 live task"), std::string::npos) << dump;
     EXPECT_NE(dump.find("Task 'blocked'  waiting"), std::string::npos) << dump;
     EXPECT_NE(dump.find("task_dump_test.cpp:" + std::to_string(line)), std::string::npos) << dump;
-    EXPECT_NE(dump.find("awaits Future"), std::string::npos) << dump;
+    EXPECT_NE(dump.find("awaits a Future nobody labelled (loop.create_future)"), std::string::npos)
+        << dump;
 
     never.set_result(1);
     EXPECT_EQ(loop.run_until_complete(Future<int>(blocked)), 1);
@@ -82,7 +83,7 @@ TEST(TaskDump, TellsRunningScheduledAndWaitingApart) {
     const TaskSnapshot* l = find(seen_from_inside, "looker");
     ASSERT_TRUE(c && p && l);
     EXPECT_EQ(c->state, TaskState::waiting);
-    EXPECT_EQ(c->awaits, "Future");
+    EXPECT_EQ(c->awaits, "a Future nobody labelled (loop.create_future)");
     EXPECT_EQ(p->state, TaskState::waiting);
     EXPECT_EQ(p->awaits, "Task 'child'");
     EXPECT_EQ(l->state, TaskState::running);
@@ -106,6 +107,28 @@ TEST(TaskDump, TellsRunningScheduledAndWaitingApart) {
     EXPECT_TRUE(snapshot_tasks(loop).empty());
 }
 
+Coro<void> nap(Duration d) {
+    co_await sleep(d);
+}
+
+TEST(TaskDump, SaysWhatEachTaskAwaitsInItsMakersWordsNeverTheBareTypeName) {
+    ManualClock clock(/*auto_advance=*/false);
+    EventLoopOptions options;
+    options.clock = &clock;
+    EventLoop loop(options);
+    Task<void> napper = loop.create_task(nap(std::chrono::milliseconds(100)), "napper");
+    loop.run_once();
+    clock.advance(std::chrono::milliseconds(58));
+    std::ostringstream out;
+    dump_tasks(loop, out);
+    EXPECT_NE(out.str().find("Task 'napper'  waiting"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find(", awaits sleep 100 ms (due in 42 ms)"), std::string::npos)
+        << out.str();
+    EXPECT_EQ(out.str().find("awaits Future"), std::string::npos) << out.str();
+    clock.set_auto_advance(true);
+    loop.run_until_complete(Future<void>(napper));
+}
+
 TEST(TaskDump, Sigusr1InDebugModePrintsTheDumpFromTheLoop) {
     EventLoop loop;
     loop.set_debug(true);
@@ -126,7 +149,7 @@ TEST(TaskDump, Sigusr1InDebugModePrintsTheDumpFromTheLoop) {
     const std::string printed = ::testing::internal::GetCapturedStderr();
     other.join();
     EXPECT_NE(printed.find("Task 'stuck-on-purpose'  waiting"), std::string::npos) << printed;
-    EXPECT_NE(printed.find("awaits Future"), std::string::npos) << printed;
+    EXPECT_NE(printed.find("awaits a Future nobody labelled"), std::string::npos) << printed;
 
     stuck.cancel();
     loop.run_once();

@@ -421,6 +421,21 @@ TEST(SSLObject, ASecondConnectionToTheSameServerResumesTheSession) {
     EXPECT_FALSE(other_port.client->session_reused()) << "another port is another server";
 }
 
+TEST(SSLObject, ASessionStaysResumableWhenItsConnectionEndedWithoutCloseNotify) {
+    auto client_ctx = client_context();
+    auto server_ctx = server_context();
+    const SessionKey key{"localhost", 4433};
+    {
+        EnginePair first(client_ctx, server_ctx, {"localhost", key, {}});
+        first.handshake();
+        read_available(*first.client);  // the tickets
+    }  // freed with no close_notify sent: OpenSSL marks that SSL_SESSION not resumable
+    ASSERT_NE(client_ctx->session_cache().get(key), nullptr) << "the cache holds its own copy";
+    EnginePair second(client_ctx, server_ctx, {"localhost", key, {}});
+    second.handshake();
+    EXPECT_TRUE(second.client->session_reused());
+}
+
 // Engines of one context on several threads at once: the context and its session cache are
 // shared (TSan checks the locking), each engine stays on its thread.
 TEST(SSLObject, EnginesOfOneContextRunOnSeveralThreadsAtOnce) {

@@ -175,7 +175,7 @@ TEST_F(SSLProtocolTest, AShorterHandshakeTimeoutIsHonoured) {
     EXPECT_TRUE(s.below->aborted);
     EXPECT_EQ(loop_.time() - start, 5s);
     EXPECT_THROW(SSLProtocol(loop_, s.app, testing::server_context(), {},
-                             SSLProtocolOptions{{}, {}, 0s, 30s, true}),
+                             SSLProtocolOptions{{}, {}, 0s, 30s, true, {}}),
                  std::invalid_argument);
 }
 

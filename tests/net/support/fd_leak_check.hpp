@@ -10,8 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iterator>
+#include <thread>
 
 namespace looplab::net::testing {
 
@@ -28,6 +30,17 @@ protected:
     void SetUp() override { fds_before_ = count_open_fds(); }
     void TearDown() override {
         EXPECT_EQ(count_open_fds(), fds_before_) << "the test leaked (or closed) a descriptor";
+    }
+    // For a descriptor a detached thread releases a moment after the test's last observable
+    // event (the subprocess tests' background reaper, which drops its hold on the closed
+    // loop's wake-up fd just after it reaps): true once the count is back, false after limit.
+    bool fds_settle_within(std::chrono::milliseconds limit) const {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (count_open_fds() != fds_before_) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return true;
     }
 
 private:
