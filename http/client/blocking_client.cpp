@@ -5,9 +5,9 @@
 #include <utility>
 #include <variant>
 
-#include "http/client/idna.hpp"
-#include "http/codings/decoder_chain.hpp"
 #include "http/client/redirects.hpp"
+#include "http/codings/decoder_chain.hpp"
+#include "http/idna/idna.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
 #include "net/errors.hpp"
@@ -32,9 +32,9 @@ void decode(codings::DecoderChain& decoder, std::string_view in, std::string& bo
             decoder.decode(in, body);
         }
     } catch (const codings::DecodingError& e) {
-        throw ClientPayloadError("response body from " + url.str() + " cannot be decoded: " +
-                                     e.what(),
-                                 std::current_exception());
+        throw ClientPayloadError(
+            "response body from " + url.str() + " cannot be decoded: " + e.what(),
+            std::current_exception());
     }
 }
 
@@ -244,9 +244,11 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
 
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
-    Hop hop{std::string(method), parse_url(url_text),
+    Hop hop{std::string(method),
+            parse_url(url_text),
             detail::with_accept_encoding(headers, options_.auto_decompress),
-            std::string(body), {}};
+            std::string(body),
+            {}};
     for (int redirects = 0;; ++redirects) {
         hop.cookies = cookie_jar().cookie_header(hop.url);
         Response response = send(hop);

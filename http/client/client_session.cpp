@@ -7,8 +7,8 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
-#include "http/client/idna.hpp"
 #include "http/client/redirects.hpp"
+#include "http/idna/idna.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
 #include "runtime/errors.hpp"
@@ -97,8 +97,11 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     try {
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
         RequestState req{
-            .hop = {std::move(method), parse_url(url_text),
-                    detail::request_headers(options_.headers, headers, options_.auto_decompress), std::move(body), {}},
+            .hop = {std::move(method),
+                    parse_url(url_text).with_params(options.params),
+                    detail::request_headers(options_.headers, headers, options_.auto_decompress),
+                    std::move(body),
+                    {}},
             .head = {},
             .timeout = timeout,
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),

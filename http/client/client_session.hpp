@@ -68,8 +68,8 @@
 #include "http/client/connection_pool.hpp"
 #include "http/client/cookie_jar.hpp"
 #include "http/client/hop.hpp"
-#include "http/codings/decoder.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/codings/decoder.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -112,6 +112,9 @@ struct ClientSessionOptions {
 
 struct RequestOptions {
     bool allow_redirects = true;
+    // Query parameters appended to the URL's own, form-encoded (aiohttp / requests: params=):
+    // {{"q", "a b"}, {"page", "2"}} adds "q=a+b&page=2". Redirects do not carry them along.
+    Params params;
     std::optional<ClientTimeout> timeout;  // replaces the session's, as a whole
     // https: this request's context instead of the session's (aiohttp: request(ssl=...)).
     std::shared_ptr<net::tls::SSLContext> ssl;

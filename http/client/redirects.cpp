@@ -1,8 +1,8 @@
 // http/client/redirects.cpp: see redirects.hpp.
 #include "http/client/redirects.hpp"
 
-#include "http/client/idna.hpp"
 #include "http/client/origin_key.hpp"
+#include "http/idna/idna.hpp"
 
 namespace looplab::http {
 

@@ -51,9 +51,9 @@ Parts split(std::string_view text) {
     }
     // A scheme is what comes before the first ':', if no '/' comes before it: so the "://" in
     // "/anything?next=http://x" (already cut off with the query) is never taken for one.
-    if (const std::size_t colon = text.find(':');
-        colon != std::string_view::npos && text.find('/') > colon &&
-        is_scheme(text.substr(0, colon))) {
+    if (const std::size_t colon = text.find(':'); colon != std::string_view::npos &&
+                                                  text.find('/') > colon &&
+                                                  is_scheme(text.substr(0, colon))) {
         parts.scheme = text.substr(0, colon);
         text = text.substr(colon + 1);
     }
@@ -102,7 +102,8 @@ bool is_unreserved(char c) {
 
 // pchar's other members and the '/' and '?' a path or query may hold (RFC 3986 3.3, 3.4).
 bool is_path_or_query_char(char c) {
-    return is_unreserved(c) || std::string_view("!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
+    return is_unreserved(c) ||
+           std::string_view("!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
 }
 
 // ---- The authority ---------------------------------------------------------------------------
@@ -140,7 +141,8 @@ void check_bytes(std::string_view text) {
         if (u < 0x20 || u == 0x7f) throw_bad_byte(text, i, "control bytes must be percent-encoded");
     }
     if (!text.empty() && text.front() == ' ') throw_bad_byte(text, 0, "leading space");
-    if (!text.empty() && text.back() == ' ') throw_bad_byte(text, text.size() - 1, "trailing space");
+    if (!text.empty() && text.back() == ' ')
+        throw_bad_byte(text, text.size() - 1, "trailing space");
 }
 
 struct HostPort {
@@ -164,7 +166,8 @@ HostPort parse_ipv6_authority(std::string_view authority, std::string_view text)
     const std::string_view after = authority.substr(close + 1);
     if (after.empty()) return out;
     if (after.front() != ':')
-        throw InvalidUrl("unexpected " + quote(after) + " after IPv6 literal in URL " + quote(text));
+        throw InvalidUrl("unexpected " + quote(after) + " after IPv6 literal in URL " +
+                         quote(text));
     out.port = parse_port(after.substr(1), text);
     return out;
 }
@@ -178,7 +181,8 @@ HostPort parse_authority(std::string_view authority, std::string_view text) {
         if (authority[i] == ' ')
             throw_bad_byte(text, static_cast<std::size_t>(authority.data() - text.data()) + i,
                            "a host has no spaces");
-    if (!authority.empty() && authority.front() == '[') return parse_ipv6_authority(authority, text);
+    if (!authority.empty() && authority.front() == '[')
+        return parse_ipv6_authority(authority, text);
     HostPort out;
     const std::size_t colon = authority.find(':');
     const std::string_view host = authority.substr(0, colon);
@@ -193,7 +197,7 @@ HostPort parse_authority(std::string_view authority, std::string_view text) {
             throw InvalidUrl("host " + quote(host) +
                              " is not ASCII: an internationalized name must be converted to its "
                              "IDNA form (xn--...) first; looplab's clients do it with "
-                             "http::idna_to_ascii (http/client/idna.hpp)");
+                             "http::idna_to_ascii (http/idna/idna.hpp)");
         if (!is_host_char(c))
             throw InvalidUrl("invalid character " + quote(std::string(1, c)) + " in host " +
                              quote(host));
@@ -309,7 +313,8 @@ Url Url::parse(std::string_view text) {
     check_bytes(text);
     const Parts parts = split(text);
     if (!parts.scheme || !parts.authority)
-        throw InvalidUrl("URL " + quote(text) + " has no scheme and host (expected http://host/path)");
+        throw InvalidUrl("URL " + quote(text) +
+                         " has no scheme and host (expected http://host/path)");
     const bool tls = detail::iequals(*parts.scheme, "https");
     if (!tls && !detail::iequals(*parts.scheme, "http"))
         throw InvalidUrl("unsupported URL scheme " + quote(*parts.scheme) +

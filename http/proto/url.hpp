@@ -9,19 +9,20 @@
 // curl:    its URL parser: dot segments are removed unless --path-as-is
 //
 // What a URL may carry is deliberately narrow: only the http and https schemes (default ports 80
-// and 443; the other schemes are another client's business), no userinfo (credentials in URLs leak into logs and Referer
-// headers; the clients take them as BasicAuth instead), and the fragment is dropped (it never
-// goes on the wire). Where a URL is written the way people write URLs, it is made into what the
-// wire needs, as requests and browsers do: `"<>{}` and spaces in a path or query are
+// and 443; the other schemes are another client's business), no userinfo (credentials in URLs leak
+// into logs and Referer headers; the clients take them as BasicAuth instead), and the fragment is
+// dropped (it never goes on the wire). Where a URL is written the way people write URLs, it is made
+// into what the wire needs, as requests and browsers do: `"<>{}` and spaces in a path or query are
 // percent-encoded (a valid %XX stays as it is), `/a/./b/../c` becomes `/a/c`. What cannot be
 // made right is rejected with a message rather than guessed at: control bytes (a CR LF in a
 // URL is an attempt to add a header), a bad port, an IPv6 literal without brackets, and a
-// non-ASCII host, which needs IDNA (http/client/idna.hpp does it, outside this sans-I/O room,
+// non-ASCII host, which needs IDNA (http/idna/idna.hpp does it, outside this sans-I/O room,
 // because it needs libidn2: this file links nothing but the standard library).
 //
 // Reference resolution is RFC 3986 section 5.2 exactly (its "strict" parser), on text, so
 // resolve_reference() can be checked against section 5.4's table of examples; Url::resolve()
-// is the same on a parsed URL, and is what both clients' redirects call.
+// is the same on a parsed URL. Both clients' redirects resolve with resolve_reference() and parse
+// the result with http::parse_url (http/idna/idna.hpp), which adds IDNA for a non-ASCII host.
 #pragma once
 
 #include <cstdint>
@@ -48,8 +49,9 @@ public:
     // Parses "http://host[:port][/path][?query][#fragment]" (or https://). The scheme is
     // case-insensitive; host may be a name, an IPv4 address or a bracketed IPv6 literal
     // ("[::1]"). The path loses its dot segments, and bytes a path or query may not hold are
-    // percent-encoded (quote_unsafe). Throws InvalidUrl for another scheme, userinfo, an empty host, a non-ASCII host (it names IDNA), a port that is not 1..65535,
-    // control bytes anywhere, or spaces outside the path and query.
+    // percent-encoded (quote_unsafe). Throws InvalidUrl for another scheme, userinfo, an empty
+    // host, a non-ASCII host (it names IDNA), a port that is not 1..65535, control bytes anywhere,
+    // or spaces outside the path and query.
     static Url parse(std::string_view text);
 
     // "http" or "https", lower case.

@@ -145,7 +145,9 @@ TEST(Url, DotSegmentsAreRemovedFromThePath) {
 }
 
 TEST(Url, ANonAsciiHostNamesIdna) {
-    EXPECT_TRUE(mentions(url_error("http://b\xc3\xbc" "cher.example/"), "IDNA"));
+    EXPECT_TRUE(mentions(url_error("http://b\xc3\xbc"
+                                   "cher.example/"),
+                         "IDNA"));
 }
 
 TEST(Url, ParamsAreFormEncodedAndAppendedToTheQuery) {
@@ -238,6 +240,14 @@ TEST(UrlReference, ASchemeInTheQueryIsNotAnAbsoluteUrl) {
     EXPECT_EQ(base.resolve("../up").str(), "http://h:8080/up");
     EXPECT_EQ(base.resolve("//other/p").str(), "http://other/p");
     EXPECT_EQ(base.resolve("HTTP://Other:81").str(), "http://Other:81/");
+}
+
+TEST(UrlReference, AnHttpsBaseKeepsItsSchemeForSchemeRelativeAndPathReferences) {
+    const Url base = Url::parse("https://h/a/b");
+    EXPECT_EQ(base.resolve("//other/p").str(), "https://other/p");
+    EXPECT_EQ(base.resolve("c").str(), "https://h/a/c");
+    EXPECT_EQ(base.resolve("http://h/").str(), "http://h/");
+    EXPECT_EQ(base.resolve("//other:443/").port(), 443);
 }
 
 TEST(UrlReference, RemoveDotSegmentsFollowsSection524) {

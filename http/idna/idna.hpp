@@ -1,4 +1,4 @@
-// http/client/idna.hpp: internationalized host names (IDNA) for both clients: "bücher.example"
+// http/idna/idna.hpp: internationalized host names (IDNA) for both clients: "bücher.example"
 // becomes "xn--bcher-kva.example" before Url::parse sees it.
 //
 // Python:  the "idna" codec that requests applies to a URL's host (urllib3's _idna_encode)
@@ -6,8 +6,9 @@
 //
 // DNS and the Host header carry ASCII only, so a name written in another script travels in its
 // Punycode form (RFC 5891, with UTS #46's mapping that also lowercases it, as browsers do).
-// This lives here and not in http/proto/url.cpp because it needs libidn2 (Debian: libidn2-dev),
-// and http/proto links nothing but the standard library. Built without libidn2, a non-ASCII
+// This is a room of its own (looplab::http_idna) and not part of http/proto/url.cpp because it
+// needs libidn2 (Debian: libidn2-dev), and http/proto links nothing but the standard library;
+// the clients link it. Built without libidn2, a non-ASCII
 // host is an InvalidUrl that says what to install; every ASCII URL works either way.
 #pragma once
 

@@ -1,6 +1,6 @@
-// http/client/idna.cpp: see idna.hpp. LOOPLAB_HAVE_IDN2 is defined by CMake when libidn2 was
+// http/idna/idna.cpp: see idna.hpp. LOOPLAB_HAVE_IDN2 is defined by CMake when libidn2 was
 // found (pkg-config libidn2).
-#include "http/client/idna.hpp"
+#include "http/idna/idna.hpp"
 
 #include <cstdlib>
 
@@ -57,9 +57,8 @@ Url parse_url(std::string_view text) {
     const std::size_t start = text.find("//");
     if (start == std::string_view::npos) return Url::parse(text);
     const std::size_t end = text.find_first_of("/?#", start + 2);
-    std::string_view authority = text.substr(start + 2, end == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : end - start - 2);
+    std::string_view authority = text.substr(
+        start + 2, end == std::string_view::npos ? std::string_view::npos : end - start - 2);
     if (authority.find('@') != std::string_view::npos || authority.starts_with('['))
         return Url::parse(text);
     const std::string_view host = authority.substr(0, authority.find(':'));
