@@ -1,7 +1,8 @@
 // tools/lab_get.cpp: lab-get, a small `curl -sS` built on looplab's HTTP clients.
 //
 // curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
-//          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE] URL
+//          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE]
+//          [--compressed] URL
 // aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
 //
 //     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
@@ -98,7 +99,29 @@ constexpr const char* kExitCodeHelp =
     "before the response, 58 bad --cert/--key, 60 certificate did not verify,\n"
     "77 bad --cacert/--capath.\n";
 
+// ---- The options for the real web (issue 18): one block, so other option groups merge apart --
+
+// curl's names; what each one changes in the clients' options is in apply_web_options.
+struct WebArgs {
+    bool compressed = false;  // --compressed: ask for gzip/deflate/br and decode the body
+};
+
+// Adds the WebArgs flags to the command line.
+void add_web_options(CLI::App& app, WebArgs& w) {
+    app.add_flag("--compressed", w.compressed,
+                 "ask for a compressed body (Accept-Encoding) and decode it, as curl");
+}
+
+// What the WebArgs flags change in either client's options (both have the same fields).
+template <class ClientOptions>
+void apply_web_options(const WebArgs& w, ClientOptions& options) {
+    // curl sends no Accept-Encoding and writes the body as it came unless --compressed;
+    // ClientSession's own default is aiohttp's (ask and decode).
+    options.auto_decompress = w.compressed;
+}
+
 struct Args {
+    WebArgs web;  // the block above
     std::string url;
     std::string method;  // empty: GET, HEAD with -I, POST with -d
     std::optional<std::string> data;
@@ -283,6 +306,7 @@ Coro<void> fetch_async(const Args& a, Output& out) {
         options.timeout.total.reset();
     }
     options.ssl = tls_context(a);
+    apply_web_options(a.web, options);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {
@@ -312,6 +336,7 @@ void fetch_blocking(const Args& a, Output& out) {
     options.allow_redirects = a.follow;
     options.max_redirects = a.max_redirects;
     options.ssl = tls_context(a);
+    apply_web_options(a.web, options);
     http::blocking::Session session(options, 0);
     http::blocking::Response r =
         session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
@@ -436,6 +461,7 @@ int main(int argc, char** argv) {
     app.add_option("--cert", a.cert, "https: present the client certificate in FILE (PEM)");
     app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
         ->needs(app.get_option("--cert"));
+    add_web_options(app, a.web);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "http/codings/decoder.hpp"
+#include "http/codings/supported_codings.hpp"
 #include "http/proto/message.hpp"
 #include "http/proto/serializer.hpp"
 

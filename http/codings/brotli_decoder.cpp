@@ -34,9 +34,8 @@ bool BrotliDecoder::decode(std::string_view in, std::string& out, std::size_t ma
             state_, &avail_in, &next_in, &avail_out, &next_out, nullptr);
         const std::size_t produced = buffer.size() - avail_out;
         if (rc == BROTLI_DECODER_RESULT_ERROR) {
-            throw DecodingError(
-                std::string("br data is corrupt (brotli: ") +
-                BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state_)) + ")");
+            throw DecodingError(std::string("br data is corrupt (brotli: ") +
+                                BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state_)) + ")");
         }
         if (out.size() + produced > limit) return false;
         out.append(reinterpret_cast<const char*>(buffer.data()), produced);

@@ -18,7 +18,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -39,8 +38,8 @@ public:
 // produced, so memory stays bounded by the limit whatever the input.
 struct DecodeLimits {
     std::uint64_t max_size = 256ull * 1024 * 1024;  // 256 MiB decoded
-    double max_ratio = 1000;                         // decoded bytes per encoded byte
-    std::uint64_t ratio_grace = 1024 * 1024;         // small bodies may compress as well as they can
+    double max_ratio = 1000;                        // decoded bytes per encoded byte
+    std::uint64_t ratio_grace = 1024 * 1024;        // small bodies may compress as well as they can
 };
 
 class Decoder {
@@ -59,15 +58,6 @@ public:
     virtual std::string_view name() const noexcept = 0;
 };
 
-// The decoder for one coding name (case-insensitive: "gzip", "x-gzip", "deflate", "br"), or
-// null for a coding this build cannot decode.
-std::unique_ptr<Decoder> make_decoder(std::string_view coding);
-
-// Whether make_decoder knows the coding ("identity" is no coding at all and is not listed).
-bool can_decode(std::string_view coding);
-
-// The Accept-Encoding value for what this build decodes: "gzip, deflate, br", or
-// "gzip, deflate" without libbrotlidec.
-std::string_view accept_encoding() noexcept;
+// Which codings this build decodes, and the decoder for each: supported_codings.hpp.
 
 }  // namespace looplab::http::codings

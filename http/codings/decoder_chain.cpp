@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "http/codings/supported_codings.hpp"
 #include "http/proto/detail/grammar.hpp"
 
 namespace looplab::http::codings {
@@ -23,8 +24,7 @@ std::vector<std::string> list_elements(const Headers& headers, std::string_view 
 
 }  // namespace
 
-DecoderChain DecoderChain::for_response(const Headers& headers, bool content,
-                                        DecodeLimits limits) {
+DecoderChain DecoderChain::for_response(const Headers& headers, bool content, DecodeLimits limits) {
     std::vector<std::string> applied;  // in the order the server applied them
     if (content) {
         std::vector<std::string> codings = list_elements(headers, "Content-Encoding");
@@ -56,7 +56,8 @@ DecoderChain DecoderChain::for_response(const Headers& headers, bool content,
 std::uint64_t DecoderChain::budget(std::size_t more_in) const {
     const std::uint64_t in = in_ + more_in;
     const auto by_ratio = static_cast<std::uint64_t>(limits_.max_ratio * static_cast<double>(in));
-    const std::uint64_t allowed = std::min(limits_.max_size, std::max(limits_.ratio_grace, by_ratio));
+    const std::uint64_t allowed =
+        std::min(limits_.max_size, std::max(limits_.ratio_grace, by_ratio));
     return allowed > out_ ? allowed - out_ : 0;
 }
 

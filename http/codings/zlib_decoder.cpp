@@ -83,6 +83,12 @@ bool ZlibDecoder::decode(std::string_view in, std::string& out, std::size_t max_
         }
         if (out.size() + produced > limit) return false;
         out.append(buffer.data(), produced);
+        // A member ended: Z_STREAM_END comes only once all its output is out, so what is left
+        // of the input (possibly after a call that produced nothing) is the next member's.
+        if (ended_) {
+            if (stream_.avail_in == 0) return true;
+            continue;
+        }
         // Done when the input is used up and zlib holds no more output (it filled less than
         // the whole buffer), or when it can make no progress until more input comes.
         if (produced == 0 || (stream_.avail_in == 0 && stream_.avail_out > 0)) return true;

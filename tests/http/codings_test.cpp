@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "http/codings/decoder.hpp"
 #include "http/codings/decoder_chain.hpp"
+#include "http/codings/supported_codings.hpp"
 #include "http/proto/response_parser.hpp"
 #include "http/support/compress.hpp"
 
@@ -86,7 +86,11 @@ TEST(Codings, StackedCodingsAreUndoneLastAppliedFirst) {
 
 TEST(Codings, SeveralGzipMembersDecodeOneAfterTheOther) {
     const std::string body = gzip("first half, ") + gzip("second half");
-    EXPECT_EQ(decode_split(encoded_as("gzip"), body, 3), "first half, second half");
+    // Split everywhere: the first member's 8-byte trailer may arrive with the second's start,
+    // so that zlib ends the first stream having produced nothing in that call.
+    for (std::size_t at = 0; at <= body.size(); ++at)
+        ASSERT_EQ(decode_split(encoded_as("gzip"), body, at), "first half, second half") << at;
+    EXPECT_EQ(decode_byte_by_byte(encoded_as("gzip"), body), "first half, second half");
 }
 
 TEST(Codings, UnknownOrIdentityContentCodingsLeaveTheBodyAsItCame) {

@@ -12,12 +12,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "http/server/demo_routes.hpp"
 #include "http/server/server_thread.hpp"
+#include "http/support/compress.hpp"
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "http/support/tls_peer.hpp"
@@ -442,6 +445,56 @@ TEST_F(LabGet, PlainHttpToATlsPortAndBadCaFilesAreNamedAsSuch) {
     const Outcome bad_cert =
         run_lab_get({"--cacert", ca_file(), "--cert", "/nonexistent/c.pem", server.url("/")});
     EXPECT_EQ(bad_cert.exit_code, 58) << bad_cert.err;
+}
+
+// ---- The options for the real web (issue 18) -------------------------------------------------
+
+// Serves one response to every request, remembering the last request head.
+class LabGetWeb : public LabGet {
+protected:
+    void serve_all(std::string reply) {
+        server_ = std::make_unique<ScriptedServer>([this, reply](int fd, int) {
+            while (auto request = read_request(fd)) {
+                {
+                    std::lock_guard lock(mutex_);
+                    heads_.push_back(request->head);
+                }
+                write_all(fd, reply);
+            }
+        });
+    }
+    std::vector<std::string> heads() {
+        std::lock_guard lock(mutex_);
+        return heads_;
+    }
+    void TearDown() override {
+        server_.reset();  // joins the connection threads before the descriptors are counted
+        LabGet::TearDown();
+    }
+    std::unique_ptr<ScriptedServer> server_;
+    std::mutex mutex_;
+    std::vector<std::string> heads_;
+};
+
+TEST_F(LabGetWeb, CompressedAsksForAndDecodesTheBodyAndWithoutItNeither) {
+    const std::string text(3000, 'x');
+    const std::string gzipped = testing::gzip(text);
+    serve_all("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+              std::to_string(gzipped.size()) + "\r\n\r\n" + gzipped);
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--compressed", server_->url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome decoded = run_lab_get(args);
+        EXPECT_EQ(decoded.exit_code, 0) << decoded.err;
+        EXPECT_EQ(decoded.out, text) << "blocking=" << blocking;
+        EXPECT_NE(heads().back().find("\r\nAccept-Encoding: gzip, deflate"), std::string::npos)
+            << heads().back();
+        args.erase(std::find(args.begin(), args.end(), "--compressed"));
+        const Outcome raw = run_lab_get(args);
+        EXPECT_EQ(raw.exit_code, 0) << raw.err;
+        EXPECT_EQ(raw.out, gzipped) << "blocking=" << blocking;
+        EXPECT_EQ(heads().back().find("Accept-Encoding"), std::string::npos) << heads().back();
+    }
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// http/codings/decoder.cpp: the coding names of decoder.hpp. LOOPLAB_HAVE_BROTLI is defined by
-// CMake when libbrotlidec was found.
-#include "http/codings/decoder.hpp"
+// http/codings/supported_codings.cpp: see supported_codings.hpp. LOOPLAB_HAVE_BROTLI is defined
+// by CMake when libbrotlidec was found.
+#include "http/codings/supported_codings.hpp"
 
 #include "http/codings/zlib_decoder.hpp"
 #include "http/proto/detail/grammar.hpp"
@@ -17,7 +17,8 @@ std::unique_ptr<Decoder> make_decoder(std::string_view coding) {
     // "x-gzip" is gzip's old name, which RFC 9110 8.4.1.3 says to accept as gzip.
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
         return std::make_unique<ZlibDecoder>(ZlibDecoder::Format::gzip);
-    if (iequals(coding, "deflate")) return std::make_unique<ZlibDecoder>(ZlibDecoder::Format::deflate);
+    if (iequals(coding, "deflate"))
+        return std::make_unique<ZlibDecoder>(ZlibDecoder::Format::deflate);
 #ifdef LOOPLAB_HAVE_BROTLI
     if (iequals(coding, "br")) return std::make_unique<BrotliDecoder>();
 #endif
