@@ -2,7 +2,7 @@
 //
 // curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
 //          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE]
-//          [--compressed] URL
+//          [--compressed] [-b FILE|'n=v'] [-c FILE] URL
 // aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
 //
 //     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
@@ -45,12 +45,14 @@
 //   58  --cert / --key could not be loaded (curl: SSL_CERTPROBLEM)
 //   60  the server's certificate did not verify (curl: PEER_FAILED_VERIFICATION)
 //   77  --cacert / --capath could not be loaded (curl: SSL_CACERT_BADFILE)
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -59,6 +61,7 @@
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_errors.hpp"
 #include "http/client/client_session.hpp"
+#include "http/client/cookie_jar.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
@@ -103,13 +106,44 @@ constexpr const char* kExitCodeHelp =
 
 // curl's names; what each one changes in the clients' options is in apply_web_options.
 struct WebArgs {
-    bool compressed = false;  // --compressed: ask for gzip/deflate/br and decode the body
+    bool compressed = false;            // --compressed: ask for gzip/deflate/br, decode the body
+    std::optional<std::string> cookie;  // -b: a cookie file to read, or "name=value; ..." to send
+    std::optional<std::string> cookie_jar_file;  // -c: where to write the cookies at the end
+    // The run's cookies: read from -b's file, kept across -L's redirects, written to -c's.
+    std::shared_ptr<http::CookieJar> jar = std::make_shared<http::CookieJar>();
 };
 
 // Adds the WebArgs flags to the command line.
 void add_web_options(CLI::App& app, WebArgs& w) {
     app.add_flag("--compressed", w.compressed,
                  "ask for a compressed body (Accept-Encoding) and decode it, as curl");
+    app.add_option("-b,--cookie", w.cookie,
+                   "send cookies: from FILE (Netscape format), or the string 'name=value; ...'");
+    app.add_option("-c,--cookie-jar", w.cookie_jar_file,
+                   "write every cookie to FILE (Netscape format) when done");
+}
+
+// -b with '=' in it is cookies to send, as curl takes it; anything else names a file.
+bool cookie_is_literal(const WebArgs& w) {
+    return w.cookie && w.cookie->find('=') != std::string::npos;
+}
+
+// Before the request: -b's file into the jar. A file that does not exist is no error (curl
+// reads it "if it exists", so one name can serve as -b and -c on the first run).
+void start_web(WebArgs& w) {
+    if (!w.cookie || cookie_is_literal(w)) return;
+    if (::access(w.cookie->c_str(), F_OK) != 0) return;
+    w.jar->load_file(*w.cookie);
+}
+
+// After the request, whether it succeeded or not (curl writes its jar either way): -c's file.
+void finish_web(const WebArgs& w) {
+    if (w.cookie_jar_file) w.jar->save_file(*w.cookie_jar_file);
+}
+
+// What the WebArgs flags add to the request's headers.
+void add_web_headers(const WebArgs& w, http::Headers& headers) {
+    if (cookie_is_literal(w)) headers.add("Cookie", *w.cookie);
 }
 
 // What the WebArgs flags change in either client's options (both have the same fields).
@@ -118,6 +152,9 @@ void apply_web_options(const WebArgs& w, ClientOptions& options) {
     // curl sends no Accept-Encoding and writes the body as it came unless --compressed;
     // ClientSession's own default is aiohttp's (ask and decode).
     options.auto_decompress = w.compressed;
+    // One jar for the run. Unlike curl, whose cookie engine is off without -b or -c, cookies
+    // are always kept across -L's redirects: both clients do that, as aiohttp and requests do.
+    options.cookie_jar = w.jar;
 }
 
 struct Args {
@@ -312,8 +349,10 @@ Coro<void> fetch_async(const Args& a, Output& out) {
     try {
         http::RequestOptions request_options;
         request_options.allow_redirects = a.follow;
-        http::ClientResponse r = co_await session.request(
-            method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""), request_options);
+        http::Headers headers = parse_headers(a.headers);
+        add_web_headers(a.web, headers);
+        http::ClientResponse r = co_await session.request(method_of(a), a.url, std::move(headers),
+                                                          a.data.value_or(""), request_options);
         if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
         check_status(a, r.status, r.reason, r.url);
         if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
@@ -338,8 +377,9 @@ void fetch_blocking(const Args& a, Output& out) {
     options.ssl = tls_context(a);
     apply_web_options(a.web, options);
     http::blocking::Session session(options, 0);
-    http::blocking::Response r =
-        session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
+    http::Headers headers = parse_headers(a.headers);
+    add_web_headers(a.web, headers);
+    http::blocking::Response r = session.request(method_of(a), a.url, headers, a.data.value_or(""));
     if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
     check_status(a, r.status, r.reason, r.url);
     if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
@@ -471,13 +511,24 @@ int main(int argc, char** argv) {
 
     Output out;
     try {
+        start_web(a.web);  // before the try below: a -b file it cannot read is never overwritten
+    } catch (...) {
+        return report(std::current_exception(), out);
+    }
+    try {
         if (a.blocking) {
             fetch_blocking(a, out);
         } else {
             looplab::run(fetch_async(a, out));
         }
+        finish_web(a.web);
     } catch (...) {
-        return report(std::current_exception(), out);
+        const std::exception_ptr error = std::current_exception();
+        try {
+            finish_web(a.web);
+        } catch (...) {  // the request's failure is the one to report
+        }
+        return report(error, out);
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -495,6 +496,66 @@ TEST_F(LabGetWeb, CompressedAsksForAndDecodesTheBodyAndWithoutItNeither) {
         EXPECT_EQ(raw.out, gzipped) << "blocking=" << blocking;
         EXPECT_EQ(heads().back().find("Accept-Encoding"), std::string::npos) << heads().back();
     }
+}
+
+TEST_F(LabGetWeb, CookiesCrossRedirectsAndRoundTripThroughCurlsCookieFile) {
+    server_ = std::make_unique<ScriptedServer>([](int fd, int) {
+        while (auto request = read_request(fd)) {
+            const std::size_t at = request->head.find("\r\nCookie: ");
+            const std::string cookie =
+                at == std::string::npos
+                    ? "-"
+                    : request->head.substr(at + 10, request->head.find("\r\n", at + 2) - at - 10);
+            if (request->target() == "/set") {
+                write_all(fd,
+                          "HTTP/1.1 302 Found\r\nSet-Cookie: k=v; Path=/\r\n"
+                          "Location: /show\r\nContent-Length: 0\r\n\r\n");
+            } else {
+                write_all(fd, ok_response(cookie));
+            }
+        }
+    });
+    for (bool blocking : {false, true}) {
+        const std::string file =
+            ::testing::TempDir() + "lab_get_cookies_" + std::to_string(blocking) + ".txt";
+        std::remove(file.c_str());
+        std::vector<std::string> first{"-L", "-b", file, "-c", file, server_->url("/set")};
+        std::vector<std::string> second{"-b", file, server_->url("/show")};
+        std::vector<std::string> literal{"-b", "a=1; b=2", server_->url("/show")};
+        if (blocking) {
+            for (auto* args : {&first, &second, &literal})
+                args->insert(args->begin(), "--blocking");
+        }
+        const Outcome set = run_lab_get(first);  // -b names a file that does not exist yet
+        EXPECT_EQ(set.exit_code, 0) << set.err;
+        EXPECT_EQ(set.out, "k=v") << "blocking=" << blocking;
+        const Outcome again = run_lab_get(second);
+        EXPECT_EQ(again.out, "k=v") << "blocking=" << blocking << ": " << again.err;
+        EXPECT_EQ(run_lab_get(literal).out, "a=1; b=2") << "blocking=" << blocking;
+        std::remove(file.c_str());
+    }
+}
+
+TEST_F(LabGetWeb, AMalformedCookieFileIsAnErrorAndIsNotOverwritten) {
+    serve_all(ok_response("ok"));
+    const std::string file = ::testing::TempDir() + "lab_get_bad_cookies.txt";
+    {
+        std::FILE* f = std::fopen(file.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("this is not a cookie line\n", f);
+        std::fclose(f);
+    }
+    const Outcome o = run_lab_get({"-b", file, "-c", file, server_->url()});
+    EXPECT_EQ(o.exit_code, 1);
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+    EXPECT_NE(o.err.find("line 1: not a cookie line"), std::string::npos) << o.err;
+    std::FILE* f = std::fopen(file.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char line[64] = {};
+    EXPECT_NE(std::fgets(line, sizeof line, f), nullptr);
+    std::fclose(f);
+    EXPECT_EQ(std::string(line), "this is not a cookie line\n");
+    std::remove(file.c_str());
 }
 
 }  // namespace
