@@ -87,6 +87,17 @@ Coro<void> ClientSession::close() {
 
 // ---- The request path ---------------------------------------------------------------------
 
+namespace {
+
+// Authorization from BasicAuth, unless the request names its own (aiohttp raises for both; a
+// header given by hand is the more specific wish). The first hop only: Hop::follow drops it
+// on a redirect to another origin, as it drops any Authorization.
+void add_auth(const std::optional<BasicAuth>& auth, Headers& headers) {
+    if (auth && !headers.contains("Authorization")) headers.add("Authorization", auth->encode());
+}
+
+}  // namespace
+
 Coro<ClientResponse> ClientSession::request(std::string method, std::string url_text,
                                             Headers headers, std::string body,
                                             RequestOptions options) {
@@ -96,6 +107,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     detail::RequestTrace trace(pool->loop(), method, url_text);
     try {
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
+        add_auth(options.auth ? options.auth : options_.auth, headers);
         RequestState req{
             .hop = {std::move(method),
                     parse_url(url_text).with_params(options.params),

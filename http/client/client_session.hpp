@@ -63,6 +63,7 @@
 #include <optional>
 #include <string>
 
+#include "http/client/basic_auth.hpp"
 #include "http/client/client_response.hpp"
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
@@ -102,6 +103,9 @@ struct ClientSessionOptions {
     std::shared_ptr<CookieJar> cookie_jar;
     // Sent with every request; a request's own header of the same name replaces them.
     Headers headers;
+    // Basic credentials for every request (aiohttp: ClientSession(auth=BasicAuth(...))), sent
+    // as Authorization unless the request has one; dropped on a redirect to another origin.
+    std::optional<BasicAuth> auth;
     // https: the client context to connect with (aiohttp: TCPConnector(ssl=...)); null: the
     // process default, default_ssl_context() (the system's CAs, hosts checked).
     std::shared_ptr<net::tls::SSLContext> ssl;
@@ -115,6 +119,8 @@ struct RequestOptions {
     // Query parameters appended to the URL's own, form-encoded (aiohttp / requests: params=):
     // {{"q", "a b"}, {"page", "2"}} adds "q=a+b&page=2". Redirects do not carry them along.
     Params params;
+    // This request's credentials instead of the session's (aiohttp: request(auth=...)).
+    std::optional<BasicAuth> auth;
     std::optional<ClientTimeout> timeout;  // replaces the session's, as a whole
     // https: this request's context instead of the session's (aiohttp: request(ssl=...)).
     std::shared_ptr<net::tls::SSLContext> ssl;

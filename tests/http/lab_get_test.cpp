@@ -558,6 +558,106 @@ TEST_F(LabGetWeb, AMalformedCookieFileIsAnErrorAndIsNotOverwritten) {
     std::remove(file.c_str());
 }
 
+// A file in the test's temporary directory with `content`; its path.
+std::string temp_file(const std::string& name, const std::string& content) {
+    const std::string path = ::testing::TempDir() + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return path;
+    std::fwrite(content.data(), 1, content.size(), f);
+    std::fclose(f);
+    return path;
+}
+
+// Runs lab-get with its stdin read from `path` (the test process's fd 0 is swapped for the
+// spawn and put back, so the child inherits the file).
+Outcome run_lab_get_with_stdin(const std::string& path, const std::vector<std::string>& args) {
+    const int saved = ::dup(STDIN_FILENO);
+    const int file = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ::dup2(file, STDIN_FILENO);
+    ::close(file);
+    Outcome o = run_lab_get(args);
+    ::dup2(saved, STDIN_FILENO);
+    ::close(saved);
+    return o;
+}
+
+// Remembers each request whole, and answers "ok".
+class LabGetUpload : public LabGet {
+protected:
+    void TearDown() override {
+        server_.stop();
+        LabGet::TearDown();
+    }
+    std::vector<ScriptedRequest> requests() {
+        std::lock_guard lock(mutex_);
+        return requests_;
+    }
+    std::mutex mutex_;
+    std::vector<ScriptedRequest> requests_;
+    ScriptedServer server_{[this](int fd, int) {
+        while (auto request = read_request(fd)) {
+            {
+                std::lock_guard lock(mutex_);
+                requests_.push_back(*request);
+            }
+            write_all(fd, ok_response("ok"));
+        }
+    }};
+};
+
+TEST_F(LabGetUpload, UserDataFilesStdinAndUploadsAreSentAsCurlSendsThem) {
+    const std::string lines = temp_file("lab_get_lines.txt", "a=1\r\n&b=2\n");
+    const std::string binary = temp_file("lab_get_binary.bin", std::string("x\0y\nz", 5));
+    for (bool blocking : {false, true}) {
+        std::vector<std::vector<std::string>> runs{
+            {"-u", "user:pass", server_.url("/auth")},
+            {"-d", "@" + lines, server_.url("/form")},
+            {"--data-binary", "@" + binary, "-H", "Content-Type: application/octet-stream",
+             server_.url("/binary")},
+            {"-T", binary, server_.url("/dir/")},
+        };
+        for (auto& args : runs) {
+            if (blocking) args.insert(args.begin(), "--blocking");
+            const Outcome o = run_lab_get(args);
+            EXPECT_EQ(o.exit_code, 0) << o.err;
+        }
+        std::vector<std::string> piped{"--data-binary", "@-", server_.url("/stdin")};
+        if (blocking) piped.insert(piped.begin(), "--blocking");
+        EXPECT_EQ(run_lab_get_with_stdin(binary, piped).exit_code, 0);
+    }
+    const std::vector<ScriptedRequest> seen = requests();
+    ASSERT_EQ(seen.size(), 10u);
+    for (std::size_t i = 0; i < seen.size(); i += 5) {
+        EXPECT_TRUE(seen[i].head.starts_with("GET /auth ")) << seen[i].head;
+        EXPECT_NE(seen[i].head.find("\r\nAuthorization: Basic dXNlcjpwYXNz"), std::string::npos);
+        EXPECT_TRUE(seen[i + 1].head.starts_with("POST /form ")) << seen[i + 1].head;
+        EXPECT_EQ(seen[i + 1].body, "a=1&b=2");  // -d @file drops CR and LF, as curl
+        EXPECT_NE(seen[i + 1].head.find("Content-Type: application/x-www-form-urlencoded"),
+                  std::string::npos);
+        EXPECT_EQ(seen[i + 2].body, std::string("x\0y\nz", 5));  // --data-binary keeps them
+        EXPECT_NE(seen[i + 2].head.find("Content-Type: application/octet-stream"),
+                  std::string::npos);
+        EXPECT_EQ(seen[i + 2].head.find("x-www-form-urlencoded"), std::string::npos);
+        EXPECT_TRUE(seen[i + 3].head.starts_with("PUT /dir/lab_get_binary.bin "))
+            << seen[i + 3].head;
+        EXPECT_EQ(seen[i + 3].body, std::string("x\0y\nz", 5));
+        EXPECT_TRUE(seen[i + 4].head.starts_with("POST /stdin ")) << seen[i + 4].head;
+        EXPECT_EQ(seen[i + 4].body, std::string("x\0y\nz", 5));
+    }
+    std::remove(lines.c_str());
+    std::remove(binary.c_str());
+}
+
+TEST_F(LabGetUpload, AFileThatCannotBeReadExits26AndABadUserExits2) {
+    const Outcome missing = run_lab_get({"-d", "@/nonexistent/file", server_.url()});
+    EXPECT_EQ(missing.exit_code, 26) << missing.err;
+    EXPECT_TRUE(is_one_line(missing.err)) << missing.err;
+    EXPECT_NE(missing.err.find("/nonexistent/file"), std::string::npos) << missing.err;
+    const Outcome user = run_lab_get({"-u", "nocolon", server_.url()});
+    EXPECT_EQ(user.exit_code, 2) << user.err;
+    EXPECT_TRUE(requests().empty());
+}
+
 }  // namespace
 }  // namespace looplab::http
 
