@@ -3,7 +3,7 @@
 // curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
 //          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE]
 //          [--compressed] [-b FILE|'n=v'] [-c FILE] [-u USER:PASS] [--data-binary @FILE|@-]
-//          [-T FILE] URL
+//          [-T FILE] [--max-header-size BYTES] [--max-headers N] URL
 // aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
 //
 //     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
@@ -51,6 +51,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -69,6 +70,7 @@
 #include "http/client/client_session.hpp"
 #include "http/client/cookie_jar.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
 #include "net/tls/ssl_context.hpp"
@@ -120,6 +122,9 @@ struct WebArgs {
     std::optional<std::string> user;         // -u user:password (Basic auth)
     std::optional<std::string> data_binary;  // --data-binary DATA|@FILE|@-: sent as it is
     std::optional<std::string> upload_file;  // -T FILE: PUT the file
+    // --max-header-size, --max-headers: the response head limits, for both clients.
+    std::size_t max_header_size = http::ParserLimits::for_responses().max_line_size;
+    std::size_t max_headers = http::ParserLimits::for_responses().max_header_count;
 };
 
 // -d @file, --data-binary @file, -T file: a local file that cannot be read (curl: READ_ERROR).
@@ -147,6 +152,12 @@ void add_web_options(CLI::App& app, WebArgs& w) {
     app.add_option("--data-binary", w.data_binary,
                    "request body exactly as given; @FILE reads a file, @- stdin (a POST)");
     app.add_option("-T,--upload-file", w.upload_file, "PUT the contents of FILE (- for stdin)");
+    app.add_option("--max-header-size", w.max_header_size,
+                   "longest response header line accepted, in bytes (default 16384)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--max-headers", w.max_headers,
+                   "most response header fields accepted (default 256)")
+        ->check(CLI::PositiveNumber);
 }
 
 // -b with '=' in it is cookies to send, as curl takes it; anything else names a file.
@@ -229,6 +240,11 @@ void apply_web_options(const WebArgs& w, ClientOptions& options) {
     // One jar for the run. Unlike curl, whose cookie engine is off without -b or -c, cookies
     // are always kept across -L's redirects: both clients do that, as aiohttp and requests do.
     options.cookie_jar = w.jar;
+    // The same head limits for both clients; the head may always hold one longest line.
+    options.limits = http::ParserLimits::for_responses();
+    options.limits.max_line_size = w.max_header_size;
+    options.limits.max_head_size = std::max(options.limits.max_head_size, w.max_header_size);
+    options.limits.max_header_count = w.max_headers;
 }
 
 struct Args {

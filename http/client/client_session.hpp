@@ -90,7 +90,9 @@ struct ClientSessionOptions {
     // Default for every request; RequestOptions::timeout replaces it for one request.
     ClientTimeout timeout;
     int max_redirects = 10;
-    ParserLimits limits;  // for responses: heads, and max_body_size for bodies
+    // For responses: heads, and max_body_size for bodies. 16 KiB lines and 256 fields by
+    // default (ParserLimits::for_responses), what curl and browsers accept.
+    ParserLimits limits = ParserLimits::for_responses();
     // Send "Accept-Encoding: gzip, deflate[, br]" (unless the request has its own) and decode
     // the Content-Encoding of bodies (aiohttp: auto_decompress). Transfer-codings before
     // chunked are decoded either way: they are the connection's business, not the resource's.

@@ -658,6 +658,29 @@ TEST_F(LabGetUpload, AFileThatCannotBeReadExits26AndABadUserExits2) {
     EXPECT_TRUE(requests().empty());
 }
 
+TEST_F(LabGetWeb, TakesBigHeadsByDefaultAndRefusesPastALimitTheUserSets) {
+    std::string head = "HTTP/1.1 200 OK\r\nSet-Cookie: big=" + std::string(8 * 1024, 'c') + "\r\n";
+    for (int i = 0; i < 118; ++i) head += "X-Field-" + std::to_string(i) + ": value\r\n";
+    serve_all(head + "Content-Length: 2\r\n\r\nok");
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{server_->url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome fine = run_lab_get(args);
+        EXPECT_EQ(fine.exit_code, 0) << "blocking=" << blocking << ": " << fine.err;
+        EXPECT_EQ(fine.out, "ok");
+        std::vector<std::string> few = args;
+        few.insert(few.begin(), {"--max-headers", "100"});
+        const Outcome fields = run_lab_get(few);
+        EXPECT_EQ(fields.exit_code, 8) << "blocking=" << blocking << ": " << fields.err;
+        EXPECT_NE(fields.err.find("(limit 100)"), std::string::npos) << fields.err;
+        std::vector<std::string> short_lines = args;
+        short_lines.insert(short_lines.begin(), {"--max-header-size", "8192"});
+        const Outcome line = run_lab_get(short_lines);
+        EXPECT_EQ(line.exit_code, 8) << "blocking=" << blocking << ": " << line.err;
+        EXPECT_NE(line.err.find("(limit 8192 bytes)"), std::string::npos) << line.err;
+    }
+}
+
 }  // namespace
 }  // namespace looplab::http
 
