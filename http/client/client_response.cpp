@@ -53,8 +53,9 @@ ClientResponse::Step ClientResponse::poll() {
             decoded_.clear();
             decoder_.decode(step.bytes, decoded_);
         } catch (const codings::DecodingError& e) {
-            throw ClientPayloadError("response body from " + url + " cannot be decoded: " + e.what(),
-                                     std::current_exception());
+            throw ClientPayloadError(
+                "response body from " + url + " cannot be decoded: " + e.what(),
+                std::current_exception());
         }
         // A piece of compressed data may decode to nothing yet (a gzip header, say).
         if (!decoded_.empty()) return {Step::data, decoded_};

@@ -43,8 +43,8 @@
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
 #include "http/client/request_trace.hpp"
-#include "http/codings/decoder_chain.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/codings/decoder_chain.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/message.hpp"
 #include "runtime/coro.hpp"
@@ -136,11 +136,11 @@ private:
     codings::DecoderChain decoder_;  // the body's codings, undone (identity: nothing to undo)
     std::string decoded_;            // the last Data event, decoded; poll()'s view points here
     std::exception_ptr failure_;     // why reading stopped; rethrown by later reads
-    detail::RequestTrace trace_;  // the request's, until the body ends (inert if untraced)
-    bool reusable_ = true;        // our request did not say "Connection: close"
-    bool complete_ = false;       // the parser reached EndOfMessage
-    bool consumed_ = false;       // read() returned the body
-    bool released_ = false;       // release() was called
+    detail::RequestTrace trace_;     // the request's, until the body ends (inert if untraced)
+    bool reusable_ = true;           // our request did not say "Connection: close"
+    bool complete_ = false;          // the parser reached EndOfMessage
+    bool consumed_ = false;          // read() returned the body
+    bool released_ = false;          // release() was called
 };
 
 }  // namespace looplab::http

@@ -38,8 +38,8 @@ bool is_digit(char c) {
 
 bool is_ip_address(std::string_view host) {
     if (host.find(':') != std::string_view::npos) return true;  // IPv6 (Url strips the brackets)
-    return !host.empty() && std::all_of(host.begin(), host.end(),
-                                        [](char c) { return is_digit(c) || c == '.'; });
+    return !host.empty() &&
+           std::all_of(host.begin(), host.end(), [](char c) { return is_digit(c) || c == '.'; });
 }
 
 // ---- 5.1.1 Dates -----------------------------------------------------------------------------
@@ -118,7 +118,8 @@ std::optional<Parsed> parse_set_cookie(std::string_view text) {
     if (parsed.cookie.name.empty()) return std::nullopt;
     if (parsed.cookie.name.size() + parsed.cookie.value.size() > CookieJar::kMaxCookieSize)
         return std::nullopt;
-    std::string_view rest = semi == std::string_view::npos ? std::string_view{} : text.substr(semi + 1);
+    std::string_view rest =
+        semi == std::string_view::npos ? std::string_view{} : text.substr(semi + 1);
     while (!rest.empty()) {
         const std::size_t next = rest.find(';');
         const std::string_view av = rest.substr(0, next);
@@ -164,8 +165,8 @@ bool same_identity(const Cookie& a, const Cookie& b) {
 bool sends_to(const Cookie& c, const Url& url, TimePoint now) {
     const std::string host = lower(url.host());
     const bool domain_ok = c.host_only ? host == c.domain : domain_match(host, c.domain);
-    return domain_ok && path_match(url.path(), c.path) &&
-           (!c.secure || url.scheme() == "https") && !is_expired(c, now);
+    return domain_ok && path_match(url.path(), c.path) && (!c.secure || url.scheme() == "https") &&
+           !is_expired(c, now);
 }
 
 std::vector<std::string> split_tabs(std::string_view line) {
@@ -260,8 +261,8 @@ bool CookieJar::set_cookie(const Url& url, std::string_view text, Clock::time_po
     }
     cookie.path = parsed->path ? *parsed->path : default_cookie_path(url.path());
     if (parsed->max_age) {
-        cookie.expires = *parsed->max_age <= 0 ? TimePoint::min()
-                                               : now + std::chrono::seconds(*parsed->max_age);
+        cookie.expires =
+            *parsed->max_age <= 0 ? TimePoint::min() : now + std::chrono::seconds(*parsed->max_age);
     } else if (parsed->expires) {
         cookie.expires = *parsed->expires;
     }
@@ -371,14 +372,14 @@ void CookieJar::save(std::ostream& out, Clock::time_point now) const {
         << "# Written by looplab (lab-get -c). Edit at your own risk.\n\n";
     for (const Cookie& c : cookies(now)) {
         const long long expiry =
-            c.expires ? std::chrono::duration_cast<std::chrono::seconds>(
-                            c.expires->time_since_epoch())
-                            .count()
-                      : 0;
+            c.expires
+                ? std::chrono::duration_cast<std::chrono::seconds>(c.expires->time_since_epoch())
+                      .count()
+                : 0;
         out << (c.http_only ? "#HttpOnly_" : "") << (c.host_only ? "" : ".") << c.domain << '\t'
             << (c.host_only ? "FALSE" : "TRUE") << '\t' << c.path << '\t'
-            << (c.secure ? "TRUE" : "FALSE") << '\t' << expiry << '\t' << c.name << '\t'
-            << c.value << '\n';
+            << (c.secure ? "TRUE" : "FALSE") << '\t' << expiry << '\t' << c.name << '\t' << c.value
+            << '\n';
     }
 }
 

@@ -47,12 +47,12 @@ struct Cookie {
 
     std::string name;
     std::string value;
-    std::string domain;  // lowercase, without a leading dot
-    std::string path;    // starts with '/'
+    std::string domain;     // lowercase, without a leading dot
+    std::string path;       // starts with '/'
     bool host_only = true;  // no Domain attribute: sent to `domain` exactly, not its subdomains
     bool secure = false;
     bool http_only = false;
-    std::string same_site;            // "Strict", "Lax", "None", or empty when not given
+    std::string same_site;             // "Strict", "Lax", "None", or empty when not given
     std::optional<TimePoint> expires;  // nullopt: a session cookie (kept until the jar goes)
     TimePoint created{};
 };

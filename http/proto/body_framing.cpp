@@ -80,9 +80,8 @@ const char* side_name(MessageKind kind) {
 // only removes the chunked framing; the client undoes these (http/codings/decoder_chain.hpp).
 // A request's are still refused (501): the server decodes nothing but chunked.
 bool is_response_compression(MessageKind kind, std::string_view coding) {
-    return kind == MessageKind::response &&
-           (iequals(coding, "gzip") || iequals(coding, "x-gzip") || iequals(coding, "deflate") ||
-            iequals(coding, "br"));
+    return kind == MessageKind::response && (iequals(coding, "gzip") || iequals(coding, "x-gzip") ||
+                                             iequals(coding, "deflate") || iequals(coding, "br"));
 }
 
 // Checks that the transfer-codings are "chunked" (RFC 9112 6.1, 7), after only compression

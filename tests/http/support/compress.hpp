@@ -17,7 +17,7 @@ enum class Wrapper { gzip, zlib, raw };
 // `text` compressed with deflate inside the given wrapper.
 inline std::string compress(std::string_view text, Wrapper wrapper) {
     z_stream z{};
-    const int bits = wrapper == Wrapper::gzip ? 16 + MAX_WBITS
+    const int bits = wrapper == Wrapper::gzip   ? 16 + MAX_WBITS
                      : wrapper == Wrapper::zlib ? MAX_WBITS
                                                 : -MAX_WBITS;
     if (deflateInit2(&z, 6, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
