@@ -19,6 +19,8 @@
 #      runtime/<room>/       not runtime/trace/ (the exporters), except runtime/trace/ itself
 #      net/...               not http/ and not runtime/trace/
 #      http/proto/           only http/proto/ and the standard library: the sans-I/O rule
+#      http/codings/         only http/codings/ and http/proto/ (sans-I/O too; zlib, brotli)
+#      http/idna/            only http/idna/ and http/proto/ (libidn2)
 #      http/client/          not http/server/ and not runtime/trace/
 #      http/server/          not http/client/ and not runtime/trace/
 set -euo pipefail
@@ -70,6 +72,14 @@ for f in $files; do
             http/proto | http/proto/*)
                 [[ "$inc" == http/proto/* ]] ||
                     report "$f includes $inc: http/proto/ is sans-I/O and includes only itself"
+                ;;
+            http/codings)
+                [[ "$inc" == http/codings/* || "$inc" == http/proto/* ]] ||
+                    report "$f includes $inc: http/codings/ is sans-I/O and includes only itself and http/proto/"
+                ;;
+            http/idna)
+                [[ "$inc" == http/idna/* || "$inc" == http/proto/* ]] ||
+                    report "$f includes $inc: http/idna/ includes only itself and http/proto/"
                 ;;
             http/client)
                 [[ "$inc" == http/server/* ]] && report "$f includes $inc: the client does not know the server"

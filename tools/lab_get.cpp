@@ -1,7 +1,9 @@
 // tools/lab_get.cpp: lab-get, a small `curl -sS` built on looplab's HTTP clients.
 //
 // curl:    curl -sS [-i] [-I] [-L] [--max-redirs N] [-m SECONDS] [-X METHOD] [-d DATA] [-H ...]
-//          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE] URL
+//          [--fail] [-v] [--cacert FILE] [--capath DIR] [-k] [--cert FILE --key FILE]
+//          [--compressed] [-b FILE|'n=v'] [-c FILE] [-u USER:PASS] [--data-binary @FILE|@-]
+//          [-T FILE] [--max-header-size BYTES] [--max-headers N] URL
 // aiohttp: the canonical "fetch a URL" example: async with ClientSession() as s: s.get(url).
 //
 //     lab-get http://127.0.0.1:8080/bytes/100000 > out.bin
@@ -44,21 +46,31 @@
 //   58  --cert / --key could not be loaded (curl: SSL_CERTPROBLEM)
 //   60  the server's certificate did not verify (curl: PEER_FAILED_VERIFICATION)
 //   77  --cacert / --capath could not be loaded (curl: SSL_CACERT_BADFILE)
+//   26  a file to send (-d @FILE, --data-binary @FILE, -T FILE) could not be read (curl:
+//   READ_ERROR)
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "http/client/basic_auth.hpp"
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_errors.hpp"
 #include "http/client/client_session.hpp"
+#include "http/client/cookie_jar.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
 #include "net/tls/ssl_context.hpp"
@@ -96,9 +108,147 @@ constexpr const char* kExitCodeHelp =
     "22 --fail and status >= 400, 23 write error, 28 timeout, 47 too many redirects,\n"
     "35 TLS handshake failed, 52 server closed without answering, 56 connection broke\n"
     "before the response, 58 bad --cert/--key, 60 certificate did not verify,\n"
-    "77 bad --cacert/--capath.\n";
+    "77 bad --cacert/--capath, 26 a -d @FILE / --data-binary / -T file unreadable.\n";
+
+// ---- The options for the real web (issue 18): one block, so other option groups merge apart --
+
+// curl's names; what each one changes in the clients' options is in apply_web_options.
+struct WebArgs {
+    bool compressed = false;            // --compressed: ask for gzip/deflate/br, decode the body
+    std::optional<std::string> cookie;  // -b: a cookie file to read, or "name=value; ..." to send
+    std::optional<std::string> cookie_jar_file;  // -c: where to write the cookies at the end
+    // The run's cookies: read from -b's file, kept across -L's redirects, written to -c's.
+    std::shared_ptr<http::CookieJar> jar = std::make_shared<http::CookieJar>();
+    std::optional<std::string> user;         // -u user:password (Basic auth)
+    std::optional<std::string> data_binary;  // --data-binary DATA|@FILE|@-: sent as it is
+    std::optional<std::string> upload_file;  // -T FILE: PUT the file
+    // --max-header-size, --max-headers: the response head limits, for both clients.
+    std::size_t max_header_size = http::ParserLimits::for_responses().max_line_size;
+    std::size_t max_headers = http::ParserLimits::for_responses().max_header_count;
+};
+
+// -d @file, --data-binary @file, -T file: a local file that cannot be read (curl: READ_ERROR).
+struct InputFileError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+constexpr int kReadErrorExit = 26;  // curl's number
+
+// The body, the method it implies and the headers the WebArgs flags add to a request.
+struct WebRequest {
+    std::optional<std::string> body;
+    std::string method;  // "POST" for -d / --data-binary, "PUT" for -T; empty: GET
+    http::Headers headers;
+};
+
+// Adds the WebArgs flags to the command line.
+void add_web_options(CLI::App& app, WebArgs& w) {
+    app.add_flag("--compressed", w.compressed,
+                 "ask for a compressed body (Accept-Encoding) and decode it, as curl");
+    app.add_option("-b,--cookie", w.cookie,
+                   "send cookies: from FILE (Netscape format), or the string 'name=value; ...'");
+    app.add_option("-c,--cookie-jar", w.cookie_jar_file,
+                   "write every cookie to FILE (Netscape format) when done");
+    app.add_option("-u,--user", w.user, "Basic auth credentials 'user:password'");
+    app.add_option("--data-binary", w.data_binary,
+                   "request body exactly as given; @FILE reads a file, @- stdin (a POST)");
+    app.add_option("-T,--upload-file", w.upload_file, "PUT the contents of FILE (- for stdin)");
+    app.add_option("--max-header-size", w.max_header_size,
+                   "longest response header line accepted, in bytes (default 16384)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--max-headers", w.max_headers,
+                   "most response header fields accepted (default 256)")
+        ->check(CLI::PositiveNumber);
+}
+
+// -b with '=' in it is cookies to send, as curl takes it; anything else names a file.
+bool cookie_is_literal(const WebArgs& w) {
+    return w.cookie && w.cookie->find('=') != std::string::npos;
+}
+
+// A file's (or, for "-", stdin's) whole contents.
+std::string read_input(const std::string& path) {
+    std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (f == nullptr) throw InputFileError("cannot read '" + path + "': " + std::strerror(errno));
+    std::string out;
+    char buffer[64 * 1024];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) out.append(buffer, n);
+    const bool failed = std::ferror(f) != 0;
+    if (f != stdin) std::fclose(f);
+    if (failed) throw InputFileError("cannot read '" + path + "'");
+    return out;
+}
+
+// curl's -d: "@file" reads the file and drops its CR and LF bytes (so a file of lines becomes
+// one form value); anything else is the data itself.
+std::string form_data(const std::string& d) {
+    if (!d.starts_with('@')) return d;
+    std::string out = read_input(d.substr(1));
+    std::erase_if(out, [](char c) { return c == '\r' || c == '\n'; });
+    return out;
+}
+
+// The request the WebArgs flags (and -d, `data`) describe. -d and --data-binary set curl's
+// default Content-Type, application/x-www-form-urlencoded, unless -H gives one (`given`).
+WebRequest web_request(const WebArgs& w, const std::optional<std::string>& data,
+                       const http::Headers& given, std::string& url) {
+    WebRequest r;
+    if (data || w.data_binary) {
+        std::string body = data ? form_data(*data) : std::string();
+        if (w.data_binary) {
+            if (!body.empty()) body += '&';  // curl joins several data options with '&'
+            body += w.data_binary->starts_with('@') ? read_input(w.data_binary->substr(1))
+                                                    : *w.data_binary;
+        }
+        r.body = std::move(body);
+        r.method = "POST";
+        if (!given.contains("Content-Type"))
+            r.headers.add("Content-Type", "application/x-www-form-urlencoded");
+    }
+    if (w.upload_file) {
+        r.body = read_input(*w.upload_file);
+        r.method = "PUT";
+        // curl: a URL ending in '/' gets the file's name appended.
+        if (url.ends_with('/') && *w.upload_file != "-")
+            url += w.upload_file->substr(w.upload_file->rfind('/') + 1);
+    }
+    if (w.user)
+        r.headers.add("Authorization", http::BasicAuth::from_user_colon_password(*w.user).encode());
+    if (cookie_is_literal(w)) r.headers.add("Cookie", *w.cookie);
+    return r;
+}
+
+// Before the request: -b's file into the jar. A file that does not exist is no error (curl
+// reads it "if it exists", so one name can serve as -b and -c on the first run).
+void start_web(WebArgs& w) {
+    if (!w.cookie || cookie_is_literal(w)) return;
+    if (::access(w.cookie->c_str(), F_OK) != 0) return;
+    w.jar->load_file(*w.cookie);
+}
+
+// After the request, whether it succeeded or not (curl writes its jar either way): -c's file.
+void finish_web(const WebArgs& w) {
+    if (w.cookie_jar_file) w.jar->save_file(*w.cookie_jar_file);
+}
+
+// What the WebArgs flags change in either client's options (both have the same fields).
+template <class ClientOptions>
+void apply_web_options(const WebArgs& w, ClientOptions& options) {
+    // curl sends no Accept-Encoding and writes the body as it came unless --compressed;
+    // ClientSession's own default is aiohttp's (ask and decode).
+    options.auto_decompress = w.compressed;
+    // One jar for the run. Unlike curl, whose cookie engine is off without -b or -c, cookies
+    // are always kept across -L's redirects: both clients do that, as aiohttp and requests do.
+    options.cookie_jar = w.jar;
+    // The same head limits for both clients; the head may always hold one longest line.
+    options.limits = http::ParserLimits::for_responses();
+    options.limits.max_line_size = w.max_header_size;
+    options.limits.max_head_size = std::max(options.limits.max_head_size, w.max_header_size);
+    options.limits.max_header_count = w.max_headers;
+}
 
 struct Args {
+    WebArgs web;  // the block above
     std::string url;
     std::string method;  // empty: GET, HEAD with -I, POST with -d
     std::optional<std::string> data;
@@ -174,10 +324,18 @@ http::Headers parse_headers(const std::vector<std::string>& lines) {
     return headers;
 }
 
-std::string method_of(const Args& a) {
+std::string method_of(const Args& a, const WebRequest& web) {
     if (!a.method.empty()) return a.method;
     if (a.head) return "HEAD";
-    return a.data ? "POST" : "GET";
+    return web.method.empty() ? "GET" : web.method;  // POST with -d, PUT with -T
+}
+
+// The request's headers (-H) and what the WebArgs block adds; `url` may change (-T FILE).
+http::Headers request_headers(const Args& a, WebRequest& web, std::string& url) {
+    http::Headers headers = parse_headers(a.headers);
+    web = web_request(a.web, a.data, headers, url);
+    for (const http::HeaderField& f : web.headers) headers.add(f.name, f.value);
+    return headers;
 }
 
 // The status line and header fields as -i shows them (curl: the same, CRLF included).
@@ -283,13 +441,19 @@ Coro<void> fetch_async(const Args& a, Output& out) {
         options.timeout.total.reset();
     }
     options.ssl = tls_context(a);
+    apply_web_options(a.web, options);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {
         http::RequestOptions request_options;
         request_options.allow_redirects = a.follow;
-        http::ClientResponse r = co_await session.request(
-            method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""), request_options);
+        std::string url = a.url;
+        WebRequest web;
+        http::Headers headers = request_headers(a, web, url);
+        std::string method = method_of(a, web);
+        http::ClientResponse r =
+            co_await session.request(std::move(method), std::move(url), std::move(headers),
+                                     web.body.value_or(""), request_options);
         if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
         check_status(a, r.status, r.reason, r.url);
         if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
@@ -312,9 +476,13 @@ void fetch_blocking(const Args& a, Output& out) {
     options.allow_redirects = a.follow;
     options.max_redirects = a.max_redirects;
     options.ssl = tls_context(a);
+    apply_web_options(a.web, options);
     http::blocking::Session session(options, 0);
+    std::string url = a.url;
+    WebRequest web;
+    const http::Headers headers = request_headers(a, web, url);
     http::blocking::Response r =
-        session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
+        session.request(method_of(a, web), url, headers, web.body.value_or(""));
     if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
     check_status(a, r.status, r.reason, r.url);
     if (a.include || a.head) out.write(head_text(r.version, r.status, r.reason, r.headers));
@@ -376,6 +544,9 @@ int classify(const std::exception_ptr& error, std::string& message) {
     } catch (const http::ClientPayloadError& e) {
         message = e.what();
         return exit_code::kPartial;
+    } catch (const InputFileError& e) {
+        message = e.what();
+        return kReadErrorExit;
     } catch (const std::invalid_argument& e) {  // a header the serializer refused
         message = e.what();
         return exit_code::kUsage;
@@ -436,6 +607,7 @@ int main(int argc, char** argv) {
     app.add_option("--cert", a.cert, "https: present the client certificate in FILE (PEM)");
     app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
         ->needs(app.get_option("--cert"));
+    add_web_options(app, a.web);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -445,13 +617,24 @@ int main(int argc, char** argv) {
 
     Output out;
     try {
+        start_web(a.web);  // before the try below: a -b file it cannot read is never overwritten
+    } catch (...) {
+        return report(std::current_exception(), out);
+    }
+    try {
         if (a.blocking) {
             fetch_blocking(a, out);
         } else {
             looplab::run(fetch_async(a, out));
         }
+        finish_web(a.web);
     } catch (...) {
-        return report(std::current_exception(), out);
+        const std::exception_ptr error = std::current_exception();
+        try {
+            finish_web(a.web);
+        } catch (...) {  // the request's failure is the one to report
+        }
+        return report(error, out);
     }
     return 0;
 }

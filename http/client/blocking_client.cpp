@@ -6,6 +6,8 @@
 #include <variant>
 
 #include "http/client/redirects.hpp"
+#include "http/codings/decoder_chain.hpp"
+#include "http/idna/idna.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
 #include "net/errors.hpp"
@@ -16,6 +18,27 @@ namespace looplab::http::blocking {
 using detail::Attempt;
 using detail::Hop;
 using detail::StaleConnection;
+
+namespace {
+
+// The body's next piece through the decoder (or its end, `end`), with a decoding failure
+// reported as ClientSession reports it.
+void decode(codings::DecoderChain& decoder, std::string_view in, std::string& body, const Url& url,
+            bool end = false) {
+    try {
+        if (end) {
+            decoder.finish();
+        } else {
+            decoder.decode(in, body);
+        }
+    } catch (const codings::DecodingError& e) {
+        throw ClientPayloadError(
+            "response body from " + url.str() + " cannot be decoded: " + e.what(),
+            std::current_exception());
+    }
+}
+
+}  // namespace
 
 void Response::raise_for_status() const {
     if (status >= 400) throw ClientResponseError(status, reason, url);
@@ -45,7 +68,9 @@ std::size_t BlockingConnection::recv_some(std::span<char> buffer,
 namespace looplab::http::blocking {
 
 Session::Session(Options options, std::size_t max_idle_per_host)
-    : options_(std::move(options)), max_idle_per_host_(max_idle_per_host) {}
+    : options_(std::move(options)), max_idle_per_host_(max_idle_per_host) {
+    if (!options_.cookie_jar) options_.cookie_jar = std::make_shared<CookieJar>();
+}
 
 void Session::close() {
     std::lock_guard lock(mutex_);
@@ -62,6 +87,16 @@ std::size_t Session::idle_connections() const {
     std::size_t n = 0;
     for (const auto& [key, sockets] : idle_) n += sockets.size();
     return n;
+}
+
+codings::DecoderChain Session::decoder_for(const Headers& headers, const Url& url) const {
+    try {
+        return codings::DecoderChain::for_response(headers, options_.auto_decompress,
+                                                   options_.decode_limits);
+    } catch (const codings::DecodingError& e) {
+        throw ClientProtocolError("response from " + url.str() + ": " + e.what(),
+                                  std::current_exception());
+    }
 }
 
 Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bool allow_reuse) {
@@ -132,6 +167,7 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     }
 
     ResponseParser parser(hop.method, options_.limits);
+    codings::DecoderChain decoder;
     Response response;
     response.url = url.str();
     response.tls = socket.tls_info();
@@ -193,9 +229,11 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
             response.status = head->status;
             response.reason = head->reason;
             response.headers = std::move(head->headers);
+            decoder = decoder_for(response.headers, url);
         } else if (auto* data = std::get_if<Data>(&event)) {
-            response.body.append(data->bytes);
+            decode(decoder, data->bytes, response.body, url);
         } else if (std::holds_alternative<EndOfMessage>(event)) {
+            decode(decoder, {}, response.body, url, /*end=*/true);
             break;
         }
         // InformationalResponse (100 Continue, ...): keep reading for the final response.
@@ -206,9 +244,15 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
 
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
-    Hop hop{std::string(method), Url::parse(url_text), headers, std::string(body)};
+    Hop hop{std::string(method),
+            parse_url(url_text),
+            detail::with_accept_encoding(headers, options_.auto_decompress),
+            std::string(body),
+            {}};
     for (int redirects = 0;; ++redirects) {
+        hop.cookies = cookie_jar().cookie_header(hop.url);
         Response response = send(hop);
+        cookie_jar().update_from_response(hop.url, response.headers);
         if (!options_.allow_redirects) return response;
         std::optional<Redirect> next =
             redirect_for(response.status, hop.method, hop.url, response.headers);

@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -33,9 +34,12 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/cookie_jar.hpp"
 #include "http/client/destination.hpp"
 #include "http/client/hop.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/codings/decoder.hpp"
+#include "http/codings/decoder_chain.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/message.hpp"
@@ -53,6 +57,13 @@ struct Options {
     ParserLimits limits{};
     // https: the client context (requests' verify= and cert=); null: default_ssl_context().
     std::shared_ptr<net::tls::SSLContext> ssl;
+    // As ClientSessionOptions: send Accept-Encoding and decode Content-Encoding (gzip, deflate,
+    // br), under decode_limits; transfer-codings before chunked are decoded either way.
+    bool auto_decompress = true;
+    codings::DecodeLimits decode_limits;
+    // As ClientSessionOptions::cookie_jar (null: the session makes its own). A one-shot
+    // blocking::get() keeps cookies across its redirects only.
+    std::shared_ptr<CookieJar> cookie_jar;
 };
 
 // A complete response: the body is all there (anything less is an exception).
@@ -124,6 +135,8 @@ public:
     // How many TCP connections this session has opened (keep-alive makes it small).
     std::size_t connections_opened() const;
     std::size_t idle_connections() const;
+    // The session's cookies (Options::cookie_jar, or the session's own). Thread-safe.
+    CookieJar& cookie_jar() const noexcept { return *options_.cookie_jar; }
 
 private:
     // A connection for one exchange: an idle one of `key` (only if allow_reuse), or a new one.
@@ -137,6 +150,7 @@ private:
     // One request/response exchange on one connection. allow_reuse=false forces a new
     // connection (the retry after a stale one).
     detail::Attempt<Response> exchange(const detail::Hop& hop, bool allow_reuse);
+    codings::DecoderChain decoder_for(const Headers& headers, const Url& url) const;
     PooledSocket take_or_connect(const detail::Destination& to, bool allow_reuse);
     net::BlockingSocket connect(const detail::Destination& to);
     void give_back(const std::string& key, detail::BlockingConnection socket);

@@ -17,8 +17,9 @@ void ClientResponse::raise_for_status() const {
 
 void ClientResponse::attach(detail::ConnectionLease lease, bool reusable,
                             std::optional<detail::Deadline> total,
-                            std::optional<Duration> sock_read) {
+                            std::optional<Duration> sock_read, codings::DecoderChain decoder) {
     lease_ = std::move(lease);
+    decoder_ = std::move(decoder);
     reusable_ = reusable;
     total_ = total;
     sock_read_ = sock_read;
@@ -40,6 +41,28 @@ void ClientResponse::adopt_trace(detail::RequestTrace trace) {
 // ---- The parser, one event at a time ----------------------------------------------------------
 
 ClientResponse::Step ClientResponse::poll() {
+    for (;;) {
+        Step step = poll_parser();
+        if (decoder_.is_identity()) return step;
+        try {
+            if (step.kind == Step::end) {
+                decoder_.finish();
+                return step;
+            }
+            if (step.kind != Step::data) return step;
+            decoded_.clear();
+            decoder_.decode(step.bytes, decoded_);
+        } catch (const codings::DecodingError& e) {
+            throw ClientPayloadError(
+                "response body from " + url + " cannot be decoded: " + e.what(),
+                std::current_exception());
+        }
+        // A piece of compressed data may decode to nothing yet (a gzip header, say).
+        if (!decoded_.empty()) return {Step::data, decoded_};
+    }
+}
+
+ClientResponse::Step ClientResponse::poll_parser() {
     detail::ClientConnection& conn = lease_.connection();
     ResponseEvent event;
     try {

@@ -23,6 +23,11 @@
 //     if that completes the body the connection is reused, else it is closed. It never waits.
 //   - A response with an empty body (HEAD, 204, 304, Content-Length: 0) is complete as soon as
 //     its head arrives; its connection is back in the pool before the user sees it.
+//   - The body comes out decoded (aiohttp's auto_decompress): transfer-codings before chunked
+//     always, Content-Encoding gzip / deflate / br unless the session turned that off, under
+//     the session's DecodeLimits (http/codings/decoder_chain.hpp). Corrupt or truncated
+//     compressed data, and a body past the limits (a decompression bomb), is a
+//     ClientPayloadError. `headers` still say what was on the wire.
 //
 // Fields are public, plain data, as aiohttp's attributes are: changing them changes nothing
 // on the wire. Methods are loop-thread only; read(), text() and read_chunk() must not overlap
@@ -39,6 +44,7 @@
 #include "http/client/connection_pool.hpp"
 #include "http/client/request_trace.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/codings/decoder_chain.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/message.hpp"
 #include "runtime/coro.hpp"
@@ -106,8 +112,9 @@ private:
     void adopt_trace(detail::RequestTrace trace);
     // Called by ClientSession once the head has arrived.
     void attach(detail::ConnectionLease lease, bool reusable, std::optional<detail::Deadline> total,
-                std::optional<Duration> sock_read);
-    Step poll();  // next parser event, mapped to errors
+                std::optional<Duration> sock_read, codings::DecoderChain decoder);
+    Step poll();         // next parser event, decoded, mapped to errors
+    Step poll_parser();  // next parser event, mapped to errors
     std::optional<detail::Deadline> read_deadline() const;
     Coro<void> wait_for_body_data();
     [[noreturn]] void throw_read_timeout(const detail::Deadline& d) const;
@@ -126,12 +133,14 @@ private:
     // leftover_at_ on.
     std::string leftover_;
     std::size_t leftover_at_ = 0;
-    std::exception_ptr failure_;  // why reading stopped; rethrown by later reads
-    detail::RequestTrace trace_;  // the request's, until the body ends (inert if untraced)
-    bool reusable_ = true;        // our request did not say "Connection: close"
-    bool complete_ = false;       // the parser reached EndOfMessage
-    bool consumed_ = false;       // read() returned the body
-    bool released_ = false;       // release() was called
+    codings::DecoderChain decoder_;  // the body's codings, undone (identity: nothing to undo)
+    std::string decoded_;            // the last Data event, decoded; poll()'s view points here
+    std::exception_ptr failure_;     // why reading stopped; rethrown by later reads
+    detail::RequestTrace trace_;     // the request's, until the body ends (inert if untraced)
+    bool reusable_ = true;           // our request did not say "Connection: close"
+    bool complete_ = false;          // the parser reached EndOfMessage
+    bool consumed_ = false;          // read() returned the body
+    bool released_ = false;          // release() was called
 };
 
 }  // namespace looplab::http

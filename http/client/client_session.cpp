@@ -8,6 +8,7 @@
 
 #include "http/client/client_errors.hpp"
 #include "http/client/redirects.hpp"
+#include "http/idna/idna.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
 #include "runtime/errors.hpp"
@@ -25,17 +26,6 @@ constexpr std::size_t kInlineBodyLimit = 16 * 1024;
 // A redirect's body is read and dropped (so its connection is reused) up to this size; a
 // longer one closes the connection instead.
 constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
-
-// The request head's fields: the session's defaults, replaced by the request's own fields of
-// the same name, plus User-Agent and Accept unless given (aiohttp sends both too).
-Headers merge_headers(const Headers& session, const Headers& request) {
-    Headers merged = session;
-    for (const HeaderField& f : request) merged.remove(f.name);
-    for (const HeaderField& f : request) merged.add(f.name, f.value);
-    if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
-    if (!merged.contains("Accept")) merged.add("Accept", "*/*");
-    return merged;
-}
 
 // The hop's bytes for the first write: its head, and its body if small.
 std::string first_write(const detail::Hop& hop) {
@@ -58,7 +48,9 @@ struct ClientSession::RequestState {
     std::shared_ptr<net::tls::SSLContext> ssl;  // RequestOptions::ssl, or null
 };
 
-ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {}
+ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {
+    if (!options_.cookie_jar) options_.cookie_jar = std::make_shared<CookieJar>();
+}
 
 ClientSession::~ClientSession() {
     // Aborting needs the loop's call_soon: only possible while that loop runs here.
@@ -95,6 +87,17 @@ Coro<void> ClientSession::close() {
 
 // ---- The request path ---------------------------------------------------------------------
 
+namespace {
+
+// Authorization from BasicAuth, unless the request names its own (aiohttp raises for both; a
+// header given by hand is the more specific wish). The first hop only: Hop::follow drops it
+// on a redirect to another origin, as it drops any Authorization.
+void add_auth(const std::optional<BasicAuth>& auth, Headers& headers) {
+    if (auth && !headers.contains("Authorization")) headers.add("Authorization", auth->encode());
+}
+
+}  // namespace
+
 Coro<ClientResponse> ClientSession::request(std::string method, std::string url_text,
                                             Headers headers, std::string body,
                                             RequestOptions options) {
@@ -104,9 +107,13 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
     detail::RequestTrace trace(pool->loop(), method, url_text);
     try {
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
+        add_auth(options.auth ? options.auth : options_.auth, headers);
         RequestState req{
-            .hop = {std::move(method), Url::parse(url_text),
-                    merge_headers(options_.headers, headers), std::move(body)},
+            .hop = {std::move(method),
+                    parse_url(url_text).with_params(options.params),
+                    detail::request_headers(options_.headers, headers, options_.auto_decompress),
+                    std::move(body),
+                    {}},
             .head = {},
             .timeout = timeout,
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),
@@ -114,8 +121,10 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
             .ssl = std::move(options.ssl),
         };
         for (int redirects = 0;; ++redirects) {
+            req.hop.cookies = cookie_jar().cookie_header(req.hop.url);
             req.head = first_write(req.hop);
             ClientResponse response = co_await send(pool, req);
+            cookie_jar().update_from_response(req.hop.url, response.headers);
             std::optional<Redirect> next;
             if (options.allow_redirects) {
                 next = redirect_for(response.status, req.hop.method, req.hop.url, response.headers);
@@ -207,9 +216,17 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
             response.headers = std::move(h->headers);
             response.url = url.str();
             response.method = req.hop.method;
+            codings::DecoderChain decoder;
+            try {
+                decoder = codings::DecoderChain::for_response(
+                    response.headers, options_.auto_decompress, options_.decode_limits);
+            } catch (const codings::DecodingError& e) {
+                throw ClientProtocolError("response from " + url.str() + ": " + e.what(),
+                                          std::current_exception());
+            }
             response.tls = conn.tls_info();
             response.attach(std::move(lease), req.hop.asks_keep_alive(), req.total,
-                            req.timeout.sock_read);
+                            req.timeout.sock_read, std::move(decoder));
             co_return response;
         }
         if (std::holds_alternative<InformationalResponse>(event)) continue;

@@ -63,11 +63,14 @@
 #include <optional>
 #include <string>
 
+#include "http/client/basic_auth.hpp"
 #include "http/client/client_response.hpp"
 #include "http/client/client_timeout.hpp"
 #include "http/client/connection_pool.hpp"
+#include "http/client/cookie_jar.hpp"
 #include "http/client/hop.hpp"
 #include "http/client/tls_info.hpp"
+#include "http/codings/decoder.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -87,9 +90,24 @@ struct ClientSessionOptions {
     // Default for every request; RequestOptions::timeout replaces it for one request.
     ClientTimeout timeout;
     int max_redirects = 10;
-    ParserLimits limits;  // for responses: heads, and max_body_size for bodies
+    // For responses: heads, and max_body_size for bodies. 16 KiB lines and 256 fields by
+    // default (ParserLimits::for_responses), what curl and browsers accept.
+    ParserLimits limits = ParserLimits::for_responses();
+    // Send "Accept-Encoding: gzip, deflate[, br]" (unless the request has its own) and decode
+    // the Content-Encoding of bodies (aiohttp: auto_decompress). Transfer-codings before
+    // chunked are decoded either way: they are the connection's business, not the resource's.
+    bool auto_decompress = true;
+    // The decompression-bomb cap on every decoded body (http/codings/decoder.hpp).
+    codings::DecodeLimits decode_limits;
+    // The session's cookies (aiohttp: cookie_jar=): every response's Set-Cookie is stored,
+    // every request (each redirect hop too) carries the cookies of its URL. Null: the session
+    // makes a jar of its own. Share one jar between sessions by passing the same pointer.
+    std::shared_ptr<CookieJar> cookie_jar;
     // Sent with every request; a request's own header of the same name replaces them.
     Headers headers;
+    // Basic credentials for every request (aiohttp: ClientSession(auth=BasicAuth(...))), sent
+    // as Authorization unless the request has one; dropped on a redirect to another origin.
+    std::optional<BasicAuth> auth;
     // https: the client context to connect with (aiohttp: TCPConnector(ssl=...)); null: the
     // process default, default_ssl_context() (the system's CAs, hosts checked).
     std::shared_ptr<net::tls::SSLContext> ssl;
@@ -100,6 +118,11 @@ struct ClientSessionOptions {
 
 struct RequestOptions {
     bool allow_redirects = true;
+    // Query parameters appended to the URL's own, form-encoded (aiohttp / requests: params=):
+    // {{"q", "a b"}, {"page", "2"}} adds "q=a+b&page=2". Redirects do not carry them along.
+    Params params;
+    // This request's credentials instead of the session's (aiohttp: request(auth=...)).
+    std::optional<BasicAuth> auth;
     std::optional<ClientTimeout> timeout;  // replaces the session's, as a whole
     // https: this request's context instead of the session's (aiohttp: request(ssl=...)).
     std::shared_ptr<net::tls::SSLContext> ssl;
@@ -130,6 +153,8 @@ public:
     Coro<void> close();
     bool closed() const noexcept { return closed_; }
     const ClientSessionOptions& options() const noexcept { return options_; }
+    // The session's cookies (options().cookie_jar, or the session's own).
+    CookieJar& cookie_jar() const noexcept { return *options_.cookie_jar; }
 
     // ---- Statistics (tests and demos) --------------------------------------------------------
     std::size_t connections_opened() const noexcept;  // TCP connections made so far

@@ -3,19 +3,43 @@
 
 #include <utility>
 
+#include "http/codings/supported_codings.hpp"
 #include "http/proto/message.hpp"
 #include "http/proto/serializer.hpp"
 
 namespace looplab::http::detail {
+
+Headers request_headers(const Headers& defaults, const Headers& request, bool accept_encoding) {
+    Headers merged = defaults;
+    for (const HeaderField& f : request) merged.remove(f.name);
+    for (const HeaderField& f : request) merged.add(f.name, f.value);
+    if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
+    if (!merged.contains("Accept")) merged.add("Accept", "*/*");
+    return with_accept_encoding(std::move(merged), accept_encoding);
+}
+
+Headers with_accept_encoding(Headers request, bool accept_encoding) {
+    if (accept_encoding && !request.contains("Accept-Encoding"))
+        request.add("Accept-Encoding", codings::accept_encoding());
+    return request;
+}
 
 bool sends_body(std::string_view method, std::string_view body) {
     return !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
 }
 
 void Hop::write_head(std::string& out) const {
-    write_request_head(
-        out, method, url.target(), url.host_header(), headers,
-        sends_body(method, body) ? OutgoingBody::of_length(body.size()) : OutgoingBody::none());
+    const OutgoingBody framing =
+        sends_body(method, body) ? OutgoingBody::of_length(body.size()) : OutgoingBody::none();
+    if (cookies.empty()) {
+        write_request_head(out, method, url.target(), url.host_header(), headers, framing);
+        return;
+    }
+    // One Cookie field (RFC 6265 5.4: a user agent must not send more than one).
+    Headers with_cookies = headers;
+    const std::optional<std::string_view> own = headers.get("Cookie");
+    with_cookies.set("Cookie", own ? std::string(*own) + "; " + cookies : cookies);
+    write_request_head(out, method, url.target(), url.host_header(), with_cookies, framing);
 }
 
 bool Hop::asks_keep_alive() const {

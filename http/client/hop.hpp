@@ -42,14 +42,26 @@ namespace looplab::http::detail {
 // without it with 411 Length Required).
 bool sends_body(std::string_view method, std::string_view body);
 
+// The request head's fields, the same in both clients: the session's defaults, replaced by the
+// request's own fields of the same name, plus User-Agent, Accept and (when the client decodes
+// bodies) Accept-Encoding unless given. aiohttp and requests send all three too.
+Headers request_headers(const Headers& defaults, const Headers& request, bool accept_encoding);
+// `request` plus "Accept-Encoding: gzip, deflate[, br]" when the client decodes bodies and the
+// request names no encoding of its own (what request_headers adds; the blocking client's own).
+Headers with_accept_encoding(Headers request, bool accept_encoding);
+
 // What one hop sends. The redirect loop of each client keeps one Hop and moves it along.
 struct Hop {
     std::string method;
     Url url;
     Headers headers;  // the request's own (ClientSession: merged with its defaults)
     std::string body;
+    // The session's cookies for this hop's URL (CookieJar::cookie_header), set afresh before
+    // each hop: a redirect to another path or host gets that URL's cookies, never the last's.
+    std::string cookies;
 
-    // Appends the request head (Host from the URL, Content-Length when sends_body) to `out`;
+    // Appends the request head (Host from the URL, Content-Length when sends_body, the jar's
+    // cookies after any Cookie header of the request's own) to `out`;
     // the body is the caller's to append, as it may send a large one on its own.
     void write_head(std::string& out) const;
     // Whether our own headers allow the connection to carry another request afterwards

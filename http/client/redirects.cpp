@@ -2,22 +2,17 @@
 #include "http/client/redirects.hpp"
 
 #include "http/client/origin_key.hpp"
+#include "http/idna/idna.hpp"
 
 namespace looplab::http {
 
 namespace {
 
-// Resolves a Location value against the URL it came from.
+// Resolves a Location value against the URL it came from: RFC 3986 5.2 (url.hpp), so "?q=1",
+// "../up", "//host/p" and "/p?next=http://x" all mean what they mean in a browser, and a
+// non-ASCII host goes through IDNA like any URL the client is given.
 Url resolve_location(const Url& base, std::string_view location) {
-    if (location.find("://") != std::string_view::npos) return Url::parse(location);
-    const std::string scheme(base.scheme());
-    std::string origin = scheme + "://" + base.host_header();
-    if (location.starts_with("//")) return Url::parse(scheme + ":" + std::string(location));
-    if (location.starts_with("/")) return Url::parse(origin + std::string(location));
-    // A relative path: replace the last segment of the base path.
-    const std::string& path = base.path();
-    std::string dir = path.substr(0, path.rfind('/') + 1);
-    return Url::parse(origin + dir + std::string(location));
+    return parse_url(resolve_reference(base.str(), location));
 }
 
 }  // namespace

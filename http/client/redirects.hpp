@@ -5,9 +5,10 @@
 // Both looplab clients follow redirects through this one function, so they agree on the rules
 // (RFC 9110 15.4): 301, 302, 303, 307 and 308 with a Location header are followed; 303 turns
 // any method but HEAD into GET without a body, and so do 301/302 for POST (what every browser,
-// requests and aiohttp do); 307 and 308 keep the method and the body. The Location may be an
-// absolute http URL, an absolute path ("/next") or a relative path ("next"), resolved against
-// the current URL. A Location with another scheme (https) is an InvalidUrl from Url::parse.
+// requests and aiohttp do); 307 and 308 keep the method and the body. The Location is any URI
+// reference ("http://other/", "//host/p", "/next", "next", "?q=1", "../up"), resolved against
+// the current URL by RFC 3986 5.2 (Url::resolve's rules). A Location with another scheme is an
+// InvalidUrl from Url::parse.
 #pragma once
 
 #include <optional>

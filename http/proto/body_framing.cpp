@@ -76,7 +76,16 @@ const char* side_name(MessageKind kind) {
     return kind == MessageKind::request ? "request" : "response";
 }
 
-// Checks that the transfer-codings are exactly "chunked" (RFC 9112 6.1, 7).
+// The compression codings a response may list before chunked ("gzip, chunked"). The parser
+// only removes the chunked framing; the client undoes these (http/codings/decoder_chain.hpp).
+// A request's are still refused (501): the server decodes nothing but chunked.
+bool is_response_compression(MessageKind kind, std::string_view coding) {
+    return kind == MessageKind::response && (iequals(coding, "gzip") || iequals(coding, "x-gzip") ||
+                                             iequals(coding, "deflate") || iequals(coding, "br"));
+}
+
+// Checks that the transfer-codings are "chunked" (RFC 9112 6.1, 7), after only compression
+// codings the client decodes, in a response.
 void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion version) {
     const char* side = side_name(kind);
     if (headers.contains("Content-Length"))
@@ -96,7 +105,8 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
         for_each_list_element(field, [&](std::string_view coding) {
             last_is_chunked = iequals(coding, "chunked");
             if (last_is_chunked) ++chunked;
-            if (!last_is_chunked && other.empty()) other.assign(coding);
+            if (!last_is_chunked && other.empty() && !is_response_compression(kind, coding))
+                other.assign(coding);
             listed += (count++ == 0 ? "" : ", ");
             listed += coding;
             return true;
@@ -116,7 +126,9 @@ void check_transfer_coding(MessageKind kind, const Headers& headers, HttpVersion
     // RFC 9112 6.1: a coding the server does not understand is answered 501.
     if (!other.empty())
         throw ProtocolError(
-            "unsupported transfer-coding " + quote(other) + " (looplab decodes only chunked)",
+            "unsupported transfer-coding " + quote(other) +
+                (kind == MessageKind::request ? " (looplab decodes only chunked)"
+                                              : " (looplab decodes chunked, gzip, deflate and br)"),
             kNotImplemented);
 }
 

@@ -8,6 +8,9 @@
 // that never sends "\r\n\r\n" holds memory without bound. The defaults are what servers
 // commonly accept (8 KiB lines as in nginx's large_client_header_buffers, 64 KiB heads, 100
 // fields); a message that exceeds them is answered 414 / 431 / 413 on the server side.
+// Responses get more room (for_responses): real sites send 8 KiB Set-Cookie lines and over a
+// hundred fields, which curl and browsers accept; 16 KiB lines, 256 fields and a 256 KiB head
+// still bound what one connection can make a client hold.
 #pragma once
 
 #include <cstddef>
@@ -39,6 +42,17 @@ struct ParserLimits {
     static constexpr ParserLimits for_requests() {
         ParserLimits limits;
         limits.max_body_size = 1024 * 1024;
+        return limits;
+    }
+
+    // The defaults a client reads responses with (ClientSessionOptions::limits; lab-get's
+    // --max-header-size / --max-headers start from them): 16 KiB lines, 256 fields, 256 KiB
+    // heads, bodies unlimited (max_body_size caps them when a caller wants).
+    static constexpr ParserLimits for_responses() {
+        ParserLimits limits;
+        limits.max_line_size = 16 * 1024;
+        limits.max_head_size = 256 * 1024;
+        limits.max_header_count = 256;
         return limits;
     }
 };

@@ -1,19 +1,36 @@
-// http/proto/url.hpp: an http:// or https:// URL taken apart into what a client needs: where to
-// connect and whether with TLS, what to put in the Host header, and the request target.
+// http/proto/url.hpp: an http:// or https:// URL taken apart into what a client needs (where to
+// connect and whether with TLS, what to put in the Host header, the request target), and RFC
+// 3986's rules for the URLs a client
+// meets: a redirect's Location resolved against the page it came from, dot segments removed,
+// unsafe characters quoted, query parameters encoded.
 //
-// Python:  urllib.parse.urlsplit, and yarl.URL as aiohttp uses it
+// Python:  urllib.parse.urlsplit / urljoin, yarl.URL as aiohttp uses it (URL.join, with_query),
+//          requests.utils.requote_uri and requests' `params=`
+// curl:    its URL parser: dot segments are removed unless --path-as-is
 //
-// Deliberately narrow: only the http and https schemes (default ports 80 and 443), no
-// userinfo (credentials in URLs leak into logs and Referer headers; say so instead of quietly
-// sending them), no percent-decoding (the path is sent exactly as given), and the fragment is
-// dropped (it never goes on the wire). Anything it cannot represent faithfully is rejected with
-// a message rather than "fixed": a URL with a space in it is a bug to report, not to guess at.
+// What a URL may carry is deliberately narrow: only the http and https schemes (default ports 80
+// and 443; the other schemes are another client's business), no userinfo (credentials in URLs leak
+// into logs and Referer headers; the clients take them as BasicAuth instead), and the fragment is
+// dropped (it never goes on the wire). Where a URL is written the way people write URLs, it is made
+// into what the wire needs, as requests and browsers do: `"<>{}` and spaces in a path or query are
+// percent-encoded (a valid %XX stays as it is), `/a/./b/../c` becomes `/a/c`. What cannot be
+// made right is rejected with a message rather than guessed at: control bytes (a CR LF in a
+// URL is an attempt to add a header), a bad port, an IPv6 literal without brackets, and a
+// non-ASCII host, which needs IDNA (http/idna/idna.hpp does it, outside this sans-I/O room,
+// because it needs libidn2: this file links nothing but the standard library).
+//
+// Reference resolution is RFC 3986 section 5.2 exactly (its "strict" parser), on text, so
+// resolve_reference() can be checked against section 5.4's table of examples; Url::resolve()
+// is the same on a parsed URL. Both clients' redirects resolve with resolve_reference() and parse
+// the result with http::parse_url (http/idna/idna.hpp), which adds IDNA for a non-ASCII host.
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace looplab::http {
 
@@ -23,12 +40,18 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
+// Name/value pairs in order, duplicates allowed: a query's parameters or a form's fields
+// (requests' params= / data= as a list of tuples).
+using Params = std::vector<std::pair<std::string, std::string>>;
+
 class Url {
 public:
     // Parses "http://host[:port][/path][?query][#fragment]" (or https://). The scheme is
     // case-insensitive; host may be a name, an IPv4 address or a bracketed IPv6 literal
-    // ("[::1]"). Throws InvalidUrl for another scheme, userinfo, an empty host, a port that is
-    // not 1..65535, or whitespace / control / non-ASCII bytes anywhere.
+    // ("[::1]"). The path loses its dot segments, and bytes a path or query may not hold are
+    // percent-encoded (quote_unsafe). Throws InvalidUrl for another scheme, userinfo, an empty
+    // host, a non-ASCII host (it names IDNA), a port that is not 1..65535, control bytes anywhere,
+    // or spaces outside the path and query.
     static Url parse(std::string_view text);
 
     // "http" or "https", lower case.
@@ -55,6 +78,14 @@ public:
     // The URL back as text, without the fragment: scheme + "://" + host_header() + target().
     std::string str() const;
 
+    // The URL a reference (a redirect's Location: "/next", "?q=1", "../up", "//host/p",
+    // "http://other/") leads to from this one (RFC 3986 5.2). Throws InvalidUrl if the result
+    // is not an http or https URL this class can hold.
+    Url resolve(std::string_view reference) const;
+    // This URL with `params` appended to its query, form-encoded ("a=1&b=x+y"), after any
+    // query it already has (requests: params=, yarl: URL.update_query's appending cousin).
+    Url with_params(const Params& params) const;
+
 private:
     std::string host_;
     bool ipv6_ = false;
@@ -63,5 +94,25 @@ private:
     std::string path_ = "/";
     std::string query_;
 };
+
+// ---- RFC 3986 on text ------------------------------------------------------------------------
+
+// RFC 3986 5.2.4: "/a/b/c/./../../g" -> "/a/g". Works on any path, absolute or relative.
+std::string remove_dot_segments(std::string_view path);
+
+// RFC 3986 5.2.2 (strict): the target URI of `reference` against `base`, an absolute URI, as
+// text (the fragment of the reference is kept). resolve_reference("http://a/b/c/d;p?q", "../g")
+// is "http://a/b/g". No scheme-specific rules and no quoting: section 5.4's examples verbatim.
+std::string resolve_reference(std::string_view base, std::string_view reference);
+
+// Percent-encodes the bytes a path or query cannot carry (RFC 3986 3.3 / 3.4): everything but
+// unreserved, sub-delims, ':', '@', '/', '?' and a '%' that starts a valid "%XX" escape. A '%'
+// not followed by two hex digits becomes "%25". requests.utils.requote_uri does the same.
+std::string quote_unsafe(std::string_view part);
+
+// application/x-www-form-urlencoded (the WHATWG URL standard's serializer, what browsers send
+// for a form and requests for params=): "a=1&b=x+y&c=%26". Bytes other than ALPHA / DIGIT /
+// "*-._" are percent-encoded, space as '+'.
+std::string form_urlencode(const Params& params);
 
 }  // namespace looplab::http

@@ -12,12 +12,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "http/server/demo_routes.hpp"
 #include "http/server/server_thread.hpp"
+#include "http/support/compress.hpp"
 #include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "http/support/tls_peer.hpp"
@@ -442,6 +446,239 @@ TEST_F(LabGet, PlainHttpToATlsPortAndBadCaFilesAreNamedAsSuch) {
     const Outcome bad_cert =
         run_lab_get({"--cacert", ca_file(), "--cert", "/nonexistent/c.pem", server.url("/")});
     EXPECT_EQ(bad_cert.exit_code, 58) << bad_cert.err;
+}
+
+// ---- The options for the real web (issue 18) -------------------------------------------------
+
+// Serves one response to every request, remembering the last request head.
+class LabGetWeb : public LabGet {
+protected:
+    void serve_all(std::string reply) {
+        server_ = std::make_unique<ScriptedServer>([this, reply](int fd, int) {
+            while (auto request = read_request(fd)) {
+                {
+                    std::lock_guard lock(mutex_);
+                    heads_.push_back(request->head);
+                }
+                write_all(fd, reply);
+            }
+        });
+    }
+    std::vector<std::string> heads() {
+        std::lock_guard lock(mutex_);
+        return heads_;
+    }
+    void TearDown() override {
+        server_.reset();  // joins the connection threads before the descriptors are counted
+        LabGet::TearDown();
+    }
+    std::unique_ptr<ScriptedServer> server_;
+    std::mutex mutex_;
+    std::vector<std::string> heads_;
+};
+
+TEST_F(LabGetWeb, CompressedAsksForAndDecodesTheBodyAndWithoutItNeither) {
+    const std::string text(3000, 'x');
+    const std::string gzipped = testing::gzip(text);
+    serve_all("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " +
+              std::to_string(gzipped.size()) + "\r\n\r\n" + gzipped);
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--compressed", server_->url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome decoded = run_lab_get(args);
+        EXPECT_EQ(decoded.exit_code, 0) << decoded.err;
+        EXPECT_EQ(decoded.out, text) << "blocking=" << blocking;
+        EXPECT_NE(heads().back().find("\r\nAccept-Encoding: gzip, deflate"), std::string::npos)
+            << heads().back();
+        args.erase(std::find(args.begin(), args.end(), "--compressed"));
+        const Outcome raw = run_lab_get(args);
+        EXPECT_EQ(raw.exit_code, 0) << raw.err;
+        EXPECT_EQ(raw.out, gzipped) << "blocking=" << blocking;
+        EXPECT_EQ(heads().back().find("Accept-Encoding"), std::string::npos) << heads().back();
+    }
+}
+
+TEST_F(LabGetWeb, CookiesCrossRedirectsAndRoundTripThroughCurlsCookieFile) {
+    server_ = std::make_unique<ScriptedServer>([](int fd, int) {
+        while (auto request = read_request(fd)) {
+            const std::size_t at = request->head.find("\r\nCookie: ");
+            const std::string cookie =
+                at == std::string::npos
+                    ? "-"
+                    : request->head.substr(at + 10, request->head.find("\r\n", at + 2) - at - 10);
+            if (request->target() == "/set") {
+                write_all(fd,
+                          "HTTP/1.1 302 Found\r\nSet-Cookie: k=v; Path=/\r\n"
+                          "Location: /show\r\nContent-Length: 0\r\n\r\n");
+            } else {
+                write_all(fd, ok_response(cookie));
+            }
+        }
+    });
+    for (bool blocking : {false, true}) {
+        const std::string file =
+            ::testing::TempDir() + "lab_get_cookies_" + std::to_string(blocking) + ".txt";
+        std::remove(file.c_str());
+        std::vector<std::string> first{"-L", "-b", file, "-c", file, server_->url("/set")};
+        std::vector<std::string> second{"-b", file, server_->url("/show")};
+        std::vector<std::string> literal{"-b", "a=1; b=2", server_->url("/show")};
+        if (blocking) {
+            for (auto* args : {&first, &second, &literal})
+                args->insert(args->begin(), "--blocking");
+        }
+        const Outcome set = run_lab_get(first);  // -b names a file that does not exist yet
+        EXPECT_EQ(set.exit_code, 0) << set.err;
+        EXPECT_EQ(set.out, "k=v") << "blocking=" << blocking;
+        const Outcome again = run_lab_get(second);
+        EXPECT_EQ(again.out, "k=v") << "blocking=" << blocking << ": " << again.err;
+        EXPECT_EQ(run_lab_get(literal).out, "a=1; b=2") << "blocking=" << blocking;
+        std::remove(file.c_str());
+    }
+}
+
+TEST_F(LabGetWeb, AMalformedCookieFileIsAnErrorAndIsNotOverwritten) {
+    serve_all(ok_response("ok"));
+    const std::string file = ::testing::TempDir() + "lab_get_bad_cookies.txt";
+    {
+        std::FILE* f = std::fopen(file.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("this is not a cookie line\n", f);
+        std::fclose(f);
+    }
+    const Outcome o = run_lab_get({"-b", file, "-c", file, server_->url()});
+    EXPECT_EQ(o.exit_code, 1);
+    EXPECT_TRUE(is_one_line(o.err)) << o.err;
+    EXPECT_NE(o.err.find("line 1: not a cookie line"), std::string::npos) << o.err;
+    std::FILE* f = std::fopen(file.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char line[64] = {};
+    EXPECT_NE(std::fgets(line, sizeof line, f), nullptr);
+    std::fclose(f);
+    EXPECT_EQ(std::string(line), "this is not a cookie line\n");
+    std::remove(file.c_str());
+}
+
+// A file in the test's temporary directory with `content`; its path.
+std::string temp_file(const std::string& name, const std::string& content) {
+    const std::string path = ::testing::TempDir() + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return path;
+    std::fwrite(content.data(), 1, content.size(), f);
+    std::fclose(f);
+    return path;
+}
+
+// Runs lab-get with its stdin read from `path` (the test process's fd 0 is swapped for the
+// spawn and put back, so the child inherits the file).
+Outcome run_lab_get_with_stdin(const std::string& path, const std::vector<std::string>& args) {
+    const int saved = ::dup(STDIN_FILENO);
+    const int file = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ::dup2(file, STDIN_FILENO);
+    ::close(file);
+    Outcome o = run_lab_get(args);
+    ::dup2(saved, STDIN_FILENO);
+    ::close(saved);
+    return o;
+}
+
+// Remembers each request whole, and answers "ok".
+class LabGetUpload : public LabGet {
+protected:
+    void TearDown() override {
+        server_.stop();
+        LabGet::TearDown();
+    }
+    std::vector<ScriptedRequest> requests() {
+        std::lock_guard lock(mutex_);
+        return requests_;
+    }
+    std::mutex mutex_;
+    std::vector<ScriptedRequest> requests_;
+    ScriptedServer server_{[this](int fd, int) {
+        while (auto request = read_request(fd)) {
+            {
+                std::lock_guard lock(mutex_);
+                requests_.push_back(*request);
+            }
+            write_all(fd, ok_response("ok"));
+        }
+    }};
+};
+
+TEST_F(LabGetUpload, UserDataFilesStdinAndUploadsAreSentAsCurlSendsThem) {
+    const std::string lines = temp_file("lab_get_lines.txt", "a=1\r\n&b=2\n");
+    const std::string binary = temp_file("lab_get_binary.bin", std::string("x\0y\nz", 5));
+    for (bool blocking : {false, true}) {
+        std::vector<std::vector<std::string>> runs{
+            {"-u", "user:pass", server_.url("/auth")},
+            {"-d", "@" + lines, server_.url("/form")},
+            {"--data-binary", "@" + binary, "-H", "Content-Type: application/octet-stream",
+             server_.url("/binary")},
+            {"-T", binary, server_.url("/dir/")},
+        };
+        for (auto& args : runs) {
+            if (blocking) args.insert(args.begin(), "--blocking");
+            const Outcome o = run_lab_get(args);
+            EXPECT_EQ(o.exit_code, 0) << o.err;
+        }
+        std::vector<std::string> piped{"--data-binary", "@-", server_.url("/stdin")};
+        if (blocking) piped.insert(piped.begin(), "--blocking");
+        EXPECT_EQ(run_lab_get_with_stdin(binary, piped).exit_code, 0);
+    }
+    const std::vector<ScriptedRequest> seen = requests();
+    ASSERT_EQ(seen.size(), 10u);
+    for (std::size_t i = 0; i < seen.size(); i += 5) {
+        EXPECT_TRUE(seen[i].head.starts_with("GET /auth ")) << seen[i].head;
+        EXPECT_NE(seen[i].head.find("\r\nAuthorization: Basic dXNlcjpwYXNz"), std::string::npos);
+        EXPECT_TRUE(seen[i + 1].head.starts_with("POST /form ")) << seen[i + 1].head;
+        EXPECT_EQ(seen[i + 1].body, "a=1&b=2");  // -d @file drops CR and LF, as curl
+        EXPECT_NE(seen[i + 1].head.find("Content-Type: application/x-www-form-urlencoded"),
+                  std::string::npos);
+        EXPECT_EQ(seen[i + 2].body, std::string("x\0y\nz", 5));  // --data-binary keeps them
+        EXPECT_NE(seen[i + 2].head.find("Content-Type: application/octet-stream"),
+                  std::string::npos);
+        EXPECT_EQ(seen[i + 2].head.find("x-www-form-urlencoded"), std::string::npos);
+        EXPECT_TRUE(seen[i + 3].head.starts_with("PUT /dir/lab_get_binary.bin "))
+            << seen[i + 3].head;
+        EXPECT_EQ(seen[i + 3].body, std::string("x\0y\nz", 5));
+        EXPECT_TRUE(seen[i + 4].head.starts_with("POST /stdin ")) << seen[i + 4].head;
+        EXPECT_EQ(seen[i + 4].body, std::string("x\0y\nz", 5));
+    }
+    std::remove(lines.c_str());
+    std::remove(binary.c_str());
+}
+
+TEST_F(LabGetUpload, AFileThatCannotBeReadExits26AndABadUserExits2) {
+    const Outcome missing = run_lab_get({"-d", "@/nonexistent/file", server_.url()});
+    EXPECT_EQ(missing.exit_code, 26) << missing.err;
+    EXPECT_TRUE(is_one_line(missing.err)) << missing.err;
+    EXPECT_NE(missing.err.find("/nonexistent/file"), std::string::npos) << missing.err;
+    const Outcome user = run_lab_get({"-u", "nocolon", server_.url()});
+    EXPECT_EQ(user.exit_code, 2) << user.err;
+    EXPECT_TRUE(requests().empty());
+}
+
+TEST_F(LabGetWeb, TakesBigHeadsByDefaultAndRefusesPastALimitTheUserSets) {
+    std::string head = "HTTP/1.1 200 OK\r\nSet-Cookie: big=" + std::string(8 * 1024, 'c') + "\r\n";
+    for (int i = 0; i < 118; ++i) head += "X-Field-" + std::to_string(i) + ": value\r\n";
+    serve_all(head + "Content-Length: 2\r\n\r\nok");
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{server_->url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome fine = run_lab_get(args);
+        EXPECT_EQ(fine.exit_code, 0) << "blocking=" << blocking << ": " << fine.err;
+        EXPECT_EQ(fine.out, "ok");
+        std::vector<std::string> few = args;
+        few.insert(few.begin(), {"--max-headers", "100"});
+        const Outcome fields = run_lab_get(few);
+        EXPECT_EQ(fields.exit_code, 8) << "blocking=" << blocking << ": " << fields.err;
+        EXPECT_NE(fields.err.find("(limit 100)"), std::string::npos) << fields.err;
+        std::vector<std::string> short_lines = args;
+        short_lines.insert(short_lines.begin(), {"--max-header-size", "8192"});
+        const Outcome line = run_lab_get(short_lines);
+        EXPECT_EQ(line.exit_code, 8) << "blocking=" << blocking << ": " << line.err;
+        EXPECT_NE(line.err.find("(limit 8192 bytes)"), std::string::npos) << line.err;
+    }
 }
 
 }  // namespace

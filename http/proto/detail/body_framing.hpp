@@ -10,7 +10,8 @@
 //   - Transfer-Encoding together with Content-Length (RFC 9112 6.1 / 6.3 rule 3)
 //   - Transfer-Encoding in an HTTP/1.0 message (RFC 9112 6.1: framing "faulty")
 //   - any transfer-coding other than a single "chunked" (looplab decodes no others: 501), and
-//     "chunked" that is not the last coding (400)
+//     "chunked" that is not the last coding (400); a response may put gzip, x-gzip, deflate or
+//     br before its chunked, which the client decodes (http/codings/), the parser only un-chunks
 //   - Content-Length that is not digits, overflows 64 bits, or lists differing values; and,
 //     when strict, any repetition at all, two fields or a list ("5, 5"), which RFC 9110 8.6
 //     lets a recipient either reject or read as one value (a lenient reader does the latter)
