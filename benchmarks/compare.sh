@@ -73,6 +73,8 @@ B="$BUILD/benchmarks"
 have() { [[ -x $B/peers/$1 ]]; }
 have libuv_peer || note "libuv not installed (libuv1-dev): libuv column skipped"
 have asio_peer || note "Boost not installed (libboost-dev): Asio columns skipped"
+have asio_peer && ! have asio_http_peer &&
+    note "Boost.Asio has no C++20 coroutines with this compiler: no Asio column on the HTTP rows"
 have curl_multi_peer || note "libcurl not installed (libcurl4-openssl-dev): libcurl column skipped"
 HAVE_UVLOOP=0; HAVE_AIOHTTP=0
 if [[ -n $PYTHON ]]; then

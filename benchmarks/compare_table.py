@@ -14,7 +14,7 @@ import datetime
 import statistics
 import sys
 
-LOWER_IS_BETTER = ("(ns)", "(us/req)", "(s)", "(MiB)")
+LOWER_IS_BETTER = ("(ns)", "(us/req)", "(us/conn)", "(s)", "(MiB)")
 
 
 def versus(mine, theirs, lower):
