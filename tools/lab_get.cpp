@@ -22,8 +22,8 @@
 // ClientResponse::read_chunk, so a large body starts appearing at once; if the transfer then
 // fails, the error line says how many bytes were already written and that they are incomplete.
 // (--blocking uses http::blocking::Session, which returns the body only once it is complete,
-// so nothing is written before a failure; its --timeout bounds each connect and each read,
-// since the blocking client has no total deadline.)
+// so nothing is written before a failure; --timeout is its total deadline too, and its body
+// is capped at 64 MiB unless --max-filesize says otherwise, since it buffers the body whole.)
 //
 // Exit codes:
 //    0  success (any status, unless --fail)
@@ -48,6 +48,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -117,6 +118,8 @@ struct Args {
     bool insecure = false;
     std::optional<std::string> cert;
     std::optional<std::string> key;
+    // Limits (add_limit_options).
+    std::optional<std::uint64_t> max_filesize;
 };
 
 // --cacert / --capath (exit 77) and --cert / --key (exit 58) that OpenSSL refused.
@@ -271,6 +274,21 @@ void print_verbose(const std::shared_ptr<const http::TlsInfo>& tls, const std::s
     }
 }
 
+// ---- Limits (issue 18: both clients hold a body to the same cap) -----------------------------
+
+// curl's --max-filesize: a body larger than this is an error (exit 18 or 8, as the client
+// finds it: in the body or already in Content-Length) instead of being written or buffered.
+void add_limit_options(CLI::App& app, Args& a) {
+    app.add_option("--max-filesize", a.max_filesize,
+                   "refuse a body larger than BYTES (default: none; --blocking: 64 MiB)");
+}
+
+// The parser limits for either client: `limits` (the client's defaults), with --max-filesize.
+http::ParserLimits with_limits(const Args& a, http::ParserLimits limits) {
+    if (a.max_filesize) limits.max_body_size = *a.max_filesize;
+    return limits;
+}
+
 // ---- The two clients --------------------------------------------------------------------------
 
 Coro<void> fetch_async(const Args& a, Output& out) {
@@ -283,6 +301,7 @@ Coro<void> fetch_async(const Args& a, Output& out) {
         options.timeout.total.reset();
     }
     options.ssl = tls_context(a);
+    options.limits = with_limits(a, options.limits);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {
@@ -308,11 +327,16 @@ void fetch_blocking(const Args& a, Output& out) {
             std::chrono::duration<double>(a.timeout_seconds));
         options.connect_timeout = t;
         options.read_timeout = t;
+        options.total_timeout = t;
+    } else {
+        options.total_timeout.reset();
     }
     options.allow_redirects = a.follow;
     options.max_redirects = a.max_redirects;
     options.ssl = tls_context(a);
-    http::blocking::Session session(options, 0);
+    options.limits = with_limits(a, options.limits);
+    // Keeps its connection for the redirect hops (one per host is all one request needs).
+    http::blocking::Session session(options, 1);
     http::blocking::Response r =
         session.request(method_of(a), a.url, parse_headers(a.headers), a.data.value_or(""));
     if (a.verbose) print_verbose(r.tls, head_text(r.version, r.status, r.reason, r.headers));
@@ -423,8 +447,7 @@ int main(int argc, char** argv) {
     app.add_flag("-L,--location", a.follow, "follow redirects");
     app.add_option("--max-redirects", a.max_redirects, "most redirects to follow with -L")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("-m,--timeout", a.timeout_seconds,
-                   "total time allowed, in seconds (0: none; --blocking: per connect and read)")
+    app.add_option("-m,--timeout", a.timeout_seconds, "total time allowed, in seconds (0: none)")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--blocking", a.blocking, "use the blocking client (http::blocking::Session)");
     app.add_flag("-v,--verbose", a.verbose,
@@ -436,6 +459,7 @@ int main(int argc, char** argv) {
     app.add_option("--cert", a.cert, "https: present the client certificate in FILE (PEM)");
     app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
         ->needs(app.get_option("--cert"));
+    add_limit_options(app, a);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/default_headers.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
@@ -25,17 +26,6 @@ constexpr std::size_t kInlineBodyLimit = 16 * 1024;
 // A redirect's body is read and dropped (so its connection is reused) up to this size; a
 // longer one closes the connection instead.
 constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
-
-// The request head's fields: the session's defaults, replaced by the request's own fields of
-// the same name, plus User-Agent and Accept unless given (aiohttp sends both too).
-Headers merge_headers(const Headers& session, const Headers& request) {
-    Headers merged = session;
-    for (const HeaderField& f : request) merged.remove(f.name);
-    for (const HeaderField& f : request) merged.add(f.name, f.value);
-    if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
-    if (!merged.contains("Accept")) merged.add("Accept", "*/*");
-    return merged;
-}
 
 // The hop's bytes for the first write: its head, and its body if small.
 std::string first_write(const detail::Hop& hop) {
@@ -106,7 +96,7 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
         const ClientTimeout timeout = options.timeout.value_or(options_.timeout);
         RequestState req{
             .hop = {std::move(method), Url::parse(url_text),
-                    merge_headers(options_.headers, headers), std::move(body)},
+                    detail::merge_headers(options_.headers, headers), std::move(body)},
             .head = {},
             .timeout = timeout,
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/server/demo_routes.hpp"
@@ -442,6 +443,51 @@ TEST_F(LabGet, PlainHttpToATlsPortAndBadCaFilesAreNamedAsSuch) {
     const Outcome bad_cert =
         run_lab_get({"--cacert", ca_file(), "--cert", "/nonexistent/c.pem", server.url("/")});
     EXPECT_EQ(bad_cert.exit_code, 58) << bad_cert.err;
+}
+
+// ---- Issue 18: --blocking as safe as the async client ------------------------------------------
+
+TEST_F(LabGet, BlockingFollowsRedirectsOnOneConnection) {
+    ScriptedServer server([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, r->target() == "/final"
+                              ? ok_response("arrived")
+                              : std::string("HTTP/1.1 302 Found\r\nLocation: /final\r\n"
+                                            "Content-Length: 5\r\n\r\nmoved"));
+        }
+    });
+    const Outcome o = run_lab_get({"--blocking", "-L", server.url("/start")});
+    server.stop();
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out, "arrived");
+    EXPECT_EQ(server.connections(), 1);
+}
+
+// A byte of body a second never trips a 1 s read timeout; --timeout is the total as well.
+TEST_F(LabGet, BlockingTimeoutIsATotalDeadlineAndABodyCap) {
+    ScriptedServer dripping([](int fd, int) {
+        read_request(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+        for (char c : std::string("abcd")) {
+            if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        }
+        wait_for_client_close(fd, 5000);
+    });
+    const Outcome slow = run_lab_get({"--blocking", "--timeout", "1", dripping.url()});
+    EXPECT_EQ(slow.exit_code, 28) << slow.err;
+    EXPECT_EQ(slow.out, "");
+    EXPECT_TRUE(is_one_line(slow.err)) << slow.err;
+    EXPECT_NE(slow.err.find("the total timeout of 1000 ms passed"), std::string::npos) << slow.err;
+
+    ScriptedServer big([](int fd, int) { serve(fd, ok_response(std::string(5000, 'x'))); });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--max-filesize", "1000", big.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 8) << "blocking=" << blocking << ": " << o.err;  // Content-Length
+        EXPECT_NE(o.err.find("1000"), std::string::npos) << o.err;
+    }
 }
 
 }  // namespace
