@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "http/client/default_headers.hpp"
+#include "http/client/peer_hint.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "http/proto/response_parser.hpp"
@@ -180,7 +181,7 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse,
     response.url = url.str();
     response.tls = socket.tls_info();
     bool got_any_byte = false;
-    char first_bytes[3] = {};  // the answer's first bytes: a TLS record instead of HTTP?
+    char first_bytes[detail::kPeerHintBytes] = {};  // TLS or HTTP/2 instead of HTTP/1.x?
     std::size_t first_bytes_size = 0;
     bool got_head = false;
     for (;;) {
@@ -194,8 +195,8 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse,
                                          std::current_exception());
             }
             throw ClientProtocolError(
-                std::string("malformed response from ") + url.str() + ": " + e.what() +
-                    detail::tls_answer_hint(url, std::string_view(first_bytes, first_bytes_size)),
+                detail::malformed_head_message(url, e.what(),
+                                               std::string_view(first_bytes, first_bytes_size)),
                 std::current_exception());
         }
         if (std::holds_alternative<NeedData>(event)) {
@@ -228,6 +229,11 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse,
                     first_bytes[first_bytes_size++] = space[i];
                 }
                 parser.commit(n);
+                const std::string_view first(first_bytes, first_bytes_size);
+                if (!got_head && detail::peer_kind(first) != detail::PeerKind::unknown) {
+                    throw ClientProtocolError(
+                        detail::malformed_head_message(url, detail::kNotHttp1, first));
+                }
             }
         } else if (std::holds_alternative<ConnectionClosed>(event)) {
             if (reused) return StaleConnection{};

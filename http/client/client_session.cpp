@@ -8,6 +8,7 @@
 
 #include "http/client/client_errors.hpp"
 #include "http/client/default_headers.hpp"
+#include "http/client/peer_hint.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
@@ -184,9 +185,9 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
         try {
             event = conn.parser().next_event();
         } catch (const ProtocolError& e) {
-            throw ClientProtocolError("malformed response from " + url.str() + ": " + e.what() +
-                                          detail::tls_answer_hint(url, conn.first_bytes()),
-                                      std::current_exception());
+            throw ClientProtocolError(
+                detail::malformed_head_message(url, e.what(), conn.first_bytes()),
+                std::current_exception());
         }
         if (auto* h = std::get_if<ResponseHead>(&event)) {
             req.trace.begin_phase("body");  // ends "first byte"
@@ -221,6 +222,11 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
             }
             throw ClientConnectionError("connection to " + url.host_header() +
                                         " was closed before the response arrived");
+        }
+        if (detail::peer_kind(conn.first_bytes()) != detail::PeerKind::unknown) {
+            // TLS or HTTP/2 (peer_hint.hpp): no HTTP/1.x head will come, whatever we wait for.
+            throw ClientProtocolError(
+                detail::malformed_head_message(url, detail::kNotHttp1, conn.first_bytes()));
         }
         const std::optional<detail::Deadline> d = detail::earliest(
             detail::Deadline::after(conn.loop().time(), req.timeout.sock_read, Phase::sock_read),

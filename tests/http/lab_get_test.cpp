@@ -490,6 +490,38 @@ TEST_F(LabGet, BlockingTimeoutIsATotalDeadlineAndABodyCap) {
     }
 }
 
+// Item 8's messages: the peer named (peer_hint.hpp), exit 8 as any reply that is not HTTP/1.x.
+TEST_F(LabGet, ATlsPortAndAnHttp2OnlyServerAreNamedAsSuch) {
+    const std::string tls_alert("\x15\x03\x01\x00\x02\x02\x46", 7);
+    const std::string h2_settings("\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64",
+                                  15);
+    ScriptedServer tls([&](int fd, int) {
+        read_request(fd);
+        write_all(fd, tls_alert);
+    });
+    ScriptedServer h2([&](int fd, int) {
+        read_request(fd);
+        write_all(fd, h2_settings);
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> to_tls{tls.url("/")};
+        std::vector<std::string> to_h2{h2.url("/")};
+        if (blocking) {
+            to_tls.insert(to_tls.begin(), "--blocking");
+            to_h2.insert(to_h2.begin(), "--blocking");
+        }
+        const Outcome t = run_lab_get(to_tls);
+        EXPECT_EQ(t.exit_code, 8) << t.err;
+        EXPECT_TRUE(is_one_line(t.err)) << t.err;
+        EXPECT_NE(t.err.find("answered with TLS, not HTTP: use https://"), std::string::npos)
+            << t.err;
+        const Outcome h = run_lab_get(to_h2);
+        EXPECT_EQ(h.exit_code, 8) << h.err;
+        EXPECT_TRUE(is_one_line(h.err)) << h.err;
+        EXPECT_NE(h.err.find("speaks HTTP/2 only"), std::string::npos) << h.err;
+    }
+}
+
 }  // namespace
 }  // namespace looplab::http
 
