@@ -59,6 +59,7 @@
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_errors.hpp"
 #include "http/client/client_session.hpp"
+#include "http/client/proxy.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/proto/url.hpp"
 #include "net/errors.hpp"
@@ -120,6 +121,10 @@ struct Args {
     std::optional<std::string> key;
     // Limits (add_limit_options).
     std::optional<std::uint64_t> max_filesize;
+    // Proxies (add_proxy_options), curl's names.
+    std::optional<std::string> proxy;
+    std::optional<std::string> proxy_user;
+    std::optional<std::string> noproxy;
 };
 
 // --cacert / --capath (exit 77) and --cert / --key (exit 58) that OpenSSL refused.
@@ -289,9 +294,37 @@ http::ParserLimits with_limits(const Args& a, http::ParserLimits limits) {
     return limits;
 }
 
+// ---- Proxies (issue 18): curl's -x, --proxy-user, --noproxy and its environment ------------
+
+void add_proxy_options(CLI::App& app, Args& a) {
+    app.add_option("-x,--proxy", a.proxy,
+                   "send requests through the HTTP proxy [http://][user:pass@]host[:port] "
+                   "(port 1080 if none; https:// URLs through CONNECT)");
+    app.add_option("--proxy-user", a.proxy_user, "USER:PASSWORD for the proxy (Basic)");
+    app.add_option("--noproxy", a.noproxy,
+                   "comma-separated hosts (and their subdomains) to reach directly; '*': all");
+}
+
+// The proxies to use: -x for both schemes, else http_proxy / https_proxy (curl's rules,
+// http/client/proxy.hpp); --noproxy replaces no_proxy, --proxy-user the URL's credentials.
+http::ProxySettings proxy_settings(const Args& a) {
+    http::ProxySettings settings =
+        a.proxy ? http::ProxySettings::all(*a.proxy) : http::ProxySettings::from_environment();
+    if (a.proxy) settings.no_proxy = http::ProxySettings::from_environment().no_proxy;
+    if (a.noproxy) settings.no_proxy = *a.noproxy;
+    if (a.proxy_user) settings.auth = a.proxy_user;
+    return settings;
+}
+
+// The async client does not go through proxies yet: say so rather than connect directly.
+void check_async_proxy(const Args& a) {
+    if (a.proxy) throw UsageError("-x/--proxy: only --blocking goes through a proxy so far");
+}
+
 // ---- The two clients --------------------------------------------------------------------------
 
 Coro<void> fetch_async(const Args& a, Output& out) {
+    check_async_proxy(a);
     http::ClientSessionOptions options;
     options.max_redirects = a.max_redirects;
     if (a.timeout_seconds > 0) {
@@ -335,6 +368,7 @@ void fetch_blocking(const Args& a, Output& out) {
     options.max_redirects = a.max_redirects;
     options.ssl = tls_context(a);
     options.limits = with_limits(a, options.limits);
+    options.proxy = proxy_settings(a);
     // Keeps its connection for the redirect hops (one per host is all one request needs).
     http::blocking::Session session(options, 1);
     http::blocking::Response r =
@@ -388,6 +422,9 @@ int classify(const std::exception_ptr& error, std::string& message) {
     } catch (const http::ClientSSLError& e) {
         message = e.what();
         return exit_code::kTlsHandshake;
+    } catch (const http::ClientProxyError& e) {  // CONNECT refused (curl: exit 56)
+        message = e.what();
+        return exit_code::kRecv;
     } catch (const http::ServerDisconnectedError& e) {
         message = e.what();
         return exit_code::kNothing;
@@ -460,6 +497,7 @@ int main(int argc, char** argv) {
     app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
         ->needs(app.get_option("--cert"));
     add_limit_options(app, a);
+    add_proxy_options(app, a);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

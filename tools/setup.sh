@@ -34,6 +34,7 @@ packages=(
   "test  libgmock-dev            the test suite (GoogleMock matchers)"
   "test  libbenchmark-dev        benchmarks/ (Google Benchmark; ctest label bench)"
   "test  libxml2-utils           xmllint: tests check that the SVG timelines are valid XML"
+  "test  tinyproxy               tests/http/proxy_test.cpp: both proxy paths against a real proxy"
   "ci    clang                   the TSan build and the libFuzzer targets (.ci/fuzz.sh)"
   "ci    valgrind                .ci/valgrind.sh (memcheck of a demo and two test binaries)"
   "ci    clang-format            .ci/format.sh (every C++ file as .clang-format leaves it)"

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "http/client/default_headers.hpp"
+#include "http/client/origin_key.hpp"
 #include "http/client/peer_hint.hpp"
 #include "http/client/redirects.hpp"
 #include "http/proto/protocol_error.hpp"
@@ -99,7 +100,46 @@ std::chrono::milliseconds remaining(const Deadline& d) {
 
 // ---- Connections ------------------------------------------------------------------------------
 
-Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bool allow_reuse,
+namespace {
+
+// CONNECT through the proxy on `socket`, until its answer's head has arrived; throws unless
+// it is 2xx (then the socket is a pipe to target). Each wait is bounded as a response's.
+void open_tunnel(net::BlockingSocket& socket, const Url& target, const Proxy& proxy,
+                 std::chrono::milliseconds read_timeout, const std::optional<Deadline>& total) {
+    std::string received;
+    try {
+        socket.send_all(detail::connect_request(target, proxy));
+        std::optional<detail::TunnelReply> reply;
+        while (!reply) {
+            char buffer[4096];
+            const Deadline d = wait_deadline(read_timeout, Phase::sock_read, total);
+            std::size_t n = 0;
+            try {
+                n = socket.recv_some(buffer, remaining(d));
+            } catch (const net::SocketTimeoutError&) {
+                throw d.error("waiting for " + proxy.name() + " to open a tunnel to " +
+                              origin_key(target));
+            }
+            if (n == 0) {
+                throw ClientProxyError(proxy.name() + " closed the connection instead of " +
+                                           "answering CONNECT " + origin_key(target),
+                                       0);
+            }
+            received.append(buffer, n);
+            reply = detail::parse_tunnel_reply(received, proxy);
+        }
+        detail::check_tunnel_reply(*reply, proxy, target);
+    } catch (const net::NetError& e) {
+        throw ClientConnectionError(
+            "connection to " + proxy.name() + " broke during CONNECT: " + e.what(),
+            std::current_exception());
+    }
+}
+
+}  // namespace
+
+Session::PooledSocket Session::take_or_connect(const detail::Destination& to,
+                                               const std::optional<Proxy>& proxy, bool allow_reuse,
                                                const std::optional<Deadline>& total) {
     if (allow_reuse) {
         std::lock_guard lock(mutex_);
@@ -110,8 +150,10 @@ Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bo
             return {std::move(socket), /*reused=*/true};
         }
     }
-    net::BlockingSocket plain = connect(to, total);
+    net::BlockingSocket plain =
+        proxy ? connect(proxy->url, proxy->name(), total) : connect(to.url, to.name, total);
     if (!to.ssl) return {detail::BlockingConnection(std::move(plain)), /*reused=*/false};
+    if (proxy) open_tunnel(plain, to.url, *proxy, options_.read_timeout, total);
     net::tls::WrapOptions wrap;
     wrap.server_hostname = to.url.host();
     wrap.session_key = net::tls::SessionKey{to.url.host(), to.url.port()};  // resumption
@@ -129,11 +171,10 @@ Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bo
     }
 }
 
-net::BlockingSocket Session::connect(const detail::Destination& to,
+net::BlockingSocket Session::connect(const Url& where, const std::string& name,
                                      const std::optional<Deadline>& total) {
-    const Url& url = to.url;
     try {
-        auto addresses = net::resolve_blocking(url.host(), url.port());
+        auto addresses = net::resolve_blocking(where.host(), where.port());
         const Deadline d = wait_deadline(options_.connect_timeout, Phase::connect, total);
         try {
             net::BlockingSocket socket = net::BlockingSocket::connect(addresses, remaining(d));
@@ -141,10 +182,10 @@ net::BlockingSocket Session::connect(const detail::Destination& to,
             ++connections_opened_;
             return socket;
         } catch (const net::ConnectTimeoutError&) {
-            throw d.error("connecting to " + to.name);
+            throw d.error("connecting to " + name);
         }
     } catch (const net::NetError& e) {
-        throw ClientConnectionError(std::string("cannot connect to ") + to.name + ": " + e.what(),
+        throw ClientConnectionError(std::string("cannot connect to ") + name + ": " + e.what(),
                                     std::current_exception());
     }
 }
@@ -160,12 +201,18 @@ void Session::give_back(const std::string& key, detail::BlockingConnection socke
 Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse,
                                     const std::optional<Deadline>& total) {
     const Url& url = hop.url;
-    const detail::Destination to = detail::Destination::of(
+    detail::Destination to = detail::Destination::of(
         url, url.is_tls() ? (options_.ssl ? options_.ssl : default_ssl_context()) : nullptr);
-    auto [socket, reused] = take_or_connect(to, allow_reuse, total);
+    const std::optional<Proxy> proxy = options_.proxy.for_url(url);
+    if (proxy) to.key = via_proxy(to.key, proxy->url, proxy->authorization.value_or(""));
+    auto [socket, reused] = take_or_connect(to, proxy, allow_reuse, total);
 
     std::string out;
-    hop.write_head(out);
+    if (proxy && !url.is_tls()) {
+        detail::write_proxied_head(hop, *proxy, out);  // absolute form, to the proxy
+    } else {
+        hop.write_head(out);  // origin form, to the origin (or through a tunnel)
+    }
     out.append(hop.body);
     try {
         socket.send_all(out);

@@ -22,6 +22,10 @@
 // whose deadline it was. (Name resolution and sending are not bounded: getaddrinfo has no
 // timeout, and a request head fits the socket's send buffer.)
 //
+// Proxies (Options::proxy, proxy.hpp): http:// requests go to the proxy in absolute form;
+// https:// ones open a CONNECT tunnel, then TLS to the origin through it. Such connections
+// are pooled apart from direct ones (origin_key.hpp: via_proxy).
+//
 // Memory: the body is returned whole, so it is buffered whole; Options::limits bounds it
 // (kDefaultMaxBodySize unless raised), and the head by the same ParserLimits as ClientSession.
 // An endless body is refused at the limit, not held until the server gives up.
@@ -54,6 +58,7 @@
 #include "http/client/client_timeout.hpp"
 #include "http/client/destination.hpp"
 #include "http/client/hop.hpp"
+#include "http/client/proxy.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/proto/headers.hpp"
 #include "http/proto/limits.hpp"
@@ -88,6 +93,9 @@ struct Options {
     Headers headers;
     // https: the client context (requests' verify= and cert=); null: default_ssl_context().
     std::shared_ptr<net::tls::SSLContext> ssl;
+    // Proxies (proxy.hpp; requests' proxies=): empty, every request goes direct;
+    // ProxySettings::from_environment() for http_proxy / https_proxy / no_proxy.
+    ProxySettings proxy;
 };
 
 // A complete response: the body is all there (anything less is an exception).
@@ -173,9 +181,11 @@ private:
     // connection (the retry after a stale one).
     detail::Attempt<Response> exchange(const detail::Hop& hop, bool allow_reuse,
                                        const std::optional<detail::Deadline>& total);
-    PooledSocket take_or_connect(const detail::Destination& to, bool allow_reuse,
-                                 const std::optional<detail::Deadline>& total);
-    net::BlockingSocket connect(const detail::Destination& to,
+    // `proxy`: the one the request goes through (a CONNECT tunnel first for https), or none.
+    PooledSocket take_or_connect(const detail::Destination& to, const std::optional<Proxy>& proxy,
+                                 bool allow_reuse, const std::optional<detail::Deadline>& total);
+    // A TCP connection to `where` (the origin, or the proxy); `name` names it in errors.
+    net::BlockingSocket connect(const Url& where, const std::string& name,
                                 const std::optional<detail::Deadline>& total);
     void give_back(const std::string& key, detail::BlockingConnection socket);
 

@@ -522,6 +522,58 @@ TEST_F(LabGet, ATlsPortAndAnHttp2OnlyServerAreNamedAsSuch) {
     }
 }
 
+// ---- Issue 18: proxies -----------------------------------------------------------------------
+
+TEST_F(LabGet, ProxyOptionsSendThroughTheProxyOrAroundIt) {
+    ScriptedServer proxy([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, r->target().starts_with("http://")
+                              ? ok_response(r->has_header("Proxy-Authorization") ? "proxied+auth"
+                                                                                 : "proxied")
+                              : ok_response("direct"));
+        }
+    });
+    const std::string x = proxy.url().substr(7, proxy.url().size() - 8);  // host:port
+    for (bool blocking : {true}) {
+        std::vector<std::vector<std::string>> runs{
+            {"-x", x, proxy.url()},
+            {"--proxy", "http://" + x, "--proxy-user", "u:p", proxy.url()},
+            {"-x", x, "--noproxy", "*", proxy.url()},
+        };
+        const std::vector<std::string> expected{"proxied", "proxied+auth", "direct"};
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            if (blocking) runs[i].insert(runs[i].begin(), "--blocking");
+            const Outcome o = run_lab_get(runs[i]);
+            EXPECT_EQ(o.exit_code, 0) << "blocking=" << blocking << " run " << i << ": " << o.err;
+            EXPECT_EQ(o.out, expected[i]) << "blocking=" << blocking << " run " << i;
+        }
+    }
+}
+
+TEST_F(LabGet, ARefusedTunnelExits56AndAnUnreachableProxyExits7NamingTheProxy) {
+    ScriptedServer proxy([](int fd, int) {
+        testing::read_request_head(fd);
+        write_all(fd, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+    });
+    const std::string x = proxy.url().substr(7, proxy.url().size() - 8);
+    const std::string closed = net::testing::closed_loopback_port().to_string();
+    for (bool blocking : {true}) {
+        std::vector<std::string> refused{"-x", x, "https://origin.invalid/"};
+        std::vector<std::string> unreachable{"-x", closed, "http://origin.invalid/"};
+        if (blocking) {
+            refused.insert(refused.begin(), "--blocking");
+            unreachable.insert(unreachable.begin(), "--blocking");
+        }
+        const Outcome r = run_lab_get(refused);
+        EXPECT_EQ(r.exit_code, 56) << "blocking=" << blocking << ": " << r.err;
+        EXPECT_TRUE(is_one_line(r.err)) << r.err;
+        EXPECT_NE(r.err.find("proxy " + x + " refused the tunnel"), std::string::npos) << r.err;
+        const Outcome u = run_lab_get(unreachable);
+        EXPECT_EQ(u.exit_code, 7) << "blocking=" << blocking << ": " << u.err;
+        EXPECT_NE(u.err.find("cannot connect to proxy " + closed), std::string::npos) << u.err;
+    }
+}
+
 }  // namespace
 }  // namespace looplab::http
 
