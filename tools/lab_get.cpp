@@ -316,15 +316,17 @@ http::ProxySettings proxy_settings(const Args& a) {
     return settings;
 }
 
-// The async client does not go through proxies yet: say so rather than connect directly.
-void check_async_proxy(const Args& a) {
-    if (a.proxy) throw UsageError("-x/--proxy: only --blocking goes through a proxy so far");
+// The same, as ClientSession's aiohttp-style options: -x is proxy=, else trust_env.
+void set_session_proxy(const Args& a, http::ClientSessionOptions& options) {
+    options.trust_env = !a.proxy;
+    options.proxy = a.proxy;
+    options.proxy_auth = a.proxy_user;
+    options.no_proxy = proxy_settings(a).no_proxy;
 }
 
 // ---- The two clients --------------------------------------------------------------------------
 
 Coro<void> fetch_async(const Args& a, Output& out) {
-    check_async_proxy(a);
     http::ClientSessionOptions options;
     options.max_redirects = a.max_redirects;
     if (a.timeout_seconds > 0) {
@@ -335,6 +337,7 @@ Coro<void> fetch_async(const Args& a, Output& out) {
     }
     options.ssl = tls_context(a);
     options.limits = with_limits(a, options.limits);
+    set_session_proxy(a, options);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {

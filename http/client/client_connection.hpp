@@ -150,6 +150,13 @@ public:
     void abort();
 
     // ---- For the pool -------------------------------------------------------------------
+    // After a proxy's 2xx to CONNECT (proxy.hpp): the tunnel is open, and the next
+    // begin_request starts a fresh parser, as on a new connection.
+    void end_tunnel_setup() noexcept {
+        requests_ = 0;
+        bytes_since_request_ = 0;
+        first_bytes_size_ = 0;
+    }
     // The TLS transport net::tls::start_tls returned, which this protocol now writes into (and
     // reads the negotiated parameters from, "ssl_object"). Once, after connection_made.
     void use_tls(net::Transport& tls_transport);

@@ -534,7 +534,7 @@ TEST_F(LabGet, ProxyOptionsSendThroughTheProxyOrAroundIt) {
         }
     });
     const std::string x = proxy.url().substr(7, proxy.url().size() - 8);  // host:port
-    for (bool blocking : {true}) {
+    for (bool blocking : {false, true}) {
         std::vector<std::vector<std::string>> runs{
             {"-x", x, proxy.url()},
             {"--proxy", "http://" + x, "--proxy-user", "u:p", proxy.url()},
@@ -557,7 +557,7 @@ TEST_F(LabGet, ARefusedTunnelExits56AndAnUnreachableProxyExits7NamingTheProxy) {
     });
     const std::string x = proxy.url().substr(7, proxy.url().size() - 8);
     const std::string closed = net::testing::closed_loopback_port().to_string();
-    for (bool blocking : {true}) {
+    for (bool blocking : {false, true}) {
         std::vector<std::string> refused{"-x", x, "https://origin.invalid/"};
         std::vector<std::string> unreachable{"-x", closed, "http://origin.invalid/"};
         if (blocking) {

@@ -23,6 +23,7 @@
 
 #include "http/client/blocking_client.hpp"
 #include "http/client/client_errors.hpp"
+#include "http/client/client_session.hpp"
 #include "http/client/origin_key.hpp"
 #include "http/client/proxy_auth.hpp"
 #include "http/server/demo_routes.hpp"
@@ -33,6 +34,8 @@
 #include "net/socket_address.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/loopback.hpp"
+#include "net/support/net_test_loop.hpp"
+#include "runtime/looplab.hpp"
 #include "tls/support/test_certs.hpp"
 
 extern char** environ;
@@ -269,6 +272,98 @@ TEST_F(ThroughAProxy, NoProxyHostsGoDirectAndDoNotShareTheProxiedConnections) {
     EXPECT_EQ(origin.connections(), 2);  // one proxied (reused), one direct
 }
 
+// ---- ClientSession and a fake proxy ---------------------------------------------------------
+
+// GET each URL in turn with one ClientSession; the bodies, or "error: <what>" for the first
+// failure ("proxy <status>: <what>" for a ClientProxyError). Stats: connections opened.
+struct SessionRun {
+    std::vector<std::string> bodies;
+    std::size_t opened = 0;
+};
+
+SessionRun session_run(ClientSessionOptions options, const std::vector<std::string>& urls) {
+    auto main = [&](EventLoop&) -> Coro<SessionRun> {
+        options.timeout.sock_read = 5s;
+        ClientSession session(options);
+        SessionRun run;
+        try {
+            for (const std::string& url : urls) {
+                ClientResponse r = co_await session.get(url);
+                std::string body = co_await r.text();
+                run.bodies.push_back(std::to_string(r.status) + " " + body);
+            }
+        } catch (const ClientProxyError& e) {
+            run.bodies.push_back("proxy " + std::to_string(e.status()) + ": " + e.what());
+        } catch (const std::exception& e) {
+            run.bodies.push_back(std::string("error: ") + e.what());
+        }
+        run.opened = session.connections_opened();
+        co_await session.close();
+        co_return run;
+    };
+    return net::testing::run_net_test(main, std::chrono::seconds(30));
+}
+
+ClientSessionOptions session_via(const std::string& proxy) {
+    ClientSessionOptions options;
+    options.proxy = proxy;
+    return options;
+}
+
+TEST_F(ThroughAProxy, ClientSessionSendsHttpInAbsoluteFormAndRefusedTunnelsAreProxyErrors) {
+    std::optional<ScriptedRequest> seen;
+    ScriptedServer proxy([&](int fd, int index) {
+        if (index == 0) {
+            seen = read_request(fd);
+            write_all(fd, ok_response("from the proxy"));
+        } else {
+            testing::read_request_head(fd);
+            write_all(fd,
+                      "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    ClientSessionOptions options = session_via(authority_of(proxy));
+    options.proxy_auth = "Aladdin:open sesame";
+    const SessionRun http = session_run(options, {"http://origin.invalid:8080/a?b=1"});
+    ASSERT_EQ(http.bodies.size(), 1u);
+    EXPECT_EQ(http.bodies[0], "200 from the proxy");
+    const SessionRun https = session_run(options, {"https://origin.invalid/"});
+    proxy.stop();
+    ASSERT_TRUE(seen);
+    EXPECT_TRUE(seen->head.starts_with("GET http://origin.invalid:8080/a?b=1 HTTP/1.1\r\n"))
+        << seen->head;
+    EXPECT_NE(seen->head.find("\r\nProxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+              std::string::npos)
+        << seen->head;
+    ASSERT_EQ(https.bodies.size(), 1u);
+    EXPECT_TRUE(https.bodies[0].starts_with("proxy 407: proxy " + authority_of(proxy) +
+                                            " refused the tunnel to https://origin.invalid:443"))
+        << https.bodies[0];
+}
+
+TEST_F(ThroughAProxy, ClientSessionNamesAnUnreachableProxyAndPoolsProxiedApartFromDirect) {
+    const std::string closed = net::testing::closed_loopback_port().to_string();
+    const SessionRun refused = session_run(session_via(closed), {"http://origin.invalid/"});
+    ASSERT_EQ(refused.bodies.size(), 1u);
+    EXPECT_NE(refused.bodies[0].find("cannot connect to proxy " + closed), std::string::npos)
+        << refused.bodies[0];
+
+    ScriptedServer origin([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, ok_response(r->target().starts_with("http://") ? "proxied" : "direct"));
+        }
+    });
+    ClientSessionOptions options = session_via(authority_of(origin));
+    options.no_proxy = "nothing.invalid";
+    const SessionRun proxied = session_run(options, {origin.url(), origin.url()});
+    options.no_proxy = "127.0.0.1";
+    const SessionRun direct = session_run(options, {origin.url()});
+    origin.stop();
+    EXPECT_EQ(proxied.bodies, (std::vector<std::string>{"200 proxied", "200 proxied"}));
+    EXPECT_EQ(proxied.opened, 1u);
+    EXPECT_EQ(direct.bodies, (std::vector<std::string>{"200 direct"}));
+}
+
 // ---- Against tinyproxy --------------------------------------------------------------------------
 
 constexpr const char* kTinyproxy = "/usr/bin/tinyproxy";
@@ -398,6 +493,25 @@ TEST_F(TinyproxyTest, TinyproxysBasicAuthIsMetWithProxyAuthorization) {
     options.proxy.auth = "looplab:s3cret";
     EXPECT_EQ(blocking::get(plain.url("/bytes/10"), options).body, "abcdefghij");
     EXPECT_EQ(blocking::get(secure.url("/bytes/10"), options).body, "abcdefghij");
+}
+
+TEST_F(TinyproxyTest, ClientSessionGoesThroughTinyproxyForHttpAndHttps) {
+    Tinyproxy proxy("looplab s3cret");
+    ASSERT_TRUE(proxy.running()) << "tinyproxy did not start listening on " << proxy.address();
+    ServerThread plain(demo_routes(), "127.0.0.1", 0);
+    ServerThread secure = tls_origin();
+    ClientSessionOptions options = session_via(proxy.address());
+    options.ssl = net::tls::testing::client_context();
+    const SessionRun without = session_run(options, {plain.url("/"), secure.url("/")});
+    ASSERT_EQ(without.bodies.size(), 2u);
+    EXPECT_TRUE(without.bodies[0].starts_with("407 ")) << without.bodies[0];
+    EXPECT_TRUE(without.bodies[1].starts_with("proxy 407: ")) << without.bodies[1];
+    options.proxy_auth = "looplab:s3cret";
+    const SessionRun with = session_run(
+        options, {plain.url("/bytes/10"), secure.url("/bytes/10"), secure.url("/bytes/3")});
+    EXPECT_EQ(with.bodies,
+              (std::vector<std::string>{"200 abcdefghij", "200 abcdefghij", "200 abc"}));
+    EXPECT_EQ(with.opened, 2u);  // the tunnel was kept and reused
 }
 
 }  // namespace
