@@ -40,7 +40,8 @@
 //   47  more redirects than --max-redirects (curl: TOO_MANY_REDIRECTS)
 //   52  the server closed the connection without answering (curl: GOT_NOTHING)
 //   35  the TLS handshake failed (curl: SSL_CONNECT_ERROR)
-//   56  the connection broke before the response arrived (curl: RECV_ERROR)
+//   56  the connection broke before the response arrived, or a proxy refused a CONNECT
+//       tunnel (curl: RECV_ERROR)
 //   58  --cert / --key could not be loaded (curl: SSL_CERTPROBLEM)
 //   60  the server's certificate did not verify (curl: PEER_FAILED_VERIFICATION)
 //   77  --cacert / --capath could not be loaded (curl: SSL_CACERT_BADFILE)
@@ -97,7 +98,8 @@ constexpr const char* kExitCodeHelp =
     "7 could not connect, 8 malformed response, 18 body cut short or malformed,\n"
     "22 --fail and status >= 400, 23 write error, 28 timeout, 47 too many redirects,\n"
     "35 TLS handshake failed, 52 server closed without answering, 56 connection broke\n"
-    "before the response, 58 bad --cert/--key, 60 certificate did not verify,\n"
+    "before the response or a proxy refused its tunnel, 58 bad --cert/--key,\n"
+    "60 certificate did not verify,\n"
     "77 bad --cacert/--capath.\n";
 
 struct Args {
