@@ -24,8 +24,8 @@
 // ClientResponse::read_chunk, so a large body starts appearing at once; if the transfer then
 // fails, the error line says how many bytes were already written and that they are incomplete.
 // (--blocking uses http::blocking::Session, which returns the body only once it is complete,
-// so nothing is written before a failure; its --timeout bounds each connect and each read,
-// since the blocking client has no total deadline.)
+// so nothing is written before a failure; --timeout is its total deadline too, and its body
+// is capped at 64 MiB unless --max-filesize says otherwise, since it buffers the body whole.)
 //
 // Exit codes:
 //    0  success (any status, unless --fail)
@@ -42,7 +42,8 @@
 //   47  more redirects than --max-redirects (curl: TOO_MANY_REDIRECTS)
 //   52  the server closed the connection without answering (curl: GOT_NOTHING)
 //   35  the TLS handshake failed (curl: SSL_CONNECT_ERROR)
-//   56  the connection broke before the response arrived (curl: RECV_ERROR)
+//   56  the connection broke before the response arrived, or a proxy refused a CONNECT
+//       tunnel (curl: RECV_ERROR)
 //   58  --cert / --key could not be loaded (curl: SSL_CERTPROBLEM)
 //   60  the server's certificate did not verify (curl: PEER_FAILED_VERIFICATION)
 //   77  --cacert / --capath could not be loaded (curl: SSL_CACERT_BADFILE)
@@ -55,6 +56,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -69,6 +71,7 @@
 #include "http/client/client_errors.hpp"
 #include "http/client/client_session.hpp"
 #include "http/client/cookie_jar.hpp"
+#include "http/client/proxy.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/url.hpp"
@@ -107,8 +110,9 @@ constexpr const char* kExitCodeHelp =
     "7 could not connect, 8 malformed response, 18 body cut short or malformed,\n"
     "22 --fail and status >= 400, 23 write error, 28 timeout, 47 too many redirects,\n"
     "35 TLS handshake failed, 52 server closed without answering, 56 connection broke\n"
-    "before the response, 58 bad --cert/--key, 60 certificate did not verify,\n"
-    "77 bad --cacert/--capath, 26 a -d @FILE / --data-binary / -T file unreadable.\n";
+    "before the response or a proxy refused its tunnel, 58 bad --cert/--key,\n"
+    "60 certificate did not verify, 77 bad --cacert/--capath,\n"
+    "26 a -d @FILE / --data-binary / -T file unreadable.\n";
 
 // ---- The options for the real web (issue 18): one block, so other option groups merge apart --
 
@@ -241,7 +245,7 @@ void apply_web_options(const WebArgs& w, ClientOptions& options) {
     // are always kept across -L's redirects: both clients do that, as aiohttp and requests do.
     options.cookie_jar = w.jar;
     // The same head limits for both clients; the head may always hold one longest line.
-    options.limits = http::ParserLimits::for_responses();
+    // (Only the head's: the blocking client's body cap stays, and --max-filesize follows.)
     options.limits.max_line_size = w.max_header_size;
     options.limits.max_head_size = std::max(options.limits.max_head_size, w.max_header_size);
     options.limits.max_header_count = w.max_headers;
@@ -267,6 +271,12 @@ struct Args {
     bool insecure = false;
     std::optional<std::string> cert;
     std::optional<std::string> key;
+    // Limits (add_limit_options).
+    std::optional<std::uint64_t> max_filesize;
+    // Proxies (add_proxy_options), curl's names.
+    std::optional<std::string> proxy;
+    std::optional<std::string> proxy_user;
+    std::optional<std::string> noproxy;
 };
 
 // --cacert / --capath (exit 77) and --cert / --key (exit 58) that OpenSSL refused.
@@ -429,6 +439,51 @@ void print_verbose(const std::shared_ptr<const http::TlsInfo>& tls, const std::s
     }
 }
 
+// ---- Limits (issue 18: both clients hold a body to the same cap) -----------------------------
+
+// curl's --max-filesize: a body larger than this is an error (exit 18 or 8, as the client
+// finds it: in the body or already in Content-Length) instead of being written or buffered.
+void add_limit_options(CLI::App& app, Args& a) {
+    app.add_option("--max-filesize", a.max_filesize,
+                   "refuse a body larger than BYTES (default: none; --blocking: 64 MiB)");
+}
+
+// The parser limits for either client: `limits` (the client's defaults), with --max-filesize.
+http::ParserLimits with_limits(const Args& a, http::ParserLimits limits) {
+    if (a.max_filesize) limits.max_body_size = *a.max_filesize;
+    return limits;
+}
+
+// ---- Proxies (issue 18): curl's -x, --proxy-user, --noproxy and its environment ------------
+
+void add_proxy_options(CLI::App& app, Args& a) {
+    app.add_option("-x,--proxy", a.proxy,
+                   "send requests through the HTTP proxy [http://][user:pass@]host[:port] "
+                   "(port 1080 if none; https:// URLs through CONNECT)");
+    app.add_option("--proxy-user", a.proxy_user, "USER:PASSWORD for the proxy (Basic)");
+    app.add_option("--noproxy", a.noproxy,
+                   "comma-separated hosts (and their subdomains) to reach directly; '*': all");
+}
+
+// The proxies to use: -x for both schemes, else http_proxy / https_proxy (curl's rules,
+// http/client/proxy.hpp); --noproxy replaces no_proxy, --proxy-user the URL's credentials.
+http::ProxySettings proxy_settings(const Args& a) {
+    http::ProxySettings settings =
+        a.proxy ? http::ProxySettings::all(*a.proxy) : http::ProxySettings::from_environment();
+    if (a.proxy) settings.no_proxy = http::ProxySettings::from_environment().no_proxy;
+    if (a.noproxy) settings.no_proxy = *a.noproxy;
+    if (a.proxy_user) settings.auth = a.proxy_user;
+    return settings;
+}
+
+// The same, as ClientSession's aiohttp-style options: -x is proxy=, else trust_env.
+void set_session_proxy(const Args& a, http::ClientSessionOptions& options) {
+    options.trust_env = !a.proxy;
+    options.proxy = a.proxy;
+    options.proxy_auth = a.proxy_user;
+    options.no_proxy = proxy_settings(a).no_proxy;
+}
+
 // ---- The two clients --------------------------------------------------------------------------
 
 Coro<void> fetch_async(const Args& a, Output& out) {
@@ -442,6 +497,8 @@ Coro<void> fetch_async(const Args& a, Output& out) {
     }
     options.ssl = tls_context(a);
     apply_web_options(a.web, options);
+    options.limits = with_limits(a, options.limits);
+    set_session_proxy(a, options);
     http::ClientSession session(options);
     std::exception_ptr error;
     try {
@@ -472,12 +529,18 @@ void fetch_blocking(const Args& a, Output& out) {
             std::chrono::duration<double>(a.timeout_seconds));
         options.connect_timeout = t;
         options.read_timeout = t;
+        options.total_timeout = t;
+    } else {
+        options.total_timeout.reset();
     }
     options.allow_redirects = a.follow;
     options.max_redirects = a.max_redirects;
     options.ssl = tls_context(a);
     apply_web_options(a.web, options);
-    http::blocking::Session session(options, 0);
+    options.limits = with_limits(a, options.limits);
+    options.proxy = proxy_settings(a);
+    // Keeps its connection for the redirect hops (one per host is all one request needs).
+    http::blocking::Session session(options, 1);
     std::string url = a.url;
     WebRequest web;
     const http::Headers headers = request_headers(a, web, url);
@@ -532,6 +595,9 @@ int classify(const std::exception_ptr& error, std::string& message) {
     } catch (const http::ClientSSLError& e) {
         message = e.what();
         return exit_code::kTlsHandshake;
+    } catch (const http::ClientProxyError& e) {  // CONNECT refused (curl: exit 56)
+        message = e.what();
+        return exit_code::kRecv;
     } catch (const http::ServerDisconnectedError& e) {
         message = e.what();
         return exit_code::kNothing;
@@ -594,8 +660,7 @@ int main(int argc, char** argv) {
     app.add_flag("-L,--location", a.follow, "follow redirects");
     app.add_option("--max-redirects", a.max_redirects, "most redirects to follow with -L")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("-m,--timeout", a.timeout_seconds,
-                   "total time allowed, in seconds (0: none; --blocking: per connect and read)")
+    app.add_option("-m,--timeout", a.timeout_seconds, "total time allowed, in seconds (0: none)")
         ->check(CLI::NonNegativeNumber);
     app.add_flag("--blocking", a.blocking, "use the blocking client (http::blocking::Session)");
     app.add_flag("-v,--verbose", a.verbose,
@@ -608,6 +673,8 @@ int main(int argc, char** argv) {
     app.add_option("--key", a.key, "https: the private key for --cert (default: in --cert's file)")
         ->needs(app.get_option("--cert"));
     add_web_options(app, a.web);
+    add_limit_options(app, a);
+    add_proxy_options(app, a);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

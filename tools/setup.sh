@@ -39,6 +39,7 @@ packages=(
   "test  libbenchmark-dev        benchmarks/ (Google Benchmark; ctest label bench)"
   "test  libxml2-utils           xmllint: tests check that the SVG timelines are valid XML"
   "test  chromium                headless: tests/docs/explorer_check.py renders the loop explorer page"
+  "test  tinyproxy               tests/http/proxy_test.cpp: both proxy paths against a real proxy"
   "ci    clang                   the TSan build and the libFuzzer targets (.ci/fuzz.sh)"
   "ci    valgrind                .ci/valgrind.sh (memcheck of a demo and two test binaries)"
   "ci    clang-format            .ci/format.sh (every C++ file as .clang-format leaves it)"

@@ -1,10 +1,14 @@
 // http/client/blocking_client.cpp: see blocking_client.hpp.
 #include "http/client/blocking_client.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 #include <variant>
 
+#include "http/client/default_headers.hpp"
+#include "http/client/origin_key.hpp"
+#include "http/client/peer_hint.hpp"
 #include "http/client/redirects.hpp"
 #include "http/codings/decoder_chain.hpp"
 #include "http/idna/idna.hpp"
@@ -12,6 +16,7 @@
 #include "http/proto/response_parser.hpp"
 #include "net/errors.hpp"
 #include "net/resolver.hpp"
+#include "net/tls/ssl_errors.hpp"
 
 namespace looplab::http::blocking {
 
@@ -99,7 +104,78 @@ codings::DecoderChain Session::decoder_for(const Headers& headers, const Url& ur
     }
 }
 
-Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bool allow_reuse) {
+// ---- Deadlines --------------------------------------------------------------------------------
+
+namespace {
+
+using Phase = ClientTimeoutError::Phase;
+using detail::Deadline;
+
+// The blocking client's clock: the same steady clock as the loop's MonotonicClock, so a
+// Deadline means the same thing in both clients.
+TimePoint now() {
+    return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
+}
+
+// The deadline of one wait: `budget` (this phase's setting) from now, or the request's total
+// deadline if that comes first (a tie is reported as the phase, the more specific one).
+Deadline wait_deadline(std::chrono::milliseconds budget, Phase phase,
+                       const std::optional<Deadline>& total) {
+    return *detail::earliest(Deadline::after(now(), Duration(budget), phase), total);
+}
+
+// What is left of `d`, as a timeout for poll(): rounded up, so a wait never ends a little
+// before its deadline and is then reported as not expired; zero once it has passed.
+std::chrono::milliseconds remaining(const Deadline& d) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(d.when - now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+
+}  // namespace
+
+// ---- Connections ------------------------------------------------------------------------------
+
+namespace {
+
+// CONNECT through the proxy on `socket`, until its answer's head has arrived; throws unless
+// it is 2xx (then the socket is a pipe to target). Each wait is bounded as a response's.
+void open_tunnel(net::BlockingSocket& socket, const Url& target, const Proxy& proxy,
+                 std::chrono::milliseconds read_timeout, const std::optional<Deadline>& total) {
+    std::string received;
+    try {
+        socket.send_all(detail::connect_request(target, proxy));
+        std::optional<detail::TunnelReply> reply;
+        while (!reply) {
+            char buffer[4096];
+            const Deadline d = wait_deadline(read_timeout, Phase::sock_read, total);
+            std::size_t n = 0;
+            try {
+                n = socket.recv_some(buffer, remaining(d));
+            } catch (const net::SocketTimeoutError&) {
+                throw d.error("waiting for " + proxy.name() + " to open a tunnel to " +
+                              origin_key(target));
+            }
+            if (n == 0) {
+                throw ClientProxyError(proxy.name() + " closed the connection instead of " +
+                                           "answering CONNECT " + origin_key(target),
+                                       0);
+            }
+            received.append(buffer, n);
+            reply = detail::parse_tunnel_reply(received, proxy);
+        }
+        detail::check_tunnel_reply(*reply, proxy, target);
+    } catch (const net::NetError& e) {
+        throw ClientConnectionError(
+            "connection to " + proxy.name() + " broke during CONNECT: " + e.what(),
+            std::current_exception());
+    }
+}
+
+}  // namespace
+
+Session::PooledSocket Session::take_or_connect(const detail::Destination& to,
+                                               const std::optional<Proxy>& proxy, bool allow_reuse,
+                                               const std::optional<Deadline>& total) {
     if (allow_reuse) {
         std::lock_guard lock(mutex_);
         auto it = idle_.find(to.key);
@@ -109,35 +185,42 @@ Session::PooledSocket Session::take_or_connect(const detail::Destination& to, bo
             return {std::move(socket), /*reused=*/true};
         }
     }
-    net::BlockingSocket plain = connect(to);
+    net::BlockingSocket plain =
+        proxy ? connect(proxy->url, proxy->name(), total) : connect(to.url, to.name, total);
     if (!to.ssl) return {detail::BlockingConnection(std::move(plain)), /*reused=*/false};
+    if (proxy) open_tunnel(plain, to.url, *proxy, options_.read_timeout, total);
     net::tls::WrapOptions wrap;
     wrap.server_hostname = to.url.host();
     wrap.session_key = net::tls::SessionKey{to.url.host(), to.url.port()};  // resumption
+    // The handshake has a connect budget of its own (the TCP connect used the first one).
+    const Deadline d = wait_deadline(options_.connect_timeout, Phase::tls_handshake, total);
+    const std::string doing = "tls handshake with " + to.name;
     try {
-        return {detail::BlockingConnection(net::tls::SSLSocket::wrap(std::move(plain), to.ssl, wrap,
-                                                                     options_.connect_timeout)),
+        return {detail::BlockingConnection(
+                    net::tls::SSLSocket::wrap(std::move(plain), to.ssl, wrap, remaining(d))),
                 /*reused=*/false};
+    } catch (const net::tls::SSLTimeoutError&) {
+        throw d.error(doing);
     } catch (const net::NetError&) {
-        detail::throw_handshake_error("tls handshake with " + to.name);
+        detail::throw_handshake_error(doing);
     }
 }
 
-net::BlockingSocket Session::connect(const detail::Destination& to) {
-    const Url& url = to.url;
+net::BlockingSocket Session::connect(const Url& where, const std::string& name,
+                                     const std::optional<Deadline>& total) {
     try {
-        auto addresses = net::resolve_blocking(url.host(), url.port());
-        net::BlockingSocket socket =
-            net::BlockingSocket::connect(addresses, options_.connect_timeout);
-        std::lock_guard lock(mutex_);
-        ++connections_opened_;
-        return socket;
-    } catch (const net::ConnectTimeoutError& e) {
-        throw ClientTimeoutError(
-            ClientTimeoutError::Phase::connect,
-            std::string("timed out connecting to ") + to.name + ": " + e.what());
+        auto addresses = net::resolve_blocking(where.host(), where.port());
+        const Deadline d = wait_deadline(options_.connect_timeout, Phase::connect, total);
+        try {
+            net::BlockingSocket socket = net::BlockingSocket::connect(addresses, remaining(d));
+            std::lock_guard lock(mutex_);
+            ++connections_opened_;
+            return socket;
+        } catch (const net::ConnectTimeoutError&) {
+            throw d.error("connecting to " + name);
+        }
     } catch (const net::NetError& e) {
-        throw ClientConnectionError(std::string("cannot connect to ") + to.name + ": " + e.what(),
+        throw ClientConnectionError(std::string("cannot connect to ") + name + ": " + e.what(),
                                     std::current_exception());
     }
 }
@@ -148,14 +231,23 @@ void Session::give_back(const std::string& key, detail::BlockingConnection socke
     if (sockets.size() < max_idle_per_host_) sockets.push_back(std::move(socket));
 }
 
-Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
+// ---- One exchange -----------------------------------------------------------------------------
+
+Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse,
+                                    const std::optional<Deadline>& total) {
     const Url& url = hop.url;
-    const detail::Destination to = detail::Destination::of(
+    detail::Destination to = detail::Destination::of(
         url, url.is_tls() ? (options_.ssl ? options_.ssl : default_ssl_context()) : nullptr);
-    auto [socket, reused] = take_or_connect(to, allow_reuse);
+    const std::optional<Proxy> proxy = options_.proxy.for_url(url);
+    if (proxy) to.key = via_proxy(to.key, proxy->url, proxy->authorization.value_or(""));
+    auto [socket, reused] = take_or_connect(to, proxy, allow_reuse, total);
 
     std::string out;
-    hop.write_head(out);
+    if (proxy && !url.is_tls()) {
+        detail::write_proxied_head(hop, *proxy, out);  // absolute form, to the proxy
+    } else {
+        hop.write_head(out);  // origin form, to the origin (or through a tunnel)
+    }
     out.append(hop.body);
     try {
         socket.send_all(out);
@@ -172,7 +264,7 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     response.url = url.str();
     response.tls = socket.tls_info();
     bool got_any_byte = false;
-    char first_bytes[3] = {};  // the answer's first bytes: a TLS record instead of HTTP?
+    char first_bytes[detail::kPeerHintBytes] = {};  // TLS or HTTP/2 instead of HTTP/1.x?
     std::size_t first_bytes_size = 0;
     bool got_head = false;
     for (;;) {
@@ -186,29 +278,31 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
                                          std::current_exception());
             }
             throw ClientProtocolError(
-                std::string("malformed response from ") + url.str() + ": " + e.what() +
-                    detail::tls_answer_hint(url, std::string_view(first_bytes, first_bytes_size)),
+                detail::malformed_head_message(url, e.what(),
+                                               std::string_view(first_bytes, first_bytes_size)),
                 std::current_exception());
         }
         if (std::holds_alternative<NeedData>(event)) {
             std::span<char> space = parser.prepare(64 * 1024);
             std::size_t n = 0;
+            // ClientSession's words for the same waits (client_session.cpp, client_response.cpp).
+            const Deadline d = wait_deadline(options_.read_timeout, Phase::sock_read, total);
             try {
-                n = socket.recv_some(space, options_.read_timeout);
-            } catch (const net::ReadTimeoutError& e) {
-                throw ClientTimeoutError(ClientTimeoutError::Phase::sock_read,
-                                         std::string("no data from ") + url.host_header() +
-                                             " within the read timeout: " + e.what());
+                n = socket.recv_some(space, remaining(d));
+            } catch (const net::SocketTimeoutError&) {
+                throw d.error(got_head ? "reading the body of " + url.str()
+                                       : "waiting for the response from " + url.str());
             } catch (const net::NetError& e) {
                 if (reused && !got_any_byte) return StaleConnection{std::current_exception()};
                 if (got_head) {
                     throw ClientPayloadError(std::string("connection to ") + url.host_header() +
-                                                 " broke during the body: " + e.what(),
+                                                 " broke during the body of " + url.str() + ": " +
+                                                 e.what(),
                                              std::current_exception());
                 }
-                throw ClientConnectionError(
-                    std::string("connection to ") + url.host_header() + " broke: " + e.what(),
-                    std::current_exception());
+                throw ClientConnectionError(std::string("connection to ") + url.host_header() +
+                                                " broke before the response arrived: " + e.what(),
+                                            std::current_exception());
             }
             if (n == 0) {
                 parser.feed_eof();
@@ -218,6 +312,11 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
                     first_bytes[first_bytes_size++] = space[i];
                 }
                 parser.commit(n);
+                const std::string_view first(first_bytes, first_bytes_size);
+                if (!got_head && detail::peer_kind(first) != detail::PeerKind::unknown) {
+                    throw ClientProtocolError(
+                        detail::malformed_head_message(url, detail::kNotHttp1, first));
+                }
             }
         } else if (std::holds_alternative<ConnectionClosed>(event)) {
             if (reused) return StaleConnection{};
@@ -242,16 +341,23 @@ Attempt<Response> Session::exchange(const Hop& hop, bool allow_reuse) {
     return response;
 }
 
+// ---- Requests and redirects -------------------------------------------------------------------
+
 Response Session::request(std::string_view method, std::string_view url_text,
                           const Headers& headers, std::string_view body) {
     Hop hop{std::string(method),
             parse_url(url_text),
-            detail::with_accept_encoding(headers, options_.auto_decompress),
+            detail::with_accept_encoding(detail::merge_headers(options_.headers, headers),
+                                         options_.auto_decompress),
             std::string(body),
             {}};
+    const std::optional<Deadline> total = Deadline::after(
+        now(),
+        options_.total_timeout ? std::optional<Duration>(*options_.total_timeout) : std::nullopt,
+        Phase::total);
     for (int redirects = 0;; ++redirects) {
         hop.cookies = cookie_jar().cookie_header(hop.url);
-        Response response = send(hop);
+        Response response = send(hop, total);
         cookie_jar().update_from_response(hop.url, response.headers);
         if (!options_.allow_redirects) return response;
         std::optional<Redirect> next =
@@ -264,21 +370,23 @@ Response Session::request(std::string_view method, std::string_view url_text,
     }
 }
 
-Response Session::send(const Hop& hop) {
-    Attempt<Response> first = exchange(hop, /*allow_reuse=*/true);
+Response Session::send(const Hop& hop, const std::optional<Deadline>& total) {
+    Attempt<Response> first = exchange(hop, /*allow_reuse=*/true, total);
     if (Response* response = std::get_if<Response>(&first)) return std::move(*response);
     if (!is_idempotent(hop.method))
         throw detail::not_retried(hop, std::get<StaleConnection>(first));
     // Once more, on a new connection: only a reused connection is ever stale, so this one
     // cannot be, and there is one retry at most.
-    Attempt<Response> second = exchange(hop, /*allow_reuse=*/false);
+    Attempt<Response> second = exchange(hop, /*allow_reuse=*/false, total);
     assert(std::holds_alternative<Response>(second));
     return std::get<Response>(std::move(second));
 }
 
 Response request(std::string_view method, std::string_view url, const Headers& headers,
                  std::string_view body, const Options& options) {
-    Session session(options, 0);  // keeps nothing idle: one-shot, like requests.get
+    // One-shot, like requests.get: the session keeps a connection only for the request's own
+    // redirect hops, and closes it when it goes.
+    Session session(options, 1);
     return session.request(method, url, headers, body);
 }
 

@@ -50,6 +50,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/client/peer_hint.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/proto/limits.hpp"
 #include "http/proto/response_parser.hpp"
@@ -123,8 +124,9 @@ public:
     std::uint64_t bytes_since_request() const noexcept { return bytes_since_request_; }
     // The server's address as text ("127.0.0.1:8080"), for messages.
     const std::string& peer() const noexcept { return peer_; }
-    // The first bytes (up to 3) the server sent after the last begin_request(): enough to
-    // recognise a TLS record where an HTTP response was expected (tls_info.hpp).
+    // The first bytes (up to kPeerHintBytes) the server sent after the last begin_request():
+    // enough to recognise a TLS record or an HTTP/2 frame where an HTTP/1.x response was
+    // expected (peer_hint.hpp).
     std::string_view first_bytes() const noexcept { return {first_bytes_, first_bytes_size_}; }
     // After a TLS upgrade (use_tls): what the handshake negotiated; null on a plain connection.
     const std::shared_ptr<const TlsInfo>& tls_info() const noexcept { return tls_info_; }
@@ -148,6 +150,13 @@ public:
     void abort();
 
     // ---- For the pool -------------------------------------------------------------------
+    // After a proxy's 2xx to CONNECT (proxy.hpp): the tunnel is open, and the next
+    // begin_request starts a fresh parser, as on a new connection.
+    void end_tunnel_setup() noexcept {
+        requests_ = 0;
+        bytes_since_request_ = 0;
+        first_bytes_size_ = 0;
+    }
     // The TLS transport net::tls::start_tls returned, which this protocol now writes into (and
     // reads the negotiated parameters from, "ssl_object"). Once, after connection_made.
     void use_tls(net::Transport& tls_transport);
@@ -173,7 +182,7 @@ private:
     Future<void> waiter_;                      // the pending DataWait's future, or empty
     std::shared_ptr<const TlsInfo> tls_info_;  // set by use_tls
     std::uint64_t bytes_since_request_ = 0;
-    char first_bytes_[3] = {};
+    char first_bytes_[kPeerHintBytes] = {};
     std::size_t first_bytes_size_ = 0;
     std::uint64_t requests_ = 0;  // begin_request calls so far
     bool eof_ = false;            // eof_received has run

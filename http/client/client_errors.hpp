@@ -36,6 +36,20 @@ public:
     using ClientError::ClientError;
 };
 
+// A proxy refused to carry the request: its CONNECT answer was not 2xx (407: it wants
+// credentials), or not HTTP. status() is the proxy's status, 0 when its answer had none.
+// (aiohttp: ClientHttpProxyError; curl: exit 56, "CONNECT tunnel failed, response 407".)
+// A proxy that cannot be reached at all is a plain ClientConnectionError naming the proxy.
+class ClientProxyError : public ClientConnectionError {
+public:
+    ClientProxyError(const std::string& message, int status)
+        : ClientConnectionError(message), status_(status) {}
+    int status() const noexcept { return status_; }
+
+private:
+    int status_;
+};
+
 // The server closed the connection before a complete response head arrived.
 class ServerDisconnectedError : public ClientConnectionError {
 public:

@@ -7,6 +7,9 @@
 #include <variant>
 
 #include "http/client/client_errors.hpp"
+#include "http/client/default_headers.hpp"
+#include "http/client/origin_key.hpp"
+#include "http/client/peer_hint.hpp"
 #include "http/client/redirects.hpp"
 #include "http/idna/idna.hpp"
 #include "http/proto/protocol_error.hpp"
@@ -27,10 +30,15 @@ constexpr std::size_t kInlineBodyLimit = 16 * 1024;
 // longer one closes the connection instead.
 constexpr std::size_t kRedirectDrainLimit = 64 * 1024;
 
-// The hop's bytes for the first write: its head, and its body if small.
-std::string first_write(const detail::Hop& hop) {
+// The hop's bytes for the first write: its head (in absolute form to a proxy, for http://),
+// and its body if small.
+std::string first_write(const detail::Hop& hop, const std::optional<Proxy>& proxy) {
     std::string out;
-    hop.write_head(out);
+    if (proxy && !hop.url.is_tls()) {
+        detail::write_proxied_head(hop, *proxy, out);
+    } else {
+        hop.write_head(out);
+    }
     if (hop.body.size() <= kInlineBodyLimit) out.append(hop.body);
     return out;
 }
@@ -46,6 +54,8 @@ struct ClientSession::RequestState {
     std::optional<detail::Deadline> total;      // one deadline across every hop and attempt
     detail::RequestTrace& trace;                // the request's slice; each hop adds its phases
     std::shared_ptr<net::tls::SSLContext> ssl;  // RequestOptions::ssl, or null
+    ProxySettings proxies;                      // the session's, made once per request
+    std::optional<Proxy> proxy;                 // this hop's, from proxies
 };
 
 ClientSession::ClientSession(ClientSessionOptions options) : options_(std::move(options)) {
@@ -75,6 +85,19 @@ std::shared_ptr<detail::ConnectionPool> ClientSession::bind_pool() {
 detail::PoolOptions ClientSession::pool_options() const {
     return {options_.limit, options_.limit_per_host, options_.keepalive_timeout, options_.limits,
             options_.ssl_handshake_timeout};
+}
+
+ProxySettings ClientSession::proxy_settings() const {
+    ProxySettings settings;
+    if (options_.trust_env) settings = ProxySettings::from_environment();
+    if (options_.proxy) {
+        std::string no_proxy = std::move(settings.no_proxy);
+        settings = ProxySettings::all(*options_.proxy);
+        settings.no_proxy = std::move(no_proxy);
+    }
+    if (options_.no_proxy) settings.no_proxy = *options_.no_proxy;
+    if (options_.proxy_auth) settings.auth = options_.proxy_auth;
+    return settings;
 }
 
 Coro<void> ClientSession::close() {
@@ -119,10 +142,13 @@ Coro<ClientResponse> ClientSession::request(std::string method, std::string url_
             .total = detail::Deadline::after(pool->loop().time(), timeout.total, Phase::total),
             .trace = trace,
             .ssl = std::move(options.ssl),
+            .proxies = proxy_settings(),
+            .proxy = std::nullopt,
         };
         for (int redirects = 0;; ++redirects) {
             req.hop.cookies = cookie_jar().cookie_header(req.hop.url);
-            req.head = first_write(req.hop);
+            req.proxy = req.proxies.for_url(req.hop.url);
+            req.head = first_write(req.hop, req.proxy);
             ClientResponse response = co_await send(pool, req);
             cookie_jar().update_from_response(req.hop.url, response.headers);
             std::optional<Redirect> next;
@@ -170,9 +196,13 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::attempt(
     std::shared_ptr<net::tls::SSLContext> ssl;
     if (req.hop.url.is_tls())
         ssl = req.ssl ? req.ssl : options_.ssl ? options_.ssl : default_ssl_context();
+    detail::Destination to = detail::Destination::of(req.hop.url, std::move(ssl));
+    if (req.proxy) {
+        to.key = via_proxy(to.key, req.proxy->url, req.proxy->authorization.value_or(""));
+        to.proxy = req.proxy;
+    }
     detail::ConnectionLease lease =
-        co_await pool->acquire(detail::Destination::of(req.hop.url, std::move(ssl)), allow_reuse,
-                               connect, req.total, &req.trace);
+        co_await pool->acquire(std::move(to), allow_reuse, connect, req.total, &req.trace);
     co_return co_await exchange(std::move(lease), req);
 }
 
@@ -203,9 +233,9 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
         try {
             event = conn.parser().next_event();
         } catch (const ProtocolError& e) {
-            throw ClientProtocolError("malformed response from " + url.str() + ": " + e.what() +
-                                          detail::tls_answer_hint(url, conn.first_bytes()),
-                                      std::current_exception());
+            throw ClientProtocolError(
+                detail::malformed_head_message(url, e.what(), conn.first_bytes()),
+                std::current_exception());
         }
         if (auto* h = std::get_if<ResponseHead>(&event)) {
             req.trace.begin_phase("body");  // ends "first byte"
@@ -248,6 +278,11 @@ Coro<detail::Attempt<ClientResponse>> ClientSession::exchange(detail::Connection
             }
             throw ClientConnectionError("connection to " + url.host_header() +
                                         " was closed before the response arrived");
+        }
+        if (detail::peer_kind(conn.first_bytes()) != detail::PeerKind::unknown) {
+            // TLS or HTTP/2 (peer_hint.hpp): no HTTP/1.x head will come, whatever we wait for.
+            throw ClientProtocolError(
+                detail::malformed_head_message(url, detail::kNotHttp1, conn.first_bytes()));
         }
         const std::optional<detail::Deadline> d = detail::earliest(
             detail::Deadline::after(conn.loop().time(), req.timeout.sock_read, Phase::sock_read),

@@ -30,6 +30,10 @@
 // each hop connects with its own URL's scheme. A response says what its handshake
 // negotiated in ClientResponse::tls.
 //
+// Proxies: ClientSessionOptions::proxy / proxy_auth / trust_env (aiohttp's) pick one per hop
+// (proxy.hpp); http:// requests are then written in absolute form to the proxy, https:// ones
+// go through a CONNECT tunnel the pool opens (connection_pool.hpp).
+//
 // Retry: if a kept-alive connection turns out to be closed before the server sent a single
 // byte of the response (it closed it while idle, and we had not seen that yet), an idempotent
 // request (redirects.hpp: is_idempotent) is sent again, once, on a new connection. A POST is
@@ -69,6 +73,7 @@
 #include "http/client/connection_pool.hpp"
 #include "http/client/cookie_jar.hpp"
 #include "http/client/hop.hpp"
+#include "http/client/proxy.hpp"
 #include "http/client/tls_info.hpp"
 #include "http/codings/decoder.hpp"
 #include "http/proto/headers.hpp"
@@ -114,6 +119,15 @@ struct ClientSessionOptions {
     // https: the longest a TLS handshake may take (asyncio's ssl_handshake_timeout), besides
     // the connect and total timeouts.
     Duration ssl_handshake_timeout = std::chrono::seconds(60);
+    // Proxies (proxy.hpp), aiohttp's names: every request through `proxy` ("host:port",
+    // "http://[user:pass@]host[:port]"; https:// URLs through CONNECT), with `proxy_auth`
+    // ("user:password", Basic) if given; trust_env: http_proxy / https_proxy / no_proxy
+    // from the environment (curl's rules) where `proxy` is not given. no_proxy: hosts that
+    // go direct all the same (curl's --noproxy), replacing the environment's.
+    std::optional<std::string> proxy;
+    std::optional<std::string> proxy_auth;
+    bool trust_env = false;
+    std::optional<std::string> no_proxy;
 };
 
 struct RequestOptions {
@@ -169,6 +183,8 @@ private:
     // The pool of the running loop, made on first use (asyncio's lazy loop binding).
     std::shared_ptr<detail::ConnectionPool> bind_pool();
     detail::PoolOptions pool_options() const;
+    // The proxy options above, as the rules of proxy.hpp take them.
+    ProxySettings proxy_settings() const;
     // The request path, one hop at a time (client_session.cpp). `req` is the request's state,
     // carried across its hops; it must outlive each call (request() awaits them at once).
     struct RequestState;

@@ -7,6 +7,8 @@
 
 #include "http/client/client_errors.hpp"
 #include "http/client/origin_key.hpp"
+#include "http/client/proxy.hpp"
+#include "http/proto/protocol_error.hpp"
 #include "net/errors.hpp"
 #include "net/tls/create_connection.hpp"
 #include "net/transport/create_connection.hpp"
@@ -178,6 +180,9 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Destination to, std::optional<
     const std::string& key = to.key;
     if (trace) trace->begin_phase("connect");  // ended below, or by the request's error
     const std::optional<Deadline> deadline = earliest(connect, total);
+    // Through a proxy the TCP connection goes to the proxy (proxy.hpp), and errors name it.
+    const Url& where = to.proxy ? to.proxy->url : url;
+    const std::string where_name = to.proxy ? to.proxy->name() : to.name;
     auto factory = [this] {
         return std::make_shared<ClientConnection>(loop_, options_.parser_limits);
     };
@@ -189,24 +194,32 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Destination to, std::optional<
     try {
         if (deadline) {
             auto made = co_await timeout_at(
-                deadline->when, net::create_connection(loop_, factory, url.host(), url.port()));
+                deadline->when, net::create_connection(loop_, factory, where.host(), where.port()));
             transport = std::move(made.first);
             conn = std::move(made.second);
         } else {
-            auto made = co_await net::create_connection(loop_, factory, url.host(), url.port());
+            auto made = co_await net::create_connection(loop_, factory, where.host(), where.port());
             transport = std::move(made.first);
             conn = std::move(made.second);
         }
     } catch (const TimeoutError&) {  // looplab::TimeoutError: our deadline, from timeout_at
-        failure = std::make_exception_ptr(deadline->error("connecting to " + to.name));
+        failure = std::make_exception_ptr(deadline->error("connecting to " + where_name));
     } catch (const net::ConnectTimeoutError& e) {  // the kernel gave up on the SYNs first
         failure = std::make_exception_ptr(ClientTimeoutError(
-            Phase::connect, "timed out connecting to " + to.name + ": " + e.what()));
+            Phase::connect, "timed out connecting to " + where_name + ": " + e.what()));
     } catch (const net::NetError& e) {
         failure = std::make_exception_ptr(ClientConnectionError(
-            "cannot connect to " + to.name + ": " + e.what(), std::current_exception()));
+            "cannot connect to " + where_name + ": " + e.what(), std::current_exception()));
     } catch (...) {
         failure = std::current_exception();  // CancelledError
+    }
+    if (!failure && to.ssl && to.proxy) {
+        try {
+            co_await open_tunnel(to, *conn, deadline);
+        } catch (...) {
+            failure = std::current_exception();
+            conn->abort();  // not yet the pool's: nothing else closes it
+        }
     }
     if (!failure && to.ssl) {
         if (trace) trace->begin_phase("tls");  // ends "connect"
@@ -234,6 +247,47 @@ Coro<ConnectionLease> ConnectionPool::connect_new(Destination to, std::optional<
     }
     if (trace) trace->end_phase();
     co_return ConnectionLease(self, std::move(conn), key, false);
+}
+
+// CONNECT on a new connection to the proxy, read with the connection's own parser (which
+// knows that a 2xx to CONNECT has no body: the connection is a tunnel from there on). The
+// connect budget covers it, as aiohttp counts the proxy's CONNECT in its connect timeout.
+Coro<void> ConnectionPool::open_tunnel(const Destination& to, ClientConnection& conn,
+                                       std::optional<Deadline> deadline) {
+    const Proxy& proxy = *to.proxy;
+    const std::string target = origin_key(to.url);
+    conn.begin_request("CONNECT");
+    try {
+        conn.write(connect_request(to.url, proxy));
+    } catch (const net::NetError& e) {
+        throw ClientConnectionError(
+            "connection to " + proxy.name() + " broke during CONNECT: " + e.what(),
+            std::current_exception());
+    }
+    for (;;) {
+        ResponseEvent event;
+        try {
+            event = conn.parser().next_event();
+        } catch (const ProtocolError& e) {
+            throw ClientProxyError(
+                proxy.name() + " answered CONNECT with a malformed head: " + e.what(), 0);
+        }
+        if (auto* head = std::get_if<ResponseHead>(&event)) {
+            check_tunnel_reply(TunnelReply{head->status, head->reason}, proxy, to.url);
+            conn.end_tunnel_setup();
+            co_return;
+        }
+        if (std::holds_alternative<InformationalResponse>(event)) continue;
+        if (std::holds_alternative<ConnectionClosed>(event) || conn.is_lost()) {
+            throw ClientProxyError(
+                proxy.name() + " closed the connection instead of answering CONNECT " + target, 0);
+        }
+        const bool arrived = co_await conn.wait_for_data(
+            deadline ? std::optional<TimePoint>(deadline->when) : std::nullopt);
+        if (!arrived) {
+            throw deadline->error("waiting for " + proxy.name() + " to open a tunnel to " + target);
+        }
+    }
 }
 
 // The handshake's failures become client errors (throw_handshake_error, shared with the

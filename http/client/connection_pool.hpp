@@ -73,6 +73,10 @@
 // released when its loop is not running in this thread (a response kept past run()) only frees
 // its slot: nothing can be scheduled on a loop that has ended, and the transport is the loop's
 // to free. Loop-thread only.
+//
+// Proxies (Destination::proxy, proxy.hpp): a new connection goes to the proxy instead, and
+// for https opens a CONNECT tunnel (open_tunnel) before the TLS step; its key says so
+// (origin_key.hpp: via_proxy), so it never serves a direct request, nor a direct one it.
 #pragma once
 
 #include <cstddef>
@@ -218,6 +222,9 @@ private:
     void leave_queue(const std::shared_ptr<Waiter>& waiter) noexcept;
     Coro<ConnectionLease> connect_new(Destination to, std::optional<Deadline> connect,
                                       std::optional<Deadline> total, RequestTrace* trace);
+    // https through a proxy, before the TLS step: CONNECT, and its 2xx (proxy.hpp).
+    Coro<void> open_tunnel(const Destination& to, ClientConnection& conn,
+                           std::optional<Deadline> deadline);
     // The TLS step of connect_new: the handshake on conn's transport (https only).
     Coro<void> start_tls(const Destination& to, std::shared_ptr<net::Transport> transport,
                          std::shared_ptr<ClientConnection> conn, std::optional<Deadline> deadline);

@@ -20,7 +20,7 @@ std::string address_of(const void* p) {
 }  // namespace
 
 Destination Destination::of(Url url, std::shared_ptr<net::tls::SSLContext> ssl) {
-    Destination to{std::move(url), nullptr, {}, {}};
+    Destination to{std::move(url), nullptr, {}, {}, std::nullopt};
     to.name = origin_key(to.url);
     to.key = to.name;
     if (to.url.is_tls()) {

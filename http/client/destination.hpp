@@ -13,8 +13,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "http/client/proxy.hpp"
 #include "http/proto/url.hpp"
 #include "net/tls/ssl_context.hpp"
 
@@ -25,6 +27,9 @@ struct Destination {
     std::shared_ptr<net::tls::SSLContext> ssl;  // https: the context to connect with; else null
     std::string name;                           // origin_key(url): for messages
     std::string key;                            // name, plus " ssl=<address>" for https
+    // Through a proxy (proxy.hpp): the pool connects to it, and for https opens a CONNECT
+    // tunnel first; key then says so (origin_key.hpp: via_proxy). Empty: direct.
+    std::optional<Proxy> proxy;
 
     // Throws std::invalid_argument for https with a null or server-side context (ssl is
     // ignored for http).

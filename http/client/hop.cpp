@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "http/client/default_headers.hpp"
 #include "http/codings/supported_codings.hpp"
 #include "http/proto/message.hpp"
 #include "http/proto/serializer.hpp"
@@ -10,12 +11,7 @@
 namespace looplab::http::detail {
 
 Headers request_headers(const Headers& defaults, const Headers& request, bool accept_encoding) {
-    Headers merged = defaults;
-    for (const HeaderField& f : request) merged.remove(f.name);
-    for (const HeaderField& f : request) merged.add(f.name, f.value);
-    if (!merged.contains("User-Agent")) merged.add("User-Agent", "looplab/0.1");
-    if (!merged.contains("Accept")) merged.add("Accept", "*/*");
-    return with_accept_encoding(std::move(merged), accept_encoding);
+    return with_accept_encoding(merge_headers(defaults, request), accept_encoding);
 }
 
 Headers with_accept_encoding(Headers request, bool accept_encoding) {

@@ -42,9 +42,9 @@ namespace looplab::http::detail {
 // without it with 411 Length Required).
 bool sends_body(std::string_view method, std::string_view body);
 
-// The request head's fields, the same in both clients: the session's defaults, replaced by the
-// request's own fields of the same name, plus User-Agent, Accept and (when the client decodes
-// bodies) Accept-Encoding unless given. aiohttp and requests send all three too.
+// The request head's fields, the same in both clients: merge_headers (default_headers.hpp:
+// the session's defaults, the request's own, User-Agent and Accept) and, when the client
+// decodes bodies, Accept-Encoding unless given. aiohttp and requests send all three too.
 Headers request_headers(const Headers& defaults, const Headers& request, bool accept_encoding);
 // `request` plus "Accept-Encoding: gzip, deflate[, br]" when the client decodes bodies and the
 // request names no encoding of its own (what request_headers adds; the blocking client's own).

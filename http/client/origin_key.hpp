@@ -16,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "http/proto/url.hpp"
 
@@ -23,5 +24,11 @@ namespace looplab::http {
 
 // "example.com:80", "127.0.0.1:8080", "[::1]:8080", "https://example.com:443".
 std::string origin_key(const Url& url);
+
+// The pool key of a connection to `key` (a Destination's) reached through the proxy at
+// `proxy` presenting `authorization` (empty: none): "example.com:80 via proxy 127.0.0.1:3128"
+// plus a digest of the credentials. Never equal to a direct connection's key, so a proxied
+// origin and a direct one never share connections; and two credentials never share a tunnel.
+std::string via_proxy(const std::string& key, const Url& proxy, std::string_view authorization);
 
 }  // namespace looplab::http

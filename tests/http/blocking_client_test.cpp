@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "http/support/request_reader.hpp"
 #include "http/support/scripted_server.hpp"
 #include "net/support/fd_leak_check.hpp"
 #include "net/support/loopback.hpp"
@@ -17,7 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::ok_response;
+using testing::read_request;
 using testing::read_request_head;
+using testing::ScriptedRequest;
 using testing::ScriptedServer;
 using testing::write_all;
 
@@ -268,6 +273,111 @@ TEST_F(BlockingClient, ASharedSessionIsSafeAcrossThreads) {
     EXPECT_EQ(ok.load(), 40);
     EXPECT_LE(session.connections_opened(), 4u);
     session.close();
+}
+
+// ---- Issue 18: as safe as ClientSession ------------------------------------------------------
+
+TEST_F(BlockingClient, SendsUserAgentAndAcceptUnlessTheRequestGivesItsOwn) {
+    std::vector<ScriptedRequest> seen;
+    std::mutex seen_mutex;
+    ScriptedServer server([&](int fd, int) {
+        while (std::optional<ScriptedRequest> request = read_request(fd)) {
+            {
+                std::lock_guard lock(seen_mutex);
+                seen.push_back(*request);
+            }
+            write_all(fd, ok_response("ok"));
+        }
+    });
+    blocking::Options options;
+    options.headers.set("X-Session", "1");
+    blocking::Session session(options);
+    session.get(server.url());
+    session.get(server.url(), Headers{{"User-Agent", "mine/2"}, {"Accept", "text/plain"}});
+    session.close();
+    server.stop();
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_NE(seen[0].head.find("\r\nUser-Agent: looplab/0.1"), std::string::npos) << seen[0].head;
+    EXPECT_NE(seen[0].head.find("\r\nAccept: */*"), std::string::npos) << seen[0].head;
+    EXPECT_NE(seen[0].head.find("\r\nX-Session: 1"), std::string::npos) << seen[0].head;
+    EXPECT_NE(seen[1].head.find("\r\nUser-Agent: mine/2"), std::string::npos) << seen[1].head;
+    EXPECT_EQ(seen[1].head.find("looplab/0.1"), std::string::npos) << seen[1].head;
+    EXPECT_NE(seen[1].head.find("\r\nAccept: text/plain"), std::string::npos) << seen[1].head;
+}
+
+// requests.get and lab-get --blocking: the hops of one request to one server share its
+// kept-alive connection (the server counts its accepts).
+TEST_F(BlockingClient, RedirectHopsToTheSameServerReuseOneConnection) {
+    ScriptedServer server([](int fd, int) {
+        while (std::optional<ScriptedRequest> request = read_request(fd)) {
+            if (request->target() == "/end") {
+                write_all(fd, ok_response("landed"));
+            } else {
+                const std::string next = request->target() == "/start" ? "/middle" : "/end";
+                write_all(fd, "HTTP/1.1 302 Found\r\nLocation: " + next +
+                                  "\r\nContent-Length: 5\r\n\r\nmoved");
+            }
+        }
+    });
+    blocking::Response r = blocking::get(server.url("/start"));
+    server.stop();
+    EXPECT_EQ(r.body, "landed");
+    EXPECT_EQ(server.connections(), 1);
+}
+
+// The read timeout in ClientSession's words (client_timeout.hpp), said once.
+TEST_F(BlockingClient, AReadTimeoutIsReportedInClientSessionsWords) {
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        testing::wait_for_client_close(fd, 5000);
+    });
+    blocking::Options options;
+    options.read_timeout = 200ms;
+    try {
+        blocking::get(server.url(), options);
+        FAIL() << "expected a timeout";
+    } catch (const ClientTimeoutError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "timed out waiting for the response from " + server.url() +
+                      ": the sock_read timeout of 200 ms passed (phase: waiting for the server "
+                      "to send data)");
+    }
+}
+
+TEST_F(BlockingClient, TheTotalTimeoutCoversEveryHopAndNamesItsPhase) {
+    // Each hop answers within the read timeout; the hops together outlast the total.
+    ScriptedServer server([](int fd, int) {
+        while (read_request(fd)) {
+            std::this_thread::sleep_for(60ms);
+            write_all(fd, "HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    blocking::Options options;
+    options.read_timeout = 1000ms;
+    options.total_timeout = 300ms;
+    options.max_redirects = 100;
+    try {
+        blocking::get(server.url(), options);
+        FAIL() << "expected a timeout";
+    } catch (const ClientTimeoutError& e) {
+        EXPECT_EQ(e.phase(), ClientTimeoutError::Phase::total) << e.what();
+        EXPECT_NE(std::string(e.what()).find("the total timeout of 300 ms passed"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(BlockingClient, TheDefaultOptionsCapTheBufferedBody) {
+    EXPECT_EQ(blocking::Options{}.limits.max_body_size, blocking::kDefaultMaxBodySize);
+    blocking::Options options;
+    options.limits.max_body_size = 4;
+    ScriptedServer server([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd,
+                  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef"
+                  "\r\n0\r\n\r\n");
+    });
+    EXPECT_THROW(blocking::get(server.url(), options), ClientPayloadError);
 }
 
 }  // namespace

@@ -11,7 +11,11 @@
 // NoFdLeaks fixture checks that neither left a descriptor behind.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <ostream>
 #include <set>
 #include <string>
@@ -288,6 +292,123 @@ TEST_F(HostileServer, ABodyOverTheClientsLimitIsRefusedNotBuffered) {
         EXPECT_TRUE(session == "protocol" || session == "payload") << session;
         EXPECT_TRUE(blocking == "protocol" || blocking == "payload") << blocking;
     }
+}
+
+// ---- Servers that would hold a blocking client forever (issue 18) ---------------------------
+//
+// Each of these sends often enough that no per-read timeout ever fires: only the blocking
+// client's total deadline, or its body cap, ends the request. The elapsed-time checks are a
+// hang bound (seconds of slack), not a speed measurement.
+
+// The blocking client with a total deadline and a read timeout that never fires by itself.
+std::string blocking_outcome_within(const std::string& url, std::chrono::milliseconds total,
+                                    http::ParserLimits limits = http::blocking::default_limits()) {
+    http::blocking::Options options;
+    options.read_timeout = 5000ms;
+    options.total_timeout = total;
+    options.limits = limits;
+    try {
+        const http::blocking::Response response = http::blocking::get(url, options);
+        return "ok " + std::to_string(response.status) + " " + response.body;
+    } catch (...) {
+        return classify(std::current_exception());
+    }
+}
+
+// Slowloris, turned on the client: a head that never ends, a byte every 20 ms.
+ScriptedServer::Handler slowloris_head() {
+    return [](int fd, int) {
+        read_request_head(fd);
+        const std::string start = "HTTP/1.1 200 OK\r\nX-Slow: ";
+        if (::send(fd, start.data(), start.size(), MSG_NOSIGNAL) <= 0) return;
+        for (int i = 0; i < 1000; ++i) {  // 20 s at most, far past every deadline below
+            if (::send(fd, "x", 1, MSG_NOSIGNAL) != 1) return;
+            std::this_thread::sleep_for(20ms);
+        }
+    };
+}
+
+// A body without end, as fast as the client takes it (close-delimited, or in 64 KiB chunks).
+ScriptedServer::Handler endless_body(bool chunked) {
+    return [chunked](int fd, int) {
+        read_request_head(fd);
+        const std::string head = chunked ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                         : "HTTP/1.1 200 OK\r\n\r\n";
+        std::string block(64 * 1024, 'x');
+        if (chunked) block = "10000\r\n" + block + "\r\n";
+        if (::send(fd, head.data(), head.size(), MSG_NOSIGNAL) <= 0) return;
+        for (;;) {
+            if (::send(fd, block.data(), block.size(), MSG_NOSIGNAL) <= 0) return;
+        }
+    };
+}
+
+// Resident memory of this process, in bytes (Linux: /proc/self/statm's second field).
+std::size_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long pages = 0;
+    unsigned long resident = 0;
+    const int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+    std::fclose(f);
+    return n == 2 ? resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
+}
+
+TEST_F(HostileServer, BlockingClientFailsASlowlorisHeadAtItsTotalDeadline) {
+    ScriptedServer server(slowloris_head());
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(blocking_outcome_within(server.url(), 500ms), "timeout:total");
+    EXPECT_LT(elapsed_since(start), 5000ms);  // not held until the server gives up (20 s)
+}
+
+TEST_F(HostileServer, ClientSessionFailsASlowlorisHeadAtItsTotalDeadline) {
+    ScriptedServer server(slowloris_head());
+    http::ClientTimeout timeout = short_timeout();
+    timeout.total = 500ms;
+    EXPECT_EQ(session_outcome(server.url(), timeout), "timeout:total");
+}
+
+// The issue's case: a 4-byte body dripped over 4 s, a 2 s total: not a success after 3 s.
+TEST_F(HostileServer, BlockingClientFailsABodyDrippedPastItsTotalDeadline) {
+    ScriptedServer dripping([](int fd, int) {
+        read_request_head(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+        for (char c : std::string("abcd")) {
+            if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;
+            std::this_thread::sleep_for(1000ms);
+        }
+        wait_for_client_close(fd, 5000);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(blocking_outcome_within(dripping.url(), 2000ms), "timeout:total");
+    EXPECT_LT(elapsed_since(start), 3900ms);  // before the last byte could have come
+}
+
+TEST_F(HostileServer, BlockingClientRefusesAnEndlessBodyAtItsCapWithBoundedMemory) {
+    http::ParserLimits limits;
+    limits.max_body_size = 1024 * 1024;
+    for (bool chunked : {false, true}) {
+        ScriptedServer server(endless_body(chunked));
+        const std::size_t before = resident_bytes();
+        EXPECT_EQ(blocking_outcome_within(server.url(), 10'000ms, limits), "payload")
+            << "chunked=" << chunked;
+        const std::size_t after = resident_bytes();
+        // The body is refused at 1 MiB; its buffer and the parser's are a few MiB at most.
+        EXPECT_LT(after, before + 64 * 1024 * 1024) << "chunked=" << chunked;
+    }
+}
+
+TEST_F(HostileServer, BlockingClientRefusesAnEndlessBodyWithItsDefaultOptions) {
+    ScriptedServer server(endless_body(false));
+    const std::size_t before = resident_bytes();
+    EXPECT_EQ(blocking_outcome_within(server.url(), 30'000ms), "payload");
+    // kDefaultMaxBodySize (64 MiB) buffered, with the string's growth: well under 1 GiB.
+    EXPECT_LT(resident_bytes(), before + 256 * 1024 * 1024);
 }
 
 }  // namespace
