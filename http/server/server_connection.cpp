@@ -459,18 +459,30 @@ bool ServerConnection::start_next_request() {
 // Exchange (the parser with its 4 KiB receive buffer, the last request, its route) and the
 // finished handler's task go back to the allocator, as nginx frees a kept-alive connection's
 // request and header buffer (ngx_http_set_keepalive); the next request's first byte allocates
-// a new Exchange (exchange()). That took lab-serve from 7.2 KB to under 2 KB of RSS per idle
-// connection (benchmarks/README.md, "HTTP server: lab-serve against nginx"), for two mallocs
-// a request.
+// an Exchange again (exchange()), from the server's spares when there are some, so a busy
+// server does not pay a malloc a request for it. That took lab-serve from 7.2 KB to 1.6 KB of
+// RSS per idle connection (benchmarks/README.md, "HTTP server: lab-serve against nginx").
 ServerConnection::Exchange& ServerConnection::exchange() {
-    if (!exchange_) exchange_ = std::make_unique<Exchange>(shared_->options.limits);
+    if (exchange_) return *exchange_;
+    auto& spare = shared_->spare_exchanges;
+    if (spare.empty()) {
+        exchange_ = std::make_shared<Exchange>(shared_->options.limits);
+    } else {
+        exchange_ = std::static_pointer_cast<Exchange>(std::move(spare.back()));
+        spare.pop_back();
+    }
     return *exchange_;
 }
 
+// A spare Exchange is ready as it is: its parser is between two requests (start_next_message
+// ran), which is where a kept-alive connection's own parser would be, and the request, route
+// and request line are overwritten by the next head.
 void ServerConnection::release_request_memory() {
     // This may run inside the handler's own coroutine, at its end: a task's step holds its own
     // reference (runtime/task.hpp), so dropping ours here is safe.
     handler_ = Task<void>{};
+    if (shared_->spare_exchanges.size() < ServerShared::kSpareExchanges)
+        shared_->spare_exchanges.push_back(std::move(exchange_));
     exchange_.reset();
 }
 

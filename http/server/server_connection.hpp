@@ -140,7 +140,7 @@ private:
     void resume_reading();
 
     // What only a request in progress needs (about 1.1 KB, and the parser's receive buffer):
-    // allocated at a request's first byte, freed when the connection goes idle
+    // taken at a request's first byte, given back when the connection goes idle
     // (release_request_memory), so 10,000 idle keep-alive connections do not hold 10,000.
     struct Exchange {
         explicit Exchange(const ParserLimits& limits) : parser(limits) {}
@@ -153,7 +153,7 @@ private:
 
     std::shared_ptr<ServerShared> shared_;
     net::Transport* transport_ = nullptr;  // valid from connection_made to connection_lost
-    std::unique_ptr<Exchange> exchange_;   // see exchange()
+    std::shared_ptr<Exchange> exchange_;   // see exchange() (shared: ServerShared's spares)
     ResponseChannel channel_;              // the response half
     State state_ = State::reading_head;
     Task<void> handler_;

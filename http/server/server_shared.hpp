@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <unordered_set>
 #include <vector>
 
@@ -38,6 +39,13 @@ struct ServerShared {
     // and never below the truth in between (a buffer only shrinks unseen).
     std::size_t write_bytes_charged = 0;
     bool shutting_down = false;
+    // Request state given back by connections that went idle (ServerConnection::Exchange: a
+    // parser with its receive buffer, a request, a route), for the next request on any
+    // connection to take instead of allocating and zeroing 5 KB (server_connection.cpp,
+    // exchange()): the pool of libuv's alloc_cb, so idle connections hold nothing and busy ones
+    // pay no malloc. Type-erased, as this header does not know the type; at most kSpare.
+    static constexpr std::size_t kSpareExchanges = 64;
+    std::vector<std::shared_ptr<void>> spare_exchanges;
     std::vector<Future<void>> all_closed_waiters;  // shutdown() waits for connections to empty
 
     // One connection's share of the memory budget, as its write buffer's high water mark
