@@ -679,147 +679,139 @@ TEST_F(LabGetWeb, TakesBigHeadsByDefaultAndRefusesPastALimitTheUserSets) {
         const Outcome line = run_lab_get(short_lines);
         EXPECT_EQ(line.exit_code, 8) << "blocking=" << blocking << ": " << line.err;
         EXPECT_NE(line.err.find("(limit 8192 bytes)"), std::string::npos) << line.err;
-        // ---- Issue 18: --blocking as safe as the async client
-        // ------------------------------------------
+    }
+}
 
-        TEST_F(LabGet, BlockingFollowsRedirectsOnOneConnection) {
-            ScriptedServer server([](int fd, int) {
-                while (std::optional<ScriptedRequest> r = read_request(fd)) {
-                    write_all(fd, r->target() == "/final"
-                                      ? ok_response("arrived")
-                                      : std::string("HTTP/1.1 302 Found\r\nLocation: /final\r\n"
-                                                    "Content-Length: 5\r\n\r\nmoved"));
-                }
-            });
-            const Outcome o = run_lab_get({"--blocking", "-L", server.url("/start")});
-            server.stop();
-            EXPECT_EQ(o.exit_code, 0) << o.err;
-            EXPECT_EQ(o.out, "arrived");
-            EXPECT_EQ(server.connections(), 1);
+// ---- Issue 18: --blocking as safe as the async client ------------------------------------------
+
+TEST_F(LabGet, BlockingFollowsRedirectsOnOneConnection) {
+    ScriptedServer server([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, r->target() == "/final"
+                              ? ok_response("arrived")
+                              : std::string("HTTP/1.1 302 Found\r\nLocation: /final\r\n"
+                                            "Content-Length: 5\r\n\r\nmoved"));
         }
+    });
+    const Outcome o = run_lab_get({"--blocking", "-L", server.url("/start")});
+    server.stop();
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out, "arrived");
+    EXPECT_EQ(server.connections(), 1);
+}
 
-        // A byte of body a second never trips a 1 s read timeout; --timeout is the total as well.
-        TEST_F(LabGet, BlockingTimeoutIsATotalDeadlineAndABodyCap) {
-            ScriptedServer dripping([](int fd, int) {
-                read_request(fd);
-                write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
-                for (char c : std::string("abcd")) {
-                    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;
-                    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-                }
-                wait_for_client_close(fd, 5000);
-            });
-            const Outcome slow = run_lab_get({"--blocking", "--timeout", "1", dripping.url()});
-            EXPECT_EQ(slow.exit_code, 28) << slow.err;
-            EXPECT_EQ(slow.out, "");
-            EXPECT_TRUE(is_one_line(slow.err)) << slow.err;
-            EXPECT_NE(slow.err.find("the total timeout of 1000 ms passed"), std::string::npos)
-                << slow.err;
-
-            ScriptedServer big([](int fd, int) { serve(fd, ok_response(std::string(5000, 'x'))); });
-            for (bool blocking : {false, true}) {
-                std::vector<std::string> args{"--max-filesize", "1000", big.url()};
-                if (blocking) args.insert(args.begin(), "--blocking");
-                const Outcome o = run_lab_get(args);
-                EXPECT_EQ(o.exit_code, 8)
-                    << "blocking=" << blocking << ": " << o.err;  // Content-Length
-                EXPECT_NE(o.err.find("1000"), std::string::npos) << o.err;
-            }
+// A byte of body a second never trips a 1 s read timeout; --timeout is the total as well.
+TEST_F(LabGet, BlockingTimeoutIsATotalDeadlineAndABodyCap) {
+    ScriptedServer dripping([](int fd, int) {
+        read_request(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+        for (char c : std::string("abcd")) {
+            if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(700));
         }
+        wait_for_client_close(fd, 5000);
+    });
+    const Outcome slow = run_lab_get({"--blocking", "--timeout", "1", dripping.url()});
+    EXPECT_EQ(slow.exit_code, 28) << slow.err;
+    EXPECT_EQ(slow.out, "");
+    EXPECT_TRUE(is_one_line(slow.err)) << slow.err;
+    EXPECT_NE(slow.err.find("the total timeout of 1000 ms passed"), std::string::npos) << slow.err;
 
-        // Item 8's messages: the peer named (peer_hint.hpp), exit 8 as any reply that is not
-        // HTTP/1.x.
-        TEST_F(LabGet, ATlsPortAndAnHttp2OnlyServerAreNamedAsSuch) {
-            const std::string tls_alert("\x15\x03\x01\x00\x02\x02\x46", 7);
-            const std::string h2_settings(
-                "\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64", 15);
-            ScriptedServer tls([&](int fd, int) {
-                read_request(fd);
-                write_all(fd, tls_alert);
-            });
-            ScriptedServer h2([&](int fd, int) {
-                read_request(fd);
-                write_all(fd, h2_settings);
-            });
-            for (bool blocking : {false, true}) {
-                std::vector<std::string> to_tls{tls.url("/")};
-                std::vector<std::string> to_h2{h2.url("/")};
-                if (blocking) {
-                    to_tls.insert(to_tls.begin(), "--blocking");
-                    to_h2.insert(to_h2.begin(), "--blocking");
-                }
-                const Outcome t = run_lab_get(to_tls);
-                EXPECT_EQ(t.exit_code, 8) << t.err;
-                EXPECT_TRUE(is_one_line(t.err)) << t.err;
-                EXPECT_NE(t.err.find("answered with TLS, not HTTP: use https://"),
-                          std::string::npos)
-                    << t.err;
-                const Outcome h = run_lab_get(to_h2);
-                EXPECT_EQ(h.exit_code, 8) << h.err;
-                EXPECT_TRUE(is_one_line(h.err)) << h.err;
-                EXPECT_NE(h.err.find("speaks HTTP/2 only"), std::string::npos) << h.err;
-            }
+    ScriptedServer big([](int fd, int) { serve(fd, ok_response(std::string(5000, 'x'))); });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> args{"--max-filesize", "1000", big.url()};
+        if (blocking) args.insert(args.begin(), "--blocking");
+        const Outcome o = run_lab_get(args);
+        EXPECT_EQ(o.exit_code, 8) << "blocking=" << blocking << ": " << o.err;  // Content-Length
+        EXPECT_NE(o.err.find("1000"), std::string::npos) << o.err;
+    }
+}
+
+// Item 8's messages: the peer named (peer_hint.hpp), exit 8 as any reply that is not HTTP/1.x.
+TEST_F(LabGet, ATlsPortAndAnHttp2OnlyServerAreNamedAsSuch) {
+    const std::string tls_alert("\x15\x03\x01\x00\x02\x02\x46", 7);
+    const std::string h2_settings("\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64",
+                                  15);
+    ScriptedServer tls([&](int fd, int) {
+        read_request(fd);
+        write_all(fd, tls_alert);
+    });
+    ScriptedServer h2([&](int fd, int) {
+        read_request(fd);
+        write_all(fd, h2_settings);
+    });
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> to_tls{tls.url("/")};
+        std::vector<std::string> to_h2{h2.url("/")};
+        if (blocking) {
+            to_tls.insert(to_tls.begin(), "--blocking");
+            to_h2.insert(to_h2.begin(), "--blocking");
         }
+        const Outcome t = run_lab_get(to_tls);
+        EXPECT_EQ(t.exit_code, 8) << t.err;
+        EXPECT_TRUE(is_one_line(t.err)) << t.err;
+        EXPECT_NE(t.err.find("answered with TLS, not HTTP: use https://"), std::string::npos)
+            << t.err;
+        const Outcome h = run_lab_get(to_h2);
+        EXPECT_EQ(h.exit_code, 8) << h.err;
+        EXPECT_TRUE(is_one_line(h.err)) << h.err;
+        EXPECT_NE(h.err.find("speaks HTTP/2 only"), std::string::npos) << h.err;
+    }
+}
 
-        // ---- Issue 18: proxies
-        // -----------------------------------------------------------------------
+// ---- Issue 18: proxies -----------------------------------------------------------------------
 
-        TEST_F(LabGet, ProxyOptionsSendThroughTheProxyOrAroundIt) {
-            ScriptedServer proxy([](int fd, int) {
-                while (std::optional<ScriptedRequest> r = read_request(fd)) {
-                    write_all(
-                        fd, r->target().starts_with("http://")
-                                ? ok_response(r->has_header("Proxy-Authorization") ? "proxied+auth"
-                                                                                   : "proxied")
-                                : ok_response("direct"));
-                }
-            });
-            const std::string x = proxy.url().substr(7, proxy.url().size() - 8);  // host:port
-            for (bool blocking : {false, true}) {
-                std::vector<std::vector<std::string>> runs{
-                    {"-x", x, proxy.url()},
-                    {"--proxy", "http://" + x, "--proxy-user", "u:p", proxy.url()},
-                    {"-x", x, "--noproxy", "*", proxy.url()},
-                };
-                const std::vector<std::string> expected{"proxied", "proxied+auth", "direct"};
-                for (std::size_t i = 0; i < runs.size(); ++i) {
-                    if (blocking) runs[i].insert(runs[i].begin(), "--blocking");
-                    const Outcome o = run_lab_get(runs[i]);
-                    EXPECT_EQ(o.exit_code, 0)
-                        << "blocking=" << blocking << " run " << i << ": " << o.err;
-                    EXPECT_EQ(o.out, expected[i]) << "blocking=" << blocking << " run " << i;
-                }
-            }
+TEST_F(LabGet, ProxyOptionsSendThroughTheProxyOrAroundIt) {
+    ScriptedServer proxy([](int fd, int) {
+        while (std::optional<ScriptedRequest> r = read_request(fd)) {
+            write_all(fd, r->target().starts_with("http://")
+                              ? ok_response(r->has_header("Proxy-Authorization") ? "proxied+auth"
+                                                                                 : "proxied")
+                              : ok_response("direct"));
         }
-
-        TEST_F(LabGet, ARefusedTunnelExits56AndAnUnreachableProxyExits7NamingTheProxy) {
-            ScriptedServer proxy([](int fd, int) {
-                testing::read_request_head(fd);
-                write_all(
-                    fd, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
-            });
-            const std::string x = proxy.url().substr(7, proxy.url().size() - 8);
-            const std::string closed = net::testing::closed_loopback_port().to_string();
-            for (bool blocking : {false, true}) {
-                std::vector<std::string> refused{"-x", x, "https://origin.invalid/"};
-                std::vector<std::string> unreachable{"-x", closed, "http://origin.invalid/"};
-                if (blocking) {
-                    refused.insert(refused.begin(), "--blocking");
-                    unreachable.insert(unreachable.begin(), "--blocking");
-                }
-                const Outcome r = run_lab_get(refused);
-                EXPECT_EQ(r.exit_code, 56) << "blocking=" << blocking << ": " << r.err;
-                EXPECT_TRUE(is_one_line(r.err)) << r.err;
-                EXPECT_NE(r.err.find("proxy " + x + " refused the tunnel"), std::string::npos)
-                    << r.err;
-                const Outcome u = run_lab_get(unreachable);
-                EXPECT_EQ(u.exit_code, 7) << "blocking=" << blocking << ": " << u.err;
-                EXPECT_NE(u.err.find("cannot connect to proxy " + closed), std::string::npos)
-                    << u.err;
-            }
+    });
+    const std::string x = proxy.url().substr(7, proxy.url().size() - 8);  // host:port
+    for (bool blocking : {false, true}) {
+        std::vector<std::vector<std::string>> runs{
+            {"-x", x, proxy.url()},
+            {"--proxy", "http://" + x, "--proxy-user", "u:p", proxy.url()},
+            {"-x", x, "--noproxy", "*", proxy.url()},
+        };
+        const std::vector<std::string> expected{"proxied", "proxied+auth", "direct"};
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            if (blocking) runs[i].insert(runs[i].begin(), "--blocking");
+            const Outcome o = run_lab_get(runs[i]);
+            EXPECT_EQ(o.exit_code, 0) << "blocking=" << blocking << " run " << i << ": " << o.err;
+            EXPECT_EQ(o.out, expected[i]) << "blocking=" << blocking << " run " << i;
         }
+    }
+}
 
-    }  // namespace
+TEST_F(LabGet, ARefusedTunnelExits56AndAnUnreachableProxyExits7NamingTheProxy) {
+    ScriptedServer proxy([](int fd, int) {
+        testing::read_request_head(fd);
+        write_all(fd, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+    });
+    const std::string x = proxy.url().substr(7, proxy.url().size() - 8);
+    const std::string closed = net::testing::closed_loopback_port().to_string();
+    for (bool blocking : {false, true}) {
+        std::vector<std::string> refused{"-x", x, "https://origin.invalid/"};
+        std::vector<std::string> unreachable{"-x", closed, "http://origin.invalid/"};
+        if (blocking) {
+            refused.insert(refused.begin(), "--blocking");
+            unreachable.insert(unreachable.begin(), "--blocking");
+        }
+        const Outcome r = run_lab_get(refused);
+        EXPECT_EQ(r.exit_code, 56) << "blocking=" << blocking << ": " << r.err;
+        EXPECT_TRUE(is_one_line(r.err)) << r.err;
+        EXPECT_NE(r.err.find("proxy " + x + " refused the tunnel"), std::string::npos) << r.err;
+        const Outcome u = run_lab_get(unreachable);
+        EXPECT_EQ(u.exit_code, 7) << "blocking=" << blocking << ": " << u.err;
+        EXPECT_NE(u.err.find("cannot connect to proxy " + closed), std::string::npos) << u.err;
+    }
+}
+
+}  // namespace
 }  // namespace looplab::http
 
 #endif  // LAB_GET_PATH

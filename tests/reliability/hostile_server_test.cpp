@@ -232,7 +232,7 @@ std::vector<FramingCase> framing_cases() {
          "payload"},
         {"ChunkLongerThanDeclared", ok + "Transfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
          "payload"},
-        {"UnsupportedTransferCoding", ok + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        {"UnsupportedTransferCoding", ok + "Transfer-Encoding: zstd, chunked\r\n\r\n0\r\n\r\n",
          "protocol"},
         {"GarbageStatusLine", "HTTP/1.1 OK 200\r\nContent-Length: 0\r\n\r\n", "protocol"},
         {"NotHttp", "SSH-2.0-OpenSSH\r\n\r\n", "protocol"},
