@@ -4,18 +4,14 @@
 //          "Proxy-Authorization: Basic <base64(user:password)>".
 // aiohttp: proxy_auth=aiohttp.BasicAuth(login, password), encoded by BasicAuth.encode().
 //
-// RFC 9110 11.7.2 (Proxy-Authorization) with RFC 7617's Basic scheme. Its own small file so
-// the proxy code does not wait on the request-building branch's BasicAuth: both encode the
-// same bytes; when they meet, this one can call that.
+// RFC 9110 11.7.2 (Proxy-Authorization) with RFC 7617's Basic scheme: the same bytes as an
+// Authorization header (basic_auth.hpp encodes both), taken in curl's "user:password" form.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace looplab::http::detail {
-
-// RFC 4648 section 4 base64, with padding.
-std::string base64_encode(std::string_view bytes);
 
 // "Basic " + base64("user:password"): `user_password` as curl takes it, "user:password" (no
 // colon: the password is empty).
