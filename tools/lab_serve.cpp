@@ -104,6 +104,15 @@ looplab::Coro<int> serve(Settings settings) {
     };
     http::ServerWorkers workers(make_router, settings.host, settings.port, options, count);
     const std::vector<net::SocketAddress>& addresses = workers.addresses();
+    // Before the first line is printed: whoever waits for "listening on" (a test, a script)
+    // may send SIGTERM at once, and must find it handled (a graceful stop), not fatal.
+    EventLoop& loop = get_running_loop();
+    Future<void> stop_requested = loop.create_future<void>();
+    for (const int sig : {SIGINT, SIGTERM}) {
+        loop.add_signal_handler(sig, [stop_requested]() mutable {
+            if (!stop_requested.done()) stop_requested.set_result();
+        });
+    }
     const std::string scheme = options.ssl ? "https://" : "http://";
     std::cout << "lab-serve: listening on " << scheme << addresses.front().to_string() << "/"
               << std::endl;
@@ -118,13 +127,6 @@ looplab::Coro<int> serve(Settings settings) {
         std::cout << "  try: " << base << "/delay/100  " << base << "/bytes/1024" << std::endl;
     }
 
-    EventLoop& loop = get_running_loop();
-    Future<void> stop_requested = loop.create_future<void>();
-    for (const int sig : {SIGINT, SIGTERM}) {
-        loop.add_signal_handler(sig, [stop_requested]() mutable {
-            if (!stop_requested.done()) stop_requested.set_result();
-        });
-    }
     co_await Future<void>(stop_requested);
     std::cout << "lab-serve: shutting down" << std::endl;
     workers.stop();  // every worker finishes its requests (5 s at most), all at once
