@@ -17,7 +17,8 @@
 // of looplab's own (the engine's state, the session cache under its mutex, the shared_ptrs
 // around sessions) is instrumented and still checked; SSLObject_EnginesOfOneContextRunOn-
 // SeveralThreadsAtOnce exists to check exactly that.
-#include "support/sanitizers.hpp"
+// Relative: looplab-demo compiles this file too, without tests/ on its include path.
+#include "../../support/sanitizers.hpp"
 
 #if LOOPLAB_UNDER_TSAN
 extern "C" const char* __tsan_default_suppressions() {
