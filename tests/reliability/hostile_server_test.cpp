@@ -307,12 +307,7 @@ std::string blocking_outcome_within(const std::string& url, std::chrono::millise
     options.read_timeout = 5000ms;
     options.total_timeout = total;
     options.limits = limits;
-    try {
-        const http::blocking::Response response = http::blocking::get(url, options);
-        return "ok " + std::to_string(response.status) + " " + response.body;
-    } catch (...) {
-        return classify(std::current_exception());
-    }
+    return blocking_outcome(url, options);
 }
 
 // Slowloris, turned on the client: a head that never ends, a byte every 20 ms.

@@ -61,18 +61,24 @@ inline std::string session_outcome(const std::string& url, http::ClientTimeout t
     return net::testing::run_net_test(main, std::chrono::seconds(20));
 }
 
-// The same request with the blocking client (requests.get's twin).
-inline std::string blocking_outcome(const std::string& url, std::chrono::milliseconds read_timeout,
-                                    http::ParserLimits limits = {}) {
-    http::blocking::Options options;
-    options.read_timeout = read_timeout;
-    options.limits = limits;
+// The same request with the blocking client (requests.get's twin), with these options.
+inline std::string blocking_outcome(const std::string& url,
+                                    const http::blocking::Options& options) {
     try {
         const http::blocking::Response response = http::blocking::get(url, options);
         return "ok " + std::to_string(response.status) + " " + response.body;
     } catch (...) {
         return classify(std::current_exception());
     }
+}
+
+// ... with a read timeout and parser limits, everything else the client's defaults.
+inline std::string blocking_outcome(const std::string& url, std::chrono::milliseconds read_timeout,
+                                    http::ParserLimits limits = {}) {
+    http::blocking::Options options;
+    options.read_timeout = read_timeout;
+    options.limits = limits;
+    return blocking_outcome(url, options);
 }
 
 }  // namespace looplab::reliability
